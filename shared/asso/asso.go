@@ -1,0 +1,97 @@
+// Package asso holds KittenAsso's domain types and the one error type that every layer
+// uses. It imports nothing from the project: adapters (postgres, httpapi, lambdahttp)
+// stand around it.
+package asso
+
+import "time"
+
+// User is the public view of an account. It never carries the password hash,
+// verification state or tokens, so it is always safe to serialise.
+type User struct {
+	ID        int64  `json:"id"`
+	Email     string `json:"email"`
+	Firstname string `json:"firstname"`
+	Lastname  string `json:"lastname"`
+	Age       int    `json:"age"`
+	IsAdmin   bool   `json:"isAdmin"`
+}
+
+// AssociationWithUsers is the nested association shape used inside users, minutes and
+// events: the association and its full member list.
+type AssociationWithUsers struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Users []User `json:"users"`
+}
+
+// UserWithAssociations is a user and the associations they belong to.
+type UserWithAssociations struct {
+	User
+	Associations []AssociationWithUsers `json:"associations"`
+}
+
+// Role is a member's title inside one association.
+type Role struct {
+	Name          string `json:"name"`
+	UserID        int64  `json:"userId"`
+	AssociationID int64  `json:"associationId"`
+}
+
+// NewUser is what sign-up needs to create an account. PasswordHash is already hashed:
+// plain passwords never leave the HTTP layer.
+type NewUser struct {
+	Email        string
+	Firstname    string
+	Lastname     string
+	Age          int
+	PasswordHash string
+}
+
+// UserPatch lists the fields PUT /api/users/{id} may change; nil means unchanged.
+type UserPatch struct {
+	Email        *string
+	Firstname    *string
+	Lastname     *string
+	Age          *int
+	PasswordHash *string
+}
+
+// Page bounds a list query. Total is filled in by the store.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// LoginThrottle says how many failed logins are tolerated within Window, per e-mail
+// address and per client address.
+type LoginThrottle struct {
+	Window       time.Duration
+	PerEmail     int
+	PerClient    int
+	ResendWindow time.Duration
+	ResendPerKey int
+}
+
+// DefaultLoginThrottle is the policy of contract.md §2.
+var DefaultLoginThrottle = LoginThrottle{
+	Window:       15 * time.Minute,
+	PerEmail:     5,
+	PerClient:    20,
+	ResendWindow: time.Hour,
+	ResendPerKey: 3,
+}
+
+// Outbox e-mail kinds, as stored in mail_outbox.kind.
+const (
+	MailVerification = "verification"
+	MailInvitation   = "invitation"
+	MailUpdate       = "update"
+	MailCancellation = "cancellation"
+)
+
+// VerificationEmail is the outbox payload of a verification e-mail.
+type VerificationEmail struct {
+	Firstname string `json:"firstname"`
+	Lastname  string `json:"lastname"`
+	Link      string `json:"link"`
+}

@@ -1,0 +1,104 @@
+package auth
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func testTokens(now time.Time) Tokens {
+	return Tokens{Secret: []byte("test secret of reasonable length!"), Issuer: "iss", Audience: "aud",
+		TTL: time.Hour, Now: func() time.Time { return now }}
+}
+
+func TestTokenRoundTrip(t *testing.T) {
+	tk := testTokens(time.Now())
+	s, err := tk.Issue(42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := tk.Parse(s)
+	if err != nil || id != 42 {
+		t.Fatalf("Parse = %d, %v; want 42, nil", id, err)
+	}
+}
+
+func TestTokenRefused(t *testing.T) {
+	now := time.Now()
+	tk := testTokens(now)
+	valid, _ := tk.Issue(7)
+	expired, _ := testTokens(now.Add(-2 * time.Hour)).Issue(7)
+	otherKey := tk
+	otherKey.Secret = []byte("another secret entirely, also long")
+	wrongKey, _ := otherKey.Issue(7)
+	otherAud := tk
+	otherAud.Audience = "someone-else"
+	wrongAud, _ := otherAud.Issue(7)
+
+	sign := func(method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
+		s, err := jwt.NewWithClaims(method, claims).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	good := jwt.MapClaims{"sub": "7", "iss": "iss", "aud": "aud", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+	noExp := jwt.MapClaims{"sub": "7", "iss": "iss", "aud": "aud", "iat": now.Unix()}
+	badSub := jwt.MapClaims{"sub": "seven", "iss": "iss", "aud": "aud", "exp": now.Add(time.Hour).Unix()}
+	// alg:none, built by hand: header {"alg":"none"} and an empty signature.
+	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"7","iss":"iss","aud":"aud","exp":` +
+		strconv.FormatInt(now.Add(time.Hour).Unix(), 10) + `}`))
+
+	for name, token := range map[string]string{
+		"empty":           "",
+		"garbage":         "not.a.token",
+		"expired":         expired,
+		"wrong key":       wrongKey,
+		"wrong audience":  wrongAud,
+		"no exp":          sign(jwt.SigningMethodHS256, tk.Secret, noExp),
+		"non-numeric sub": sign(jwt.SigningMethodHS256, tk.Secret, badSub),
+		"HS512":           sign(jwt.SigningMethodHS512, tk.Secret, good),
+		"alg none":        header + "." + payload + ".",
+		"tampered":        valid[:len(valid)-2] + "AA",
+	} {
+		if id, err := tk.Parse(token); err == nil {
+			t.Errorf("%s: Parse accepted the token (id %d)", name, id)
+		}
+	}
+}
+
+func TestPassword(t *testing.T) {
+	h, err := HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$2a$10$") {
+		t.Errorf("hash %q is not bcrypt cost 10", h)
+	}
+	if !CheckPassword(h, "correct horse") || CheckPassword(h, "wrong horse") {
+		t.Error("CheckPassword does not tell right from wrong")
+	}
+}
+
+func TestVerificationToken(t *testing.T) {
+	tok, hash, err := NewVerificationToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(raw) != 32 {
+		t.Fatalf("token %q is not 32 URL-safe bytes", tok)
+	}
+	if string(HashVerificationToken(tok)) != string(hash) {
+		t.Error("hash of the token differs from the one returned")
+	}
+	tok2, _, _ := NewVerificationToken()
+	if tok2 == tok {
+		t.Error("two tokens are equal")
+	}
+}

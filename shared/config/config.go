@@ -1,0 +1,118 @@
+// Package config reads the functions' settings from the environment, once, at init.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting the API functions read.
+type Config struct {
+	DatabaseURL string
+	// DBMaxConns bounds each function's pool; a Lambda environment serves one request at a time.
+	DBMaxConns int32
+
+	JWTSecret   []byte
+	JWTIssuer   string
+	JWTAudience string
+	JWTTTL      time.Duration
+
+	// FrontendURL is the web app's address; verification links point at FrontendURL/verify.
+	FrontendURL string
+	// CORSOrigins are the origins allowed to call the API from a browser.
+	CORSOrigins []string
+
+	// DefaultUserEmail and DefaultUserPass create the admin on an empty database (migrate only).
+	DefaultUserEmail string
+	DefaultUserPass  string
+}
+
+// minSecretBytes is the shortest JWT secret accepted: HS256 wants at least 256 bits.
+const minSecretBytes = 32
+
+// LoadDatabase reads only what the migration step needs: DATABASE_URL and the
+// default admin.
+func LoadDatabase(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:      getenv("DATABASE_URL"),
+		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
+		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
+	}
+	if c.DatabaseURL == "" {
+		return c, errors.New("config: DATABASE_URL is required")
+	}
+	return c, nil
+}
+
+// Logger returns the JSON logger every function and the local stack write with.
+func Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+}
+
+// Load reads the API functions' configuration through getenv (os.Getenv in production, a map in tests).
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:      getenv("DATABASE_URL"),
+		JWTSecret:        []byte(getenv("JWT_SECRET")),
+		JWTIssuer:        orDefault(getenv("JWT_ISSUER"), "kittenasso"),
+		JWTAudience:      orDefault(getenv("JWT_AUDIENCE"), "kittenasso-api"),
+		FrontendURL:      strings.TrimRight(orDefault(getenv("FRONTEND_URL"), "http://localhost:3000"), "/"),
+		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
+		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
+	}
+	var problems []string
+	if c.DatabaseURL == "" {
+		problems = append(problems, "DATABASE_URL is required")
+	}
+	if len(c.JWTSecret) < minSecretBytes {
+		problems = append(problems, fmt.Sprintf("JWT_SECRET is required and must be at least %d bytes", minSecretBytes))
+	}
+	ttl, err := time.ParseDuration(orDefault(getenv("JWT_TTL"), "1h"))
+	if err != nil || ttl <= 0 {
+		problems = append(problems, "JWT_TTL must be a positive duration such as 1h")
+	}
+	c.JWTTTL = ttl
+	conns, err := strconv.ParseInt(orDefault(getenv("DB_MAX_CONNS"), "2"), 10, 32)
+	if err != nil || conns < 1 {
+		problems = append(problems, "DB_MAX_CONNS must be a positive integer")
+	}
+	c.DBMaxConns = int32(conns)
+	frontend, err := url.Parse(c.FrontendURL)
+	if err != nil || (frontend.Scheme != "http" && frontend.Scheme != "https") || frontend.Host == "" {
+		problems = append(problems, "FRONTEND_URL must be an http(s) URL")
+	} else {
+		c.CORSOrigins = splitList(orDefault(getenv("CORS_ORIGINS"), frontend.Scheme+"://"+frontend.Host))
+	}
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			problems = append(problems, "CORS_ORIGINS must list origins, not *")
+		}
+	}
+	if len(problems) > 0 {
+		return c, errors.New("config: " + strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimRight(strings.TrimSpace(part), "/"); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

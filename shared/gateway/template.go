@@ -1,0 +1,133 @@
+// Package gateway is the local stand-in for API Gateway (HTTP API): it reads the routes
+// from template.yaml, the way `sam local start-api` does, turns each HTTP request into
+// the payload 2.0 event of the matching function, invokes it through the Lambda JSON
+// path, and turns the function's response back into HTTP.
+package gateway
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/intrinsics"
+	"gopkg.in/yaml.v3"
+)
+
+// Route is one HttpApi event of a function.
+type Route struct {
+	Method string
+	Path   string
+}
+
+// Function is one AWS::Serverless::Function of the template.
+type Function struct {
+	LogicalID string
+	// Name is the function's folder: CodeUri functions/<name>.
+	Name   string
+	Routes []Route
+}
+
+// Template is what the gateway needs of template.yaml.
+type Template struct {
+	Functions []Function
+}
+
+// LoadTemplate reads template.yaml. goformation checks that it is a SAM template and
+// gives each function's CodeUri; the HttpApi events come from a plain YAML walk,
+// because goformation decodes event properties as an untyped union (an Api and an
+// HttpApi event look alike) and drops properties it does not know.
+func LoadTemplate(file string) (Template, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return Template{}, err
+	}
+	cf, err := goformation.ParseYAMLWithOptions(data, &intrinsics.ProcessorOptions{
+		IntrinsicHandlerOverrides: placeholderIntrinsics,
+	})
+	if err != nil {
+		return Template{}, fmt.Errorf("%s: %w", file, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return Template{}, fmt.Errorf("%s: %w", file, err)
+	}
+	resources := child(child(&root, ""), "Resources")
+
+	var t Template
+	for id, fn := range cf.GetAllServerlessFunctionResources() {
+		if fn.CodeUri == nil || fn.CodeUri.String == nil {
+			return Template{}, fmt.Errorf("%s: function %s has no CodeUri folder", file, id)
+		}
+		f := Function{LogicalID: id, Name: path.Base(*fn.CodeUri.String)}
+		for _, ev := range mapValues(child(child(child(resources, id), "Properties"), "Events")) {
+			if scalar(child(ev, "Type")) != "HttpApi" {
+				continue
+			}
+			props := child(ev, "Properties")
+			r := Route{Method: strings.ToUpper(scalar(child(props, "Method"))), Path: scalar(child(props, "Path"))}
+			if r.Method == "" || r.Path == "" {
+				return Template{}, fmt.Errorf("%s: function %s has an HttpApi event without Method and Path", file, id)
+			}
+			f.Routes = append(f.Routes, r)
+		}
+		t.Functions = append(t.Functions, f)
+	}
+	sort.Slice(t.Functions, func(i, j int) bool { return t.Functions[i].Name < t.Functions[j].Name })
+	return t, nil
+}
+
+// placeholderIntrinsics resolve references to strings, where goformation would give
+// null for !GetAtt and "" for a resource's !Ref: the gateway never needs their values.
+var placeholderIntrinsics = map[string]intrinsics.IntrinsicHandler{
+	"Ref":        placeholder,
+	"Fn::GetAtt": placeholder,
+	"Fn::Sub":    placeholder,
+	"Fn::Join":   placeholder,
+}
+
+func placeholder(name string, input any, template any) any { return "local-placeholder" }
+
+// child returns the value under key of a mapping node (the document's root for key ""),
+// or nil.
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// mapValues returns the values of a mapping node.
+func mapValues(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var vs []*yaml.Node
+	for i := 1; i < len(n.Content); i += 2 {
+		vs = append(vs, n.Content[i])
+	}
+	return vs
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}

@@ -1,0 +1,41 @@
+package httpapi
+
+import (
+	"context"
+	_ "embed"
+	"net/http"
+	"time"
+)
+
+// APIVersion is the API's version, also the OpenAPI document's info.version.
+const APIVersion = "1.0.0"
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+func (s *Server) apiInfo(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{
+		"name": "KittenAsso's", "version": APIVersion, "docs": "/api/openapi.json",
+	})
+	return nil
+}
+
+// health answers 503 when the database does not answer within two seconds.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Log.WarnContext(r.Context(), "health: database unreachable", "error", err.Error(),
+			"request_id", RequestID(r.Context()))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "error", "database": "unreachable"})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+	return nil
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(openAPIDocument)
+	return nil
+}

@@ -1,0 +1,210 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	callerKey
+)
+
+// RequestID returns the id of the request being served.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// caller returns the signed-in user; only SignedIn routes have one.
+func caller(r *http.Request) asso.User {
+	u, _ := r.Context().Value(callerKey).(asso.User)
+	return u
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._=-]{1,128}$`)
+
+// withRequestID takes the request id that API Gateway (through lambdahttp) or the
+// local gateway put in X-Request-Id, or makes one, and echoes it on the response.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID.MatchString(id) {
+			id = NewRequestID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+// NewRequestID returns a random request id.
+func NewRequestID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// SecurityHeaders sets the headers every API response carries: JSON is never sniffed, framed or
+// allowed to load anything.
+func SecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store")
+}
+
+// CORS answers browsers from the configured web origins only.
+type CORS struct {
+	Origins []string
+}
+
+const (
+	corsMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+	corsHeaders = "Authorization, Content-Type"
+	corsExposed = "X-Total-Count, X-Request-Id, Retry-After"
+)
+
+func (c CORS) allowed(origin string) bool {
+	return origin != "" && slices.Contains(c.Origins, origin)
+}
+
+// Apply sets the CORS headers of an actual (non-preflight) response.
+func (c CORS) Apply(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Origin")
+	if origin := r.Header.Get("Origin"); c.allowed(origin) {
+		w.Header().Set("Access-Control-Allow-Origin", origin)
+		w.Header().Set("Access-Control-Expose-Headers", corsExposed)
+	}
+}
+
+// Preflight answers an OPTIONS preflight: 204 with the allowed methods and headers
+// for an allowed origin, 403 otherwise. In AWS, API Gateway's CORS settings (from the
+// same list) answer preflights before any function runs.
+func (c CORS) Preflight(w http.ResponseWriter, r *http.Request) {
+	SecurityHeaders(w.Header())
+	w.Header().Add("Vary", "Origin")
+	origin := r.Header.Get("Origin")
+	if !c.allowed(origin) {
+		WriteStatus(w, http.StatusForbidden, "origin not allowed")
+		return
+	}
+	w.Header().Set("Access-Control-Allow-Origin", origin)
+	w.Header().Set("Access-Control-Allow-Methods", corsMethods)
+	w.Header().Set("Access-Control-Allow-Headers", corsHeaders)
+	w.Header().Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// trackingWriter remembers whether a status was written.
+type trackingWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (t *trackingWriter) WriteHeader(status int) {
+	if t.status == 0 {
+		t.status = status
+	}
+	t.ResponseWriter.WriteHeader(status)
+}
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	if t.status == 0 {
+		t.status = http.StatusOK
+	}
+	return t.ResponseWriter.Write(b)
+}
+
+// envelope is the outer middleware of every route: request id, security and CORS
+// headers, an access log line, panic recovery into a JSON 500, and a guaranteed
+// status (a handler that writes nothing would become a 504 behind API Gateway).
+func (s *Server) envelope(next http.Handler) http.Handler {
+	return withRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		SecurityHeaders(w.Header())
+		s.CORS.Apply(w, r)
+		tw := &trackingWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				s.Log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()),
+					"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
+				if tw.status == 0 {
+					WriteStatus(tw, http.StatusInternalServerError, "Internal server error")
+				}
+			}
+			if tw.status == 0 {
+				s.Log.ErrorContext(r.Context(), "handler wrote no response",
+					"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
+				WriteStatus(tw, http.StatusInternalServerError, "Internal server error")
+			}
+			s.Log.InfoContext(r.Context(), "request", "request_id", RequestID(r.Context()),
+				"method", r.Method, "path", r.URL.Path, "status", tw.status,
+				"duration_ms", float64(time.Since(start).Microseconds())/1000)
+		}()
+		next.ServeHTTP(tw, r)
+	}))
+}
+
+var errUnauthorized = asso.Errorf(asso.EUNAUTHORIZED, "Unauthorized")
+
+// authenticate returns the user of the request's bearer token. A token that is
+// missing, malformed, badly signed, expired, or whose user is gone is a 401.
+func (s *Server) authenticate(r *http.Request) (asso.User, error) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || len(token) > 4096 {
+		return asso.User{}, errUnauthorized
+	}
+	id, err := s.Tokens.Parse(token)
+	if err != nil {
+		return asso.User{}, errUnauthorized
+	}
+	u, err := s.DB.User(r.Context(), id)
+	if asso.ErrorCode(err) == asso.ENOTFOUND {
+		return asso.User{}, errUnauthorized
+	}
+	return u, err
+}
+
+// statusCapture records what a ServeMux's own 404/405 handler would answer.
+type statusCapture struct {
+	header http.Header
+	status int
+}
+
+func (c *statusCapture) Header() http.Header         { return c.header }
+func (c *statusCapture) Write(b []byte) (int, error) { return len(b), nil }
+func (c *statusCapture) WriteHeader(status int)      { c.status = status }
+
+// JSONMux serves mux, but answers unknown routes (404) and known paths with a wrong
+// method (405, with Allow) in the API's JSON error shape instead of ServeMux's text.
+func JSONMux(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		c := &statusCapture{header: http.Header{}}
+		h.ServeHTTP(c, r)
+		if c.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", c.header.Get("Allow"))
+			WriteStatus(w, http.StatusMethodNotAllowed, "Cannot "+r.Method+" "+r.URL.Path)
+			return
+		}
+		// Everything else, ServeMux's redirects to a cleaned path included, is an unknown route.
+		WriteStatus(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
+	})
+}

@@ -1,0 +1,214 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+// MaxBodyBytes is the largest request body accepted (contract.md §1).
+const MaxBodyBytes = 1 << 20
+
+// Pagination bounds (contract.md §1).
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+)
+
+var positiveInt = regexp.MustCompile(`^[1-9][0-9]{0,17}$`)
+
+// pathID reads the path parameter name as a positive integer; anything else, "1abc"
+// included, is a 400.
+func pathID(r *http.Request, name string) (int64, error) {
+	s := r.PathValue(name)
+	if !positiveInt.MatchString(s) {
+		return 0, asso.Invalid(name + " must be a positive integer")
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// page reads limit and offset from the query string.
+func page(r *http.Request) (asso.Page, error) {
+	p := asso.Page{Limit: defaultLimit}
+	var problems []string
+	q := r.URL.Query()
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			problems = append(problems, "limit must be an integer from 1 to 1000")
+		}
+		p.Limit = n
+	}
+	if s := q.Get("offset"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			problems = append(problems, "offset must be a non-negative integer")
+		}
+		p.Offset = n
+	}
+	if len(problems) > 0 {
+		return p, asso.Invalid(problems...)
+	}
+	return p, nil
+}
+
+// clientIP is the caller's address: API Gateway's sourceIp in Lambda, the TCP peer locally.
+func clientIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// form is a JSON object body being validated field by field. It collects every problem
+// in the original API's wording, so one 400 lists them all.
+type form struct {
+	fields   map[string]json.RawMessage
+	problems []string
+}
+
+// readForm reads a JSON object body of at most MaxBodyBytes.
+func readForm(w http.ResponseWriter, r *http.Request) (*form, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, asso.Errorf(asso.ETOOLARGE, "request body is larger than 1 MiB")
+	}
+	if err != nil {
+		return nil, asso.Errorf(asso.EINVALID, "could not read the request body")
+	}
+	f := &form{}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &form{fields: map[string]json.RawMessage{}}, nil
+	}
+	if err := json.Unmarshal(body, &f.fields); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, asso.Errorf(asso.EINVALID, "the request body must be a JSON object")
+		}
+		return nil, asso.Errorf(asso.EINVALID, "malformed JSON in the request body")
+	}
+	if f.fields == nil { // the body was `null`
+		f.fields = map[string]json.RawMessage{}
+	}
+	return f, nil
+}
+
+func (f *form) problem(msg string) { f.problems = append(f.problems, msg) }
+
+// err returns the validation error listing every problem, or nil.
+func (f *form) err() error {
+	if len(f.problems) > 0 {
+		return asso.Invalid(f.problems...)
+	}
+	return nil
+}
+
+// present reports whether name was sent with a non-null value.
+func (f *form) present(name string) bool {
+	raw, ok := f.fields[name]
+	return ok && string(raw) != "null"
+}
+
+// text reads a string field of at most maxLen characters. A required field must be
+// present and non-blank; it is trimmed of surrounding spaces.
+func (f *form) text(name string, required bool, maxLen int) *string {
+	if !f.present(name) {
+		if required {
+			f.problem(name + " should not be empty")
+		}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(f.fields[name], &s); err != nil {
+		f.problem(name + " must be a string")
+		return nil
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		f.problem(name + " should not be empty")
+		return nil
+	case len([]rune(s)) > maxLen:
+		f.problem(name + " must be shorter than or equal to " + strconv.Itoa(maxLen) + " characters")
+		return nil
+	}
+	return &s
+}
+
+// email reads an e-mail address: one plain address, no display name, no line breaks.
+func (f *form) email(name string, required bool) *string {
+	s := f.text(name, required, 254)
+	if s == nil {
+		return nil
+	}
+	addr, err := mail.ParseAddress(*s)
+	if err != nil || addr.Address != *s || !strings.Contains((*s)[strings.LastIndex(*s, "@")+1:], ".") {
+		f.problem(name + " must be an email")
+		return nil
+	}
+	return s
+}
+
+// password reads a password of minLen to 72 bytes (bcrypt's limit), kept as sent.
+func (f *form) password(name string, required bool, minLen int) *string {
+	if !f.present(name) {
+		if required {
+			f.problem(name + " should not be empty")
+		}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(f.fields[name], &s); err != nil {
+		f.problem(name + " must be a string")
+		return nil
+	}
+	switch {
+	case s == "":
+		f.problem(name + " should not be empty")
+	case len(s) < minLen:
+		f.problem(name + " must be longer than or equal to " + strconv.Itoa(minLen) + " characters")
+	case len(s) > 72:
+		f.problem(name + " must be shorter than or equal to 72 bytes")
+	default:
+		return &s
+	}
+	return nil
+}
+
+// integer reads an integer sent as a JSON number or a numeric string (the old web
+// client sends "21"), within [lo, hi].
+func (f *form) integer(name string, required bool, lo, hi int) *int {
+	if !f.present(name) {
+		if required {
+			f.problem(name + " should not be empty")
+		}
+		return nil
+	}
+	raw := f.fields[name]
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		s = string(raw) // not a string: take the JSON number's text
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	switch {
+	case err != nil || n < 0 && lo >= 0:
+		f.problem(name + " must be a non-negative integer")
+	case n < lo:
+		f.problem(name + " must not be less than " + strconv.Itoa(lo))
+	case n > hi:
+		f.problem(name + " must not be greater than " + strconv.Itoa(hi))
+	default:
+		return &n
+	}
+	return nil
+}

@@ -1,0 +1,53 @@
+package httpapi
+
+import "net/http"
+
+// Access says who may call a route.
+type Access int
+
+const (
+	Public   Access = iota // anyone
+	SignedIn               // a valid bearer token; per-object rules are the store's
+)
+
+// Route is one API route, served by one Lambda function.
+type Route struct {
+	// Name is the function's folder under functions/ and its CodeUri in template.yaml.
+	Name   string
+	Method string
+	// Path is the API Gateway route path, also used as the ServeMux pattern, so
+	// r.PathValue reads the same parameters locally and in Lambda.
+	Path   string
+	Access Access
+	handle func(*Server, http.ResponseWriter, *http.Request) error
+}
+
+// Pattern is the route's ServeMux pattern, e.g. "GET /api/users/{id}".
+func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
+
+// Routes is the one route table. template.yaml, the functions/ folders and the OpenAPI
+// document must list exactly these routes; TestRoutesAgree proves that they do.
+var Routes = []Route{
+	{"api-info", http.MethodGet, "/api", Public, (*Server).apiInfo},
+	{"health", http.MethodGet, "/api/health", Public, (*Server).health},
+	{"openapi", http.MethodGet, "/api/openapi.json", Public, (*Server).openAPI},
+	{"auth-login", http.MethodPost, "/api/auth/login", Public, (*Server).login},
+	{"users-create", http.MethodPost, "/api/users", Public, (*Server).createUser},
+	{"users-list", http.MethodGet, "/api/users", SignedIn, (*Server).listUsers},
+	{"users-get", http.MethodGet, "/api/users/{id}", SignedIn, (*Server).getUser},
+	{"users-roles", http.MethodGet, "/api/users/{id}/roles", SignedIn, (*Server).userRoles},
+	{"users-update", http.MethodPut, "/api/users/{id}", SignedIn, (*Server).updateUser},
+	{"users-delete", http.MethodDelete, "/api/users/{id}", SignedIn, (*Server).deleteUser},
+	{"verification-verify", http.MethodPost, "/api/verification", Public, (*Server).verify},
+	{"verification-resend", http.MethodPost, "/api/verification/resend", Public, (*Server).resendVerification},
+}
+
+// RouteByName returns the route served by the function called name.
+func RouteByName(name string) (Route, bool) {
+	for _, rt := range Routes {
+		if rt.Name == name {
+			return rt, true
+		}
+	}
+	return Route{}, false
+}

@@ -1,0 +1,84 @@
+// Package httpapi is the HTTP API: the route table, thin handlers (parse, validate,
+// act, respond) and the middleware every route shares. Each Lambda function serves one
+// route through Server.Handler; the local gateway serves them all.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/auth"
+	"github.com/kittenasso/kittenasso/shared/config"
+	"github.com/kittenasso/kittenasso/shared/postgres"
+)
+
+// Server holds what the handlers need. Build it once per process (a Lambda's init).
+type Server struct {
+	DB          *postgres.DB
+	Tokens      auth.Tokens
+	CORS        CORS
+	Throttle    asso.LoginThrottle
+	FrontendURL string
+	Log         *slog.Logger
+}
+
+// New connects to the database and builds a Server from cfg.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{
+		DB: db,
+		Tokens: auth.Tokens{Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+			TTL: cfg.JWTTTL},
+		CORS:        CORS{Origins: cfg.CORSOrigins},
+		Throttle:    asso.DefaultLoginThrottle,
+		FrontendURL: cfg.FrontendURL,
+		Log:         log,
+	}, nil
+}
+
+// Handler serves one route, as its Lambda function does: mounted alone on a ServeMux
+// with its pattern (so r.PathValue works), inside the shared middleware.
+func (s *Server) Handler(rt Route) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(rt.Pattern(), s.routeHandler(rt))
+	return s.envelope(JSONMux(mux))
+}
+
+// routeHandler authenticates SignedIn routes, runs the route and renders its error.
+func (s *Server) routeHandler(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.Access == SignedIn {
+			u, err := s.authenticate(r)
+			if err != nil {
+				writeError(w, r, s.Log, err)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), callerKey, u))
+		}
+		if err := rt.handle(s, w, r); err != nil {
+			writeError(w, r, s.Log, err)
+		}
+	})
+}
+
+// verificationTTL is how long a verification link works (contract.md §5).
+const verificationTTL = 24 * time.Hour
+
+// newVerification makes a fresh verification token and its link to the web app.
+func (s *Server) newVerification() (postgres.Verification, error) {
+	token, hash, err := auth.NewVerificationToken()
+	if err != nil {
+		return postgres.Verification{}, err
+	}
+	return postgres.Verification{
+		TokenHash: hash,
+		Link:      s.FrontendURL + "/verify?t=" + token,
+		ExpiresAt: time.Now().Add(verificationTTL),
+	}, nil
+}

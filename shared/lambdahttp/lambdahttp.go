@@ -1,0 +1,74 @@
+// Package lambdahttp runs an API route as a Lambda function behind an API Gateway HTTP
+// API (payload format 2.0).
+package lambdahttp
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/kittenasso/kittenasso/shared/config"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
+
+// HandlerFunc is the Lambda handler signature of an HTTP API route.
+type HandlerFunc func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// Handler adapts h to a Lambda handler. API Gateway's request id becomes the request's
+// X-Request-Id (whatever the client sent). It never returns an error: API Gateway would
+// turn that into a bare 502, so failures are rendered as the API's JSON 500.
+func Handler(h http.Handler, log *slog.Logger) HandlerFunc {
+	adapter := httpadapter.NewV2(h)
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		if ev.Headers == nil {
+			ev.Headers = map[string]string{}
+		}
+		if id := ev.RequestContext.RequestID; id != "" {
+			ev.Headers["x-request-id"] = id
+		}
+		resp, err := adapter.ProxyWithContext(ctx, ev)
+		if err != nil {
+			log.ErrorContext(ctx, "proxy failed", "error", err.Error(), "request_id", ev.RequestContext.RequestID)
+			return internalError(ev.RequestContext.RequestID), nil
+		}
+		return resp, nil
+	}
+}
+
+func internalError(requestID string) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: http.StatusInternalServerError,
+		Headers: map[string]string{
+			"Content-Type": "application/json; charset=utf-8", "X-Request-Id": requestID,
+			"X-Content-Type-Options": "nosniff",
+		},
+		Body: `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}`,
+	}
+}
+
+// Start is the whole of a route function's main: it builds the server once (the
+// Lambda's init) and serves the route called name until the runtime stops it.
+func Start(name string) {
+	log := config.Logger()
+	rt, ok := httpapi.RouteByName(name)
+	if !ok {
+		log.Error("no route for this function", "function", name)
+		os.Exit(1)
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		log.Error("bad configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	srv, err := httpapi.New(context.Background(), cfg, log)
+	if err != nil {
+		log.Error("cannot start", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.StartWithOptions(Handler(srv.Handler(rt), log), lambda.WithEnableSIGTERM(srv.DB.Close))
+}

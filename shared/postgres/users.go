@@ -1,0 +1,193 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+// userColumns selects asso.User's fields in its declaration order, for RowToStructByPos.
+const userColumns = `u.id, u.email, u.firstname, u.lastname, u.age, u.is_admin`
+
+var errUserNotFound = asso.Errorf(asso.ENOTFOUND, "user not found")
+var errEmailUsed = asso.Errorf(asso.ECONFLICT, "email already used")
+
+// Credentials is what login needs to know about an account.
+type Credentials struct {
+	User         asso.User
+	PasswordHash string
+	Verified     bool
+}
+
+// CreateUser creates an unverified account and, in the same transaction, its
+// verification token and the verification e-mail in the outbox.
+func (db *DB) CreateUser(ctx context.Context, nu asso.NewUser, v Verification) (u asso.User, err error) {
+	defer wrap(&err, "create user")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `
+			INSERT INTO users AS u (email, firstname, lastname, age, password_hash)
+			VALUES ($1, $2, $3, $4, $5)
+			RETURNING `+userColumns,
+			nu.Email, nu.Firstname, nu.Lastname, nu.Age, nu.PasswordHash)
+		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+		if isUniqueViolation(err, "users_email_lower_key") {
+			return errEmailUsed
+		}
+		if err != nil {
+			return err
+		}
+		return queueVerification(ctx, tx, u, v)
+	})
+	return u, err
+}
+
+// User returns one user.
+func (db *DB) User(ctx context.Context, id int64) (u asso.User, err error) {
+	defer wrap(&err, "user")
+	rows, _ := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id)
+	u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, errUserNotFound
+	}
+	return u, err
+}
+
+// Users lists users by id, with the total count for X-Total-Count.
+func (db *DB) Users(ctx context.Context, page asso.Page) (users []asso.User, total int, err error) {
+	defer wrap(&err, "users")
+	rows, _ := db.pool.Query(ctx, `
+		SELECT `+userColumns+`
+		FROM users u ORDER BY u.id LIMIT $1 OFFSET $2`, page.Limit, page.Offset)
+	users, err = pgx.CollectRows(rows, pgx.RowToStructByPos[asso.User])
+	if err != nil {
+		return nil, 0, err
+	}
+	err = db.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&total)
+	return users, total, err
+}
+
+// UserWithAssociations returns a user and the associations they belong to, each with
+// its full member list, in two queries whatever the number of associations.
+func (db *DB) UserWithAssociations(ctx context.Context, id int64) (uwa asso.UserWithAssociations, err error) {
+	defer wrap(&err, "user with associations")
+	if uwa.User, err = db.User(ctx, id); err != nil {
+		return uwa, err
+	}
+	rows, _ := db.pool.Query(ctx, `
+		SELECT a.id, a.name,
+		       json_agg(json_build_object('id', u.id, 'email', u.email, 'firstname', u.firstname,
+		                'lastname', u.lastname, 'age', u.age, 'isAdmin', u.is_admin) ORDER BY u.id)
+		FROM memberships mine
+		JOIN associations a ON a.id = mine.association_id
+		JOIN memberships m ON m.association_id = a.id
+		JOIN users u ON u.id = m.user_id
+		WHERE mine.user_id = $1
+		GROUP BY a.id
+		ORDER BY a.id`, id)
+	uwa.Associations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[asso.AssociationWithUsers])
+	return uwa, err
+}
+
+// UserRoles returns the roles a user holds in every association.
+func (db *DB) UserRoles(ctx context.Context, id int64) (roles []asso.Role, err error) {
+	defer wrap(&err, "user roles")
+	if _, err := db.User(ctx, id); err != nil {
+		return nil, err
+	}
+	rows, _ := db.pool.Query(ctx, `
+		SELECT name, user_id, association_id FROM roles
+		WHERE user_id = $1 ORDER BY association_id`, id)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[asso.Role])
+}
+
+// UpdateUser applies patch to user id on behalf of caller: only oneself or the admin.
+func (db *DB) UpdateUser(ctx context.Context, caller asso.User, id int64, p asso.UserPatch) (u asso.User, err error) {
+	defer wrap(&err, "update user")
+	if caller.ID != id && !caller.IsAdmin {
+		return u, asso.Errorf(asso.EFORBIDDEN, "you can only change your own account")
+	}
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `
+			UPDATE users AS u SET
+				email         = COALESCE($2, email),
+				firstname     = COALESCE($3, firstname),
+				lastname      = COALESCE($4, lastname),
+				age           = COALESCE($5, age),
+				password_hash = COALESCE($6, password_hash)
+			WHERE u.id = $1
+			RETURNING `+userColumns,
+			id, p.Email, p.Firstname, p.Lastname, p.Age, p.PasswordHash)
+		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return errUserNotFound
+		case isUniqueViolation(err, "users_email_lower_key"):
+			return errEmailUsed
+		}
+		return err
+	})
+	return u, err
+}
+
+// DeleteUser deletes user id on behalf of caller (oneself or the admin, who may not
+// delete themselves). Memberships, roles, votes and tokens go with it by cascade.
+func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u asso.User, err error) {
+	defer wrap(&err, "delete user")
+	switch {
+	case caller.ID != id && !caller.IsAdmin:
+		return u, asso.Errorf(asso.EFORBIDDEN, "you can only delete your own account")
+	case caller.ID == id && caller.IsAdmin:
+		return u, asso.Errorf(asso.EINVALID, "You cannot delete yourself")
+	}
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `DELETE FROM users u WHERE u.id = $1 RETURNING `+userColumns, id)
+		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errUserNotFound
+		}
+		return err
+	})
+	return u, err
+}
+
+// CredentialsByEmail returns what login checks, matching the e-mail without regard to case.
+func (db *DB) CredentialsByEmail(ctx context.Context, email string) (c Credentials, err error) {
+	defer wrap(&err, "credentials")
+	var verifiedAt *time.Time
+	err = db.pool.QueryRow(ctx, `
+		SELECT `+userColumns+`, u.password_hash, u.verified_at
+		FROM users u WHERE lower(u.email) = lower($1)`, email).Scan(
+		&c.User.ID, &c.User.Email, &c.User.Firstname, &c.User.Lastname, &c.User.Age, &c.User.IsAdmin,
+		&c.PasswordHash, &verifiedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, errUserNotFound
+	}
+	c.Verified = verifiedAt != nil
+	return c, err
+}
+
+// defaultAdminLockID serialises default-admin creation across concurrent first starts.
+const defaultAdminLockID = 7461_2024_0002
+
+// EnsureDefaultAdmin creates the verified admin account when no user exists yet.
+// Two concurrent first starts create exactly one: the advisory lock makes the second
+// wait, and then it sees the first one's user. It reports whether it created one.
+func (db *DB) EnsureDefaultAdmin(ctx context.Context, email, passwordHash string) (created bool, err error) {
+	defer wrap(&err, "default admin")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, defaultAdminLockID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO users (email, firstname, lastname, age, password_hash, is_admin, verified_at)
+			SELECT $1, 'admin', 'admin', 21, $2, true, now()
+			WHERE NOT EXISTS (SELECT 1 FROM users)`, email, passwordHash)
+		created = tag.RowsAffected() == 1
+		return err
+	})
+	return created, err
+}

@@ -1,0 +1,162 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+// Verification is a fresh verification token: its hash is stored, its link is mailed.
+type Verification struct {
+	TokenHash []byte
+	Link      string
+	ExpiresAt time.Time
+}
+
+// queueVerification stores v for u and writes the verification e-mail into the outbox,
+// inside the caller's transaction.
+func queueVerification(ctx context.Context, tx pgx.Tx, u asso.User, v Verification) error {
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO verification_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+		v.TokenHash, u.ID, v.ExpiresAt); err != nil {
+		return err
+	}
+	return enqueueMail(ctx, tx, asso.MailVerification, u.Email, asso.VerificationEmail{
+		Firstname: u.Firstname, Lastname: u.Lastname, Link: v.Link,
+	})
+}
+
+// enqueueMail writes one e-mail into the outbox, inside the caller's transaction.
+func enqueueMail(ctx context.Context, tx pgx.Tx, kind, recipient string, payload any) error {
+	_, err := tx.Exec(ctx, `INSERT INTO mail_outbox (kind, recipient, payload) VALUES ($1, $2, $3)`,
+		kind, recipient, payload)
+	return err
+}
+
+// Verify marks the owner of the token verified and uses the token up.
+func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err error) {
+	defer wrap(&err, "verify")
+	invalid := asso.Errorf(asso.ENOTFOUND, "invalid or expired token")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		var expired, used, verified bool
+		err := tx.QueryRow(ctx, `
+			SELECT t.user_id, t.expires_at <= now(), t.used_at IS NOT NULL, u.verified_at IS NOT NULL
+			FROM verification_tokens t JOIN users u ON u.id = t.user_id
+			WHERE t.token_hash = $1
+			FOR UPDATE`, tokenHash).Scan(&u.ID, &expired, &used, &verified)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return invalid
+		case err != nil:
+			return err
+		case verified:
+			return asso.Errorf(asso.ECONFLICT, "user already verified")
+		case expired || used:
+			return invalid
+		}
+		if _, err := tx.Exec(ctx, `UPDATE verification_tokens SET used_at = now() WHERE token_hash = $1`, tokenHash); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `UPDATE users u SET verified_at = now() WHERE u.id = $1 RETURNING `+userColumns, u.ID)
+		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+		return err
+	})
+	return u, err
+}
+
+// ResendVerification records a resend request for email and, when the address belongs
+// to an unverified account, replaces its unused tokens with v and queues the e-mail.
+// Requests are throttled per address, known or not, so the answer reveals nothing.
+func (db *DB) ResendVerification(ctx context.Context, email string, v Verification, policy asso.LoginThrottle) (err error) {
+	defer wrap(&err, "resend verification")
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 2))`, email); err != nil {
+			return err
+		}
+		if err := checkThrottle(ctx, tx, `
+			SELECT count(*), min(requested_at) FROM verification_resends
+			WHERE lower(email) = lower($1) AND requested_at > now() - make_interval(secs => $2)`,
+			email, policy.ResendWindow, policy.ResendPerKey); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO verification_resends (email) VALUES ($1)`, email); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `
+			SELECT `+userColumns+` FROM users u
+			WHERE lower(u.email) = lower($1) AND u.verified_at IS NULL`, email)
+		u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // unknown or already verified: nothing to send, and nothing said
+		}
+		if err != nil {
+			return err
+		}
+		// Only the newest link works: a stale e-mail cannot verify the account.
+		if _, err := tx.Exec(ctx, `DELETE FROM verification_tokens WHERE user_id = $1 AND used_at IS NULL`, u.ID); err != nil {
+			return err
+		}
+		return queueVerification(ctx, tx, u, v)
+	})
+}
+
+// ReserveLoginAttempt counts recent attempts for email and for clientIP and, below both
+// limits, records this attempt as a failure until ForgiveLoginAttempts says otherwise.
+// Recording before the password check makes the limit exact under concurrency: parallel
+// guesses each take a slot. Over a limit it returns ETOOMANY with RetryAfter.
+func (db *DB) ReserveLoginAttempt(ctx context.Context, email, clientIP string, policy asso.LoginThrottle) (err error) {
+	defer wrap(&err, "reserve login attempt")
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		// Always e-mail lock first, then client lock: one order, so no deadlock.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 0)),
+		                                  pg_advisory_xact_lock(hashtextextended($2, 1))`, email, clientIP); err != nil {
+			return err
+		}
+		if err := checkThrottle(ctx, tx, `
+			SELECT count(*), min(attempted_at) FROM login_attempts
+			WHERE lower(email) = lower($1) AND attempted_at > now() - make_interval(secs => $2)`,
+			email, policy.Window, policy.PerEmail); err != nil {
+			return err
+		}
+		if err := checkThrottle(ctx, tx, `
+			SELECT count(*), min(attempted_at) FROM login_attempts
+			WHERE client_ip = $1 AND attempted_at > now() - make_interval(secs => $2)`,
+			clientIP, policy.Window, policy.PerClient); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO login_attempts (email, client_ip) VALUES ($1, $2)`, email, clientIP)
+		return err
+	})
+}
+
+// ForgiveLoginAttempts forgets the recorded attempts for email after a correct password.
+func (db *DB) ForgiveLoginAttempts(ctx context.Context, email string) (err error) {
+	defer wrap(&err, "forgive login attempts")
+	_, err = db.pool.Exec(ctx, `DELETE FROM login_attempts WHERE lower(email) = lower($1)`, email)
+	return err
+}
+
+// checkThrottle runs query (count and oldest time within the window, for key) and
+// returns ETOOMANY when count has reached limit, with the time until the oldest
+// counted entry leaves the window.
+func checkThrottle(ctx context.Context, tx pgx.Tx, query, key string, window time.Duration, limit int) error {
+	var count int
+	var oldest *time.Time
+	if err := tx.QueryRow(ctx, query, key, window.Seconds()).Scan(&count, &oldest); err != nil {
+		return err
+	}
+	if count < limit || oldest == nil {
+		return nil
+	}
+	var now time.Time
+	if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
+		return err
+	}
+	wait := time.Duration(math.Ceil(oldest.Add(window).Sub(now).Seconds())) * time.Second
+	return &asso.Error{Code: asso.ETOOMANY, Message: "too many attempts, try again later", RetryAfter: max(wait, time.Second)}
+}
