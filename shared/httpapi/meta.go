@@ -27,7 +27,10 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.Ping(ctx); err != nil {
 		s.Log.WarnContext(r.Context(), "health: database unreachable", "error", err.Error(),
 			"request_id", RequestID(r.Context()))
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "error", "database": "unreachable"})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{
+			"statusCode": http.StatusServiceUnavailable, "message": "database unreachable",
+			"error": http.StatusText(http.StatusServiceUnavailable), "status": "error", "database": "unreachable",
+		})
 		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
