@@ -17,10 +17,12 @@ dev:
 test:
 	$(DEVSTACK) test -- $(GO) test -count=1 ./...
 
-## check: formatting and vet, as CI runs them
+## check: gofmt, go vet and staticcheck (pinned in go.mod as a tool), as CI runs them
 check:
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	 if [ -n "$$unformatted" ]; then echo "gofmt: these files need formatting:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 ## bench: the gateway overhead benchmark (docs/benchmarks.md)
 bench:

@@ -1,0 +1,59 @@
+package lambdahttp
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// invoke runs h through the Lambda JSON path, as the runtime does.
+func invoke(t *testing.T, h http.Handler, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	payload, _ := json.Marshal(ev)
+	out, err := lambda.NewHandler(Handler(h, slog.New(slog.NewTextHandler(io.Discard, nil)))).Invoke(context.Background(), payload)
+	if err != nil {
+		t.Fatalf("the handler returned an error (API Gateway would answer 502): %v", err)
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func TestHandlerCarriesRequestAndResponse(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Seen", r.Header.Get("X-Request-Id")+"|"+r.RemoteAddr+"|"+r.URL.RawQuery+"|"+string(body))
+		w.WriteHeader(http.StatusCreated)
+	})
+	resp := invoke(t, h, events.APIGatewayV2HTTPRequest{
+		RawPath: "/api/x", RawQueryString: "a=1",
+		Headers: map[string]string{"x-request-id": "spoofed"},
+		Body:    "aGVsbG8=", IsBase64Encoded: true,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "gw-id",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", SourceIP: "203.0.113.9"}},
+	})
+	if resp.StatusCode != 201 || resp.Headers["X-Seen"] != "gw-id|203.0.113.9|a=1|hello" {
+		t.Errorf("response %+v", resp)
+	}
+}
+
+func TestHandlerNeverReturnsAnError(t *testing.T) {
+	// A handler that writes nothing makes the adapter fail; the function still
+	// answers a JSON 500, not an error.
+	resp := invoke(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), events.APIGatewayV2HTTPRequest{
+		RawPath: "/", RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "id-1",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}},
+	})
+	if resp.StatusCode != 500 || resp.Headers["X-Request-Id"] != "id-1" ||
+		resp.Body != `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}` {
+		t.Errorf("response %+v", resp)
+	}
+}
