@@ -95,3 +95,46 @@ type VerificationEmail struct {
 	Lastname  string `json:"lastname"`
 	Link      string `json:"link"`
 }
+
+// EventEmail is the outbox payload of an invitation, update or cancellation: a
+// snapshot of the event for one recipient, so it still renders after a deletion.
+type EventEmail struct {
+	EventID         int64  `json:"eventId"`
+	Sequence        int    `json:"sequence"`
+	Name            string `json:"name"`
+	Start           string `json:"start"`
+	End             string `json:"end"`
+	AssociationID   int64  `json:"associationId"`
+	AssociationName string `json:"associationName"`
+	Firstname       string `json:"firstname"`
+	Lastname        string `json:"lastname"`
+}
+
+// AssociationInput creates or changes an association. A nil field is unchanged
+// (on create, Name is required and nil UserIDs means no other member).
+type AssociationInput struct {
+	Name    *string
+	UserIDs *[]int64
+}
+
+// RoleKey names a role: a member of an association.
+type RoleKey struct {
+	UserID        int64
+	AssociationID int64
+}
+
+// MinuteInput creates or changes minutes; nil fields are unchanged.
+type MinuteInput struct {
+	Content       *string
+	Date          *time.Time
+	AssociationID *int64
+	VoterIDs      *[]int64
+}
+
+// EventInput creates or changes an event; nil fields are unchanged.
+type EventInput struct {
+	Name          *string
+	Start         *time.Time
+	End           *time.Time
+	AssociationID *int64
+}

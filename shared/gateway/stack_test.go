@@ -147,6 +147,9 @@ func (s *stack) checkInvariants(method, path string, r response) {
 	if key := findKey(v, sensitiveKeys); key != "" && path != "/api/openapi.json" {
 		s.t.Errorf("%s %s: response has sensitive key %q: %s", method, path, key, r.body)
 	}
+	if problem := checkAgainstOpenAPI(method, path, r.status, r.body); problem != "" {
+		s.t.Errorf("%s %s: response does not match openapi.json: %s", method, path, problem)
+	}
 	if r.status >= 400 {
 		var e struct {
 			StatusCode int    `json:"statusCode"`

@@ -8,9 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
@@ -211,4 +214,123 @@ func (f *form) integer(name string, required bool, lo, hi int) *int {
 		return &n
 	}
 	return nil
+}
+
+// maxIDs bounds the id arrays of a body (members, voters).
+const maxIDs = 1000
+
+// parseID reads a positive integer id from a JSON number, or from a numeric string
+// when strings are allowed.
+func parseID(raw json.RawMessage, allowString bool) (int64, bool) {
+	text := string(raw)
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if !allowString {
+			return 0, false
+		}
+		text = strings.TrimSpace(s)
+	}
+	if !positiveInt.MatchString(text) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	return n, err == nil
+}
+
+// id reads a positive integer id, as a JSON number (or a numeric string if allowString).
+func (f *form) id(name string, required, allowString bool) *int64 {
+	if !f.present(name) {
+		if required {
+			f.problem(name + " should not be empty")
+		}
+		return nil
+	}
+	n, ok := parseID(f.fields[name], allowString)
+	if !ok {
+		if allowString {
+			f.problem(name + " must be a positive integer or a numeric string")
+		} else {
+			f.problem(name + " must be a number conforming to the specified constraints")
+		}
+		return nil
+	}
+	return &n
+}
+
+// ids reads an array of positive integer ids (numbers or numeric strings).
+func (f *form) ids(name string, required bool) *[]int64 {
+	if !f.present(name) {
+		if required {
+			f.problem(name + " must be an array")
+		}
+		return nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(f.fields[name], &raws); err != nil {
+		f.problem(name + " must be an array")
+		return nil
+	}
+	if len(raws) > maxIDs {
+		f.problem(name + " must contain no more than " + strconv.Itoa(maxIDs) + " elements")
+		return nil
+	}
+	ids := make([]int64, 0, len(raws))
+	for _, raw := range raws {
+		n, ok := parseID(raw, true)
+		if !ok {
+			f.problem("each value in " + name + " must be a positive integer")
+			return nil
+		}
+		ids = append(ids, n)
+	}
+	return &ids
+}
+
+// zoneless are the accepted date-time forms without a zone; they are read as UTC.
+var zoneless = []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"}
+
+// ParseTime reads RFC 3339 with a zone, or a zone-less local date-time or date as UTC.
+// Years are bounded to 1-9999, which every layer (Go, PostgreSQL, iCalendar) can hold.
+func ParseTime(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	for _, layout := range zoneless {
+		if err == nil {
+			break
+		}
+		t, err = time.Parse(layout, s)
+	}
+	t = t.UTC()
+	return t, err == nil && t.Year() >= 1 && t.Year() <= 9999
+}
+
+// time reads an ISO 8601 date or date-time (see ParseTime).
+func (f *form) time(name string, required bool) *time.Time {
+	if !f.present(name) {
+		if required {
+			f.problem(name + " should not be empty")
+		}
+		return nil
+	}
+	var s string
+	t, ok := time.Time{}, false
+	if json.Unmarshal(f.fields[name], &s) == nil {
+		t, ok = ParseTime(strings.TrimSpace(s))
+	}
+	if !ok {
+		f.problem(name + " must be a valid ISO 8601 date string")
+		return nil
+	}
+	return &t
+}
+
+// oneOf reads an optional query value that must be one of allowed, else def.
+func oneOf(q url.Values, name, def string, allowed ...string) (string, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	if !slices.Contains(allowed, v) {
+		return "", asso.Invalid(name + " must be one of the following values: " + strings.Join(allowed, ", "))
+	}
+	return v, nil
 }

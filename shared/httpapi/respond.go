@@ -72,3 +72,16 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	WriteStatus(w, statusOf[e.Code], e.Message)
 }
+
+// writeRaw writes a JSON document built by the database as it is.
+func writeRaw(w http.ResponseWriter, status int, doc []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(doc)
+}
+
+// writeList writes a page of a list with its X-Total-Count.
+func writeList(w http.ResponseWriter, doc []byte, total int) {
+	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	writeRaw(w, http.StatusOK, doc)
+}

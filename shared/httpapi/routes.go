@@ -19,7 +19,7 @@ type Route struct {
 	// r.PathValue reads the same parameters locally and in Lambda.
 	Path   string
 	Access Access
-	handle func(*Server, http.ResponseWriter, *http.Request) error
+	handle handlerFunc
 }
 
 // Pattern is the route's ServeMux pattern, e.g. "GET /api/users/{id}".
@@ -40,6 +40,35 @@ var Routes = []Route{
 	{"users-delete", http.MethodDelete, "/api/users/{id}", SignedIn, (*Server).deleteUser},
 	{"verification-verify", http.MethodPost, "/api/verification", Public, (*Server).verify},
 	{"verification-resend", http.MethodPost, "/api/verification/resend", Public, (*Server).resendVerification},
+
+	{"associations-list", http.MethodGet, "/api/associations", SignedIn, listAssociations},
+	{"associations-get", http.MethodGet, "/api/associations/{id}", SignedIn, getAssociation},
+	{"associations-create", http.MethodPost, "/api/associations", SignedIn, createAssociation},
+	{"associations-update", http.MethodPut, "/api/associations/{id}", SignedIn, updateAssociation},
+	{"associations-delete", http.MethodDelete, "/api/associations/{id}", SignedIn, deleteAssociation},
+	{"associations-members", http.MethodGet, "/api/associations/{id}/members", SignedIn, associationMembers},
+	{"associations-minutes", http.MethodGet, "/api/associations/{id}/minutes", SignedIn, associationMinutes},
+	{"associations-roles", http.MethodGet, "/api/associations/{id}/roles", SignedIn, associationRoles},
+
+	{"roles-create", http.MethodPost, "/api/roles", SignedIn, createRole},
+	{"roles-list", http.MethodGet, "/api/roles", SignedIn, listRoles},
+	{"roles-by-name", http.MethodGet, "/api/roles/users/{name}", SignedIn, usersWithRole},
+	{"roles-get", http.MethodGet, "/api/roles/{userId}/{associationId}", SignedIn, getRole},
+	{"roles-update", http.MethodPut, "/api/roles/{userId}/{associationId}", SignedIn, updateRole},
+	{"roles-delete", http.MethodDelete, "/api/roles/{userId}/{associationId}", SignedIn, deleteRole},
+
+	{"minutes-create", http.MethodPost, "/api/minutes", SignedIn, createMinute},
+	{"minutes-list", http.MethodGet, "/api/minutes", SignedIn, listMinutes},
+	{"minutes-get", http.MethodGet, "/api/minutes/{id}", SignedIn, getMinute},
+	{"minutes-update", http.MethodPut, "/api/minutes/{id}", SignedIn, updateMinute},
+	{"minutes-delete", http.MethodDelete, "/api/minutes/{id}", SignedIn, deleteMinute},
+
+	{"events-create", http.MethodPost, "/api/events", SignedIn, createEvent},
+	{"events-list", http.MethodGet, "/api/events", SignedIn, listEvents},
+	{"events-by-association", http.MethodGet, "/api/events/association/{id}", SignedIn, associationEvents},
+	{"events-get", http.MethodGet, "/api/events/{id}", SignedIn, getEvent},
+	{"events-update", http.MethodPatch, "/api/events/{id}", SignedIn, updateEvent},
+	{"events-delete", http.MethodDelete, "/api/events/{id}", SignedIn, deleteEvent},
 }
 
 // RouteByName returns the route served by the function called name.

@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/postgres"
+)
+
+const maxAssociationName = 200
+
+// parseAssociation reads POST (create) or PUT /api/associations bodies.
+func parseAssociation(f *form, create bool) (asso.AssociationInput, error) {
+	in := asso.AssociationInput{
+		Name:    f.text("name", create, maxAssociationName),
+		UserIDs: f.ids("idUsers", create),
+	}
+	return in, f.err()
+}
+
+var listAssociations = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+	return db.Associations(r.Context(), p)
+})
+
+var getAssociation = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+	return s.DB.Association(r.Context(), id)
+})
+
+var deleteAssociation = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+	return s.DB.DeleteAssociation(r.Context(), caller(r), id)
+})
+
+var associationMembers = listByID(func(db *postgres.DB, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+	return db.AssociationMembers(r.Context(), id, p)
+})
+
+var associationRoles = listByID(func(db *postgres.DB, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+	return db.AssociationRoles(r.Context(), id, p)
+})
+
+var associationEvents = listByID(func(db *postgres.DB, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+	return db.AssociationEvents(r.Context(), id, p)
+})
+
+// associationMinutes lists minutes sorted by sort ∈ {date, content}, order ∈ {ASC, DESC}.
+var associationMinutes = listByID(func(db *postgres.DB, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+	q := r.URL.Query()
+	sort, err := oneOf(q, "sort", "date", "date", "content")
+	if err != nil {
+		return nil, 0, err
+	}
+	order, err := oneOf(q, "order", "DESC", "ASC", "DESC", "asc", "desc")
+	if err != nil {
+		return nil, 0, err
+	}
+	return db.AssociationMinutes(r.Context(), id, postgres.MinuteSort{
+		ByContent: sort == "content", Descending: order == "DESC" || order == "desc",
+	}, p)
+})
+
+var createAssociation = create(func(f *form) (asso.AssociationInput, error) { return parseAssociation(f, true) },
+	func(s *Server, r *http.Request, in asso.AssociationInput) (json.RawMessage, error) {
+		return s.DB.CreateAssociation(r.Context(), caller(r), in)
+	})
+
+var updateAssociation = update(func(f *form) (asso.AssociationInput, error) { return parseAssociation(f, false) },
+	func(s *Server, r *http.Request, id int64, in asso.AssociationInput) (json.RawMessage, error) {
+		return s.DB.UpdateAssociation(r.Context(), caller(r), id, in)
+	})

@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/postgres"
+)
+
+const maxEventName = 200
+
+// parseEvent reads POST (create: every field required) or PATCH /api/events bodies.
+// association is a JSON number, as in the original API.
+func parseEvent(f *form, create bool) (asso.EventInput, error) {
+	in := asso.EventInput{
+		Name:          f.text("name", create, maxEventName),
+		Start:         f.time("start", create),
+		End:           f.time("end", create),
+		AssociationID: f.id("association", create, false),
+	}
+	if in.Start != nil && in.End != nil && in.End.Before(*in.Start) {
+		f.problem("end must not be before start")
+	}
+	return in, f.err()
+}
+
+// createEvent plans an event; every member gets an invitation through the outbox.
+var createEvent = create(func(f *form) (asso.EventInput, error) { return parseEvent(f, true) },
+	func(s *Server, r *http.Request, in asso.EventInput) (json.RawMessage, error) {
+		return s.DB.CreateEvent(r.Context(), caller(r), in)
+	})
+
+var updateEvent = update(func(f *form) (asso.EventInput, error) { return parseEvent(f, false) },
+	func(s *Server, r *http.Request, id int64, in asso.EventInput) (json.RawMessage, error) {
+		return s.DB.UpdateEvent(r.Context(), caller(r), id, in)
+	})
+
+var listEvents = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+	return db.Events(r.Context(), p)
+})
+
+var getEvent = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+	return s.DB.Event(r.Context(), id)
+})
+
+var deleteEvent = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+	return s.DB.DeleteEvent(r.Context(), caller(r), id)
+})

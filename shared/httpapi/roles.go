@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/postgres"
+)
+
+const maxRoleName = 100
+
+// roleInput is the body of POST /api/roles.
+type roleInput struct {
+	Key  asso.RoleKey
+	Name string
+}
+
+func parseRole(f *form) (roleInput, error) {
+	name := f.text("name", true, maxRoleName)
+	user := f.id("idUser", true, true)
+	association := f.id("idAssociation", true, true)
+	if err := f.err(); err != nil {
+		return roleInput{}, err
+	}
+	return roleInput{Key: asso.RoleKey{UserID: *user, AssociationID: *association}, Name: *name}, nil
+}
+
+// parseRoleName is the body of PUT /api/roles/{userId}/{associationId}.
+func parseRoleName(f *form) (string, error) {
+	name := f.text("name", true, maxRoleName)
+	if err := f.err(); err != nil {
+		return "", err
+	}
+	return *name, nil
+}
+
+// roleKey reads /api/roles/{userId}/{associationId}.
+func roleKey(r *http.Request) (asso.RoleKey, error) {
+	user, errUser := pathID(r, "userId")
+	association, errAssociation := pathID(r, "associationId")
+	if errUser != nil || errAssociation != nil {
+		var problems []string
+		for _, err := range []error{errUser, errAssociation} {
+			if e, ok := err.(*asso.Error); ok {
+				problems = append(problems, e.Messages...)
+			}
+		}
+		return asso.RoleKey{}, asso.Invalid(problems...)
+	}
+	return asso.RoleKey{UserID: user, AssociationID: association}, nil
+}
+
+// byRoleKey serves a route on one role; parse reads its body, if any.
+func byRoleKey[T any](parse func(*form) (T, error), act func(*Server, *http.Request, asso.RoleKey, T) (json.RawMessage, error)) handlerFunc {
+	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
+		key, err := roleKey(r)
+		if err != nil {
+			return err
+		}
+		var in T
+		if parse != nil {
+			f, err := readForm(w, r)
+			if err != nil {
+				return err
+			}
+			if in, err = parse(f); err != nil {
+				return err
+			}
+		}
+		doc, err := act(s, r, key, in)
+		if err != nil {
+			return err
+		}
+		writeRaw(w, http.StatusOK, doc)
+		return nil
+	}
+}
+
+// createRole gives a member a role; a second POST for the same pair renames it.
+var createRole = create(parseRole, func(s *Server, r *http.Request, in roleInput) (json.RawMessage, error) {
+	return s.DB.SetRole(r.Context(), caller(r), in.Key, in.Name)
+})
+
+var listRoles = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+	return db.Roles(r.Context(), p)
+})
+
+// usersWithRole lists the holders of a role name; the name is the whole path segment.
+var usersWithRole = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+	name := r.PathValue("name")
+	if len([]rune(name)) > maxRoleName {
+		return nil, 0, asso.Invalid("name must be shorter than or equal to 100 characters")
+	}
+	return db.UsersWithRole(r.Context(), name, p)
+})
+
+var getRole = byRoleKey[struct{}](nil, func(s *Server, r *http.Request, key asso.RoleKey, _ struct{}) (json.RawMessage, error) {
+	return s.DB.Role(r.Context(), key)
+})
+
+var updateRole = byRoleKey(parseRoleName, func(s *Server, r *http.Request, key asso.RoleKey, name string) (json.RawMessage, error) {
+	return s.DB.RenameRole(r.Context(), caller(r), key, name)
+})
+
+var deleteRole = byRoleKey[struct{}](nil, func(s *Server, r *http.Request, key asso.RoleKey, _ struct{}) (json.RawMessage, error) {
+	return s.DB.DeleteRole(r.Context(), caller(r), key)
+})

@@ -1,0 +1,235 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+func associationNotFound(id int64) error {
+	return asso.Errorf(asso.ENOTFOUND, "Association %d not found", id)
+}
+
+// authorizeAssociations locks the given associations (in id order, so two requests
+// never wait on each other) for the rest of tx, and checks that caller may change
+// them: a member, or the admin. Locking serialises every write to one association,
+// so concurrent membership and role changes apply one after the other.
+func authorizeAssociations(ctx context.Context, tx pgx.Tx, caller asso.User, ids ...int64) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		var member bool
+		err := tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.association_id = a.id AND m.user_id = $2)
+			FROM associations a WHERE a.id = $1
+			FOR NO KEY UPDATE OF a`, id, caller.ID).Scan(&member)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return associationNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if !member && !caller.IsAdmin {
+			return asso.Errorf(asso.EFORBIDDEN, "you are not a member of association %d", id)
+		}
+	}
+	return nil
+}
+
+// checkUsersExist answers 404 "Some users not found" unless every id is a user.
+func checkUsersExist(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var found int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE id = ANY($1)`, ids).Scan(&found); err != nil {
+		return err
+	}
+	if found != len(ids) {
+		return asso.Errorf(asso.ENOTFOUND, "Some users not found")
+	}
+	return nil
+}
+
+// queryJSON runs a query that returns one JSON document.
+func queryJSON(ctx context.Context, q pgx.Tx, sql string, args ...any) (json.RawMessage, error) {
+	var doc json.RawMessage
+	err := q.QueryRow(ctx, sql, args...).Scan(&doc)
+	return doc, err
+}
+
+// list runs a page query returning (total, JSON array) in one round trip.
+func (db *DB) list(ctx context.Context, sql string, args ...any) (doc json.RawMessage, total int, err error) {
+	err = db.pool.QueryRow(ctx, sql, args...).Scan(&total, &doc)
+	return doc, total, err
+}
+
+// one runs a query returning one JSON object, or notFound when there is no row.
+func (db *DB) one(ctx context.Context, notFound error, sql string, args ...any) (json.RawMessage, error) {
+	var doc json.RawMessage
+	err := db.pool.QueryRow(ctx, sql, args...).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound
+	}
+	return doc, err
+}
+
+// associationExists answers 404 for an unknown association.
+func (db *DB) associationExists(ctx context.Context, id int64) error {
+	var exists bool
+	if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM associations WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return associationNotFound(id)
+	}
+	return nil
+}
+
+// Associations lists associations with their members and roles.
+func (db *DB) Associations(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "associations")
+	return db.list(ctx, `
+		SELECT (SELECT count(*) FROM associations),
+		       COALESCE(json_agg(j ORDER BY id), '[]')
+		FROM (SELECT a.id, association_json(a) AS j FROM associations a ORDER BY a.id LIMIT $1 OFFSET $2) page`,
+		p.Limit, p.Offset)
+}
+
+// Association returns one association with its members and roles.
+func (db *DB) Association(ctx context.Context, id int64) (doc json.RawMessage, err error) {
+	defer wrap(&err, "association")
+	return db.one(ctx, associationNotFound(id), `SELECT association_json(a) FROM associations a WHERE a.id = $1`, id)
+}
+
+// AssociationMembers lists the members of an association, each with their own role.
+func (db *DB) AssociationMembers(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "association members")
+	if err := db.associationExists(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	return db.list(ctx, `
+		SELECT (SELECT count(*) FROM memberships WHERE association_id = $1),
+		       COALESCE(json_agg(json_build_object('id', u.id, 'firstname', u.firstname, 'lastname', u.lastname,
+		                'age', u.age, 'role', COALESCE(r.name, 'member')) ORDER BY u.id), '[]')
+		FROM (SELECT user_id FROM memberships WHERE association_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3) m
+		JOIN users u ON u.id = m.user_id
+		LEFT JOIN roles r ON r.association_id = $1 AND r.user_id = m.user_id`, id, p.Limit, p.Offset)
+}
+
+// CreateAssociation creates an association whose members are userIDs and the caller.
+func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.AssociationInput) (doc json.RawMessage, err error) {
+	defer wrap(&err, "create association")
+	members := []int64{caller.ID}
+	if in.UserIDs != nil {
+		members = append(members, *in.UserIDs...)
+	}
+	slices.Sort(members)
+	members = slices.Compact(members)
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := checkUsersExist(ctx, tx, members); err != nil {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO associations (name) VALUES ($1) RETURNING id`, *in.Name).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO memberships (association_id, user_id) SELECT $1, unnest($2::bigint[])`, id, members); err != nil {
+			return err
+		}
+		doc, err = queryJSON(ctx, tx, `SELECT association_json(a) FROM associations a WHERE a.id = $1`, id)
+		return err
+	})
+	return doc, err
+}
+
+// UpdateAssociation renames an association and/or replaces its members; the roles of
+// removed members go with their membership.
+func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64, in asso.AssociationInput) (doc json.RawMessage, err error) {
+	defer wrap(&err, "update association")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
+			return err
+		}
+		if in.Name != nil {
+			if _, err := tx.Exec(ctx, `UPDATE associations SET name = $2 WHERE id = $1`, id, *in.Name); err != nil {
+				return err
+			}
+		}
+		if in.UserIDs != nil {
+			members := slices.Clone(*in.UserIDs)
+			slices.Sort(members)
+			members = slices.Compact(members)
+			if err := checkUsersExist(ctx, tx, members); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM memberships WHERE association_id = $1 AND user_id <> ALL($2)`, id, members); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO memberships (association_id, user_id) SELECT $1, unnest($2::bigint[])
+				ON CONFLICT DO NOTHING`, id, members); err != nil {
+				return err
+			}
+		}
+		doc, err = queryJSON(ctx, tx, `SELECT association_json(a) FROM associations a WHERE a.id = $1`, id)
+		return err
+	})
+	return doc, err
+}
+
+// DeleteAssociation deletes an association with its memberships, roles, minutes and
+// events, and queues a cancellation to each member for each of its future events.
+func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
+	defer wrap(&err, "delete association")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
+			return err
+		}
+		if doc, err = queryJSON(ctx, tx, `SELECT association_json(a) FROM associations a WHERE a.id = $1`, id); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `
+			UPDATE events SET sequence = sequence + 1
+			WHERE association_id = $1 AND starts_at > now() RETURNING id`, id)
+		if err != nil {
+			return err
+		}
+		future, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		for _, eventID := range future {
+			if err := enqueueEventMails(ctx, tx, asso.MailCancellation, eventID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM associations WHERE id = $1`, id)
+		return err
+	})
+	return doc, err
+}
+
+// enqueueEventMails writes one e-mail of kind about eventID, as it now stands, to
+// every member of its association, in one statement.
+func enqueueEventMails(ctx context.Context, tx pgx.Tx, kind string, eventID int64) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO mail_outbox (kind, recipient, payload)
+		SELECT $1, u.email, json_build_object(
+			'eventId', e.id, 'sequence', e.sequence, 'name', e.name,
+			'start', api_time(e.starts_at), 'end', api_time(e.ends_at),
+			'associationId', a.id, 'associationName', a.name,
+			'firstname', u.firstname, 'lastname', u.lastname)
+		FROM events e
+		JOIN associations a ON a.id = e.association_id
+		JOIN memberships m ON m.association_id = a.id
+		JOIN users u ON u.id = m.user_id
+		WHERE e.id = $2
+		ORDER BY u.id`, kind, eventID)
+	return err
+}

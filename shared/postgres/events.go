@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+var errEventNotFound = asso.Errorf(asso.ENOTFOUND, "Event not found")
+
+// Events lists every event.
+func (db *DB) Events(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "events")
+	return db.list(ctx, `
+		SELECT (SELECT count(*) FROM events), COALESCE(json_agg(j ORDER BY id), '[]')
+		FROM (SELECT e.id, event_json(e) AS j FROM events e ORDER BY e.id LIMIT $1 OFFSET $2) page`,
+		p.Limit, p.Offset)
+}
+
+// AssociationEvents lists the events of one association by start.
+func (db *DB) AssociationEvents(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "association events")
+	if err := db.associationExists(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	return db.list(ctx, `
+		SELECT (SELECT count(*) FROM events WHERE association_id = $1), COALESCE(json_agg(j ORDER BY starts_at, id), '[]')
+		FROM (SELECT e.id, e.starts_at, event_json(e) AS j FROM events e WHERE e.association_id = $1
+		      ORDER BY e.starts_at, e.id LIMIT $2 OFFSET $3) page`, id, p.Limit, p.Offset)
+}
+
+// Event returns one event.
+func (db *DB) Event(ctx context.Context, id int64) (doc json.RawMessage, err error) {
+	defer wrap(&err, "event")
+	return db.one(ctx, errEventNotFound, `SELECT event_json(e) FROM events e WHERE e.id = $1`, id)
+}
+
+// CreateEvent plans an event and queues an invitation to every member.
+func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventInput) (doc json.RawMessage, err error) {
+	defer wrap(&err, "create event")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := authorizeAssociations(ctx, tx, caller, *in.AssociationID); err != nil {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO events (association_id, name, starts_at, ends_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			*in.AssociationID, *in.Name, *in.Start, *in.End).Scan(&id); err != nil {
+			return err
+		}
+		if err := enqueueEventMails(ctx, tx, asso.MailInvitation, id); err != nil {
+			return err
+		}
+		doc, err = queryJSON(ctx, tx, `SELECT event_json(e) FROM events e WHERE e.id = $1`, id)
+		return err
+	})
+	return doc, err
+}
+
+// UpdateEvent changes an event, bumps its calendar SEQUENCE and queues an update to
+// every member of its (new) association. Moving it needs membership of both.
+func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in asso.EventInput) (doc json.RawMessage, err error) {
+	defer wrap(&err, "update event")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		var associationID int64
+		err := tx.QueryRow(ctx, `SELECT association_id FROM events WHERE id = $1 FOR UPDATE`, id).Scan(&associationID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errEventNotFound
+		}
+		if err != nil {
+			return err
+		}
+		touched := []int64{associationID}
+		if in.AssociationID != nil {
+			touched = append(touched, *in.AssociationID)
+		}
+		if err := authorizeAssociations(ctx, tx, caller, touched...); err != nil {
+			return err
+		}
+		// The table's CHECK refuses an end before the start, whichever field moved.
+		_, err = tx.Exec(ctx, `
+			UPDATE events SET name = COALESCE($2, name), starts_at = COALESCE($3, starts_at),
+			                  ends_at = COALESCE($4, ends_at), association_id = COALESCE($5, association_id),
+			                  sequence = sequence + 1
+			WHERE id = $1`, id, in.Name, in.Start, in.End, in.AssociationID)
+		if isCheckViolation(err) {
+			return asso.Invalid("end must not be before start")
+		}
+		if err != nil {
+			return err
+		}
+		if err := enqueueEventMails(ctx, tx, asso.MailUpdate, id); err != nil {
+			return err
+		}
+		doc, err = queryJSON(ctx, tx, `SELECT event_json(e) FROM events e WHERE e.id = $1`, id)
+		return err
+	})
+	return doc, err
+}
+
+// DeleteEvent cancels an event: every member gets a cancellation.
+func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
+	defer wrap(&err, "delete event")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		var associationID int64
+		err := tx.QueryRow(ctx, `SELECT association_id FROM events WHERE id = $1 FOR UPDATE`, id).Scan(&associationID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errEventNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := authorizeAssociations(ctx, tx, caller, associationID); err != nil {
+			return err
+		}
+		if doc, err = queryJSON(ctx, tx, `SELECT event_json(e) FROM events e WHERE e.id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE events SET sequence = sequence + 1 WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if err := enqueueEventMails(ctx, tx, asso.MailCancellation, id); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM events WHERE id = $1`, id)
+		return err
+	})
+	return doc, err
+}

@@ -1,0 +1,156 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+var errMinuteNotFound = asso.Errorf(asso.ENOTFOUND, "Minute not found")
+
+// MinuteSort is how an association's minutes are ordered.
+type MinuteSort struct {
+	ByContent  bool // else by date
+	Descending bool
+}
+
+// Minutes lists every minute.
+func (db *DB) Minutes(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "minutes")
+	return db.list(ctx, `
+		SELECT (SELECT count(*) FROM minutes), COALESCE(json_agg(j ORDER BY id), '[]')
+		FROM (SELECT m.id, minute_json(m) AS j FROM minutes m ORDER BY m.id LIMIT $1 OFFSET $2) page`,
+		p.Limit, p.Offset)
+}
+
+// AssociationMinutes lists the minutes of one association in the given order.
+func (db *DB) AssociationMinutes(ctx context.Context, id int64, sort MinuteSort, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "association minutes")
+	if err := db.associationExists(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	// The order is one of four fixed strings chosen here, never text from the request.
+	order := "m.date"
+	if sort.ByContent {
+		order = "m.content"
+	}
+	if sort.Descending {
+		order += " DESC"
+	}
+	order += ", m.id"
+	return db.list(ctx, fmt.Sprintf(`
+		SELECT (SELECT count(*) FROM minutes WHERE association_id = $1), COALESCE(json_agg(j ORDER BY n), '[]')
+		FROM (SELECT row_number() OVER (ORDER BY %s) AS n, minute_json(m) AS j
+		      FROM minutes m WHERE m.association_id = $1 ORDER BY %s LIMIT $2 OFFSET $3) page`, order, order),
+		id, p.Limit, p.Offset)
+}
+
+// Minute returns one minute.
+func (db *DB) Minute(ctx context.Context, id int64) (doc json.RawMessage, err error) {
+	defer wrap(&err, "minute")
+	return db.one(ctx, errMinuteNotFound, `SELECT minute_json(m) FROM minutes m WHERE m.id = $1`, id)
+}
+
+// CreateMinute records minutes in an association the caller belongs to.
+func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.MinuteInput) (doc json.RawMessage, err error) {
+	defer wrap(&err, "create minute")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := authorizeAssociations(ctx, tx, caller, *in.AssociationID); err != nil {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO minutes (association_id, content, date) VALUES ($1, $2, $3) RETURNING id`,
+			*in.AssociationID, *in.Content, *in.Date).Scan(&id); err != nil {
+			return err
+		}
+		if err := setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
+			return err
+		}
+		doc, err = queryJSON(ctx, tx, `SELECT minute_json(m) FROM minutes m WHERE m.id = $1`, id)
+		return err
+	})
+	return doc, err
+}
+
+// UpdateMinute changes minutes; moving them to another association needs membership of both.
+func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in asso.MinuteInput) (doc json.RawMessage, err error) {
+	defer wrap(&err, "update minute")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		associationID, err := minuteAssociation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		touched := []int64{associationID}
+		if in.AssociationID != nil {
+			touched = append(touched, *in.AssociationID)
+		}
+		if err := authorizeAssociations(ctx, tx, caller, touched...); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE minutes SET content = COALESCE($2, content), date = COALESCE($3, date),
+			                   association_id = COALESCE($4, association_id)
+			WHERE id = $1`, id, in.Content, in.Date, in.AssociationID); err != nil {
+			return err
+		}
+		if in.VoterIDs != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM minute_voters WHERE minute_id = $1`, id); err != nil {
+				return err
+			}
+			if err := setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
+				return err
+			}
+		}
+		doc, err = queryJSON(ctx, tx, `SELECT minute_json(m) FROM minutes m WHERE m.id = $1`, id)
+		return err
+	})
+	return doc, err
+}
+
+// DeleteMinute deletes minutes and their votes.
+func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
+	defer wrap(&err, "delete minute")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		associationID, err := minuteAssociation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := authorizeAssociations(ctx, tx, caller, associationID); err != nil {
+			return err
+		}
+		if doc, err = queryJSON(ctx, tx, `SELECT minute_json(m) FROM minutes m WHERE m.id = $1`, id); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM minutes WHERE id = $1`, id)
+		return err
+	})
+	return doc, err
+}
+
+// minuteAssociation returns the association of minute id, locking the minute.
+func minuteAssociation(ctx context.Context, tx pgx.Tx, id int64) (int64, error) {
+	var associationID int64
+	err := tx.QueryRow(ctx, `SELECT association_id FROM minutes WHERE id = $1 FOR UPDATE`, id).Scan(&associationID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, errMinuteNotFound
+	}
+	return associationID, err
+}
+
+// setVoters records the voters of a minute; every id must be a user.
+func setVoters(ctx context.Context, tx pgx.Tx, minuteID int64, voterIDs []int64) error {
+	voters := slices.Clone(voterIDs)
+	slices.Sort(voters)
+	voters = slices.Compact(voters)
+	if err := checkUsersExist(ctx, tx, voters); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO minute_voters (minute_id, user_id) SELECT $1, unnest($2::bigint[])`, minuteID, voters)
+	return err
+}

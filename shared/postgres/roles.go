@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+var errRoleNotFound = asso.Errorf(asso.ENOTFOUND, "Role not found")
+
+// Roles lists every role.
+func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "roles")
+	return db.list(ctx, `
+		SELECT (SELECT count(*) FROM roles), COALESCE(json_agg(j ORDER BY association_id, user_id), '[]')
+		FROM (SELECT r.association_id, r.user_id, role_json(r) AS j FROM roles r
+		      ORDER BY r.association_id, r.user_id LIMIT $1 OFFSET $2) page`, p.Limit, p.Offset)
+}
+
+// AssociationRoles lists the roles of one association, with their user and association.
+func (db *DB) AssociationRoles(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "association roles")
+	if err := db.associationExists(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	return db.list(ctx, `
+		SELECT (SELECT count(*) FROM roles WHERE association_id = $1), COALESCE(json_agg(j ORDER BY user_id), '[]')
+		FROM (SELECT r.user_id, role_relations_json(r) AS j FROM roles r WHERE r.association_id = $1
+		      ORDER BY r.user_id LIMIT $2 OFFSET $3) page`, id, p.Limit, p.Offset)
+}
+
+// UsersWithRole lists the users holding a role named exactly name, in any association.
+func (db *DB) UsersWithRole(ctx context.Context, name string, p asso.Page) (doc json.RawMessage, total int, err error) {
+	defer wrap(&err, "users with role")
+	return db.list(ctx, `
+		WITH holders AS (SELECT DISTINCT user_id FROM roles WHERE name = $1)
+		SELECT (SELECT count(*) FROM holders), COALESCE(json_agg(j ORDER BY id), '[]')
+		FROM (SELECT u.id, user_json(u) AS j FROM users u JOIN holders h ON h.user_id = u.id
+		      ORDER BY u.id LIMIT $2 OFFSET $3) page`, name, p.Limit, p.Offset)
+}
+
+// Role returns one role.
+func (db *DB) Role(ctx context.Context, key asso.RoleKey) (doc json.RawMessage, err error) {
+	defer wrap(&err, "role")
+	return db.one(ctx, errRoleNotFound, `SELECT role_json(r) FROM roles r WHERE r.user_id = $1 AND r.association_id = $2`,
+		key.UserID, key.AssociationID)
+}
+
+// SetRole gives a member a role in their association, renaming the one they have.
+func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
+	defer wrap(&err, "set role")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := authorizeAssociations(ctx, tx, caller, key.AssociationID); err != nil {
+			return err
+		}
+		var exists, member bool
+		if err := tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM users WHERE id = $1),
+			       EXISTS (SELECT 1 FROM memberships WHERE user_id = $1 AND association_id = $2)`,
+			key.UserID, key.AssociationID).Scan(&exists, &member); err != nil {
+			return err
+		}
+		if !exists {
+			return errUserNotFound
+		}
+		if !member {
+			return asso.Invalid(fmt.Sprintf("user %d is not a member of association %d", key.UserID, key.AssociationID))
+		}
+		doc, err = queryJSON(ctx, tx, `
+			INSERT INTO roles AS r (user_id, association_id, name) VALUES ($1, $2, $3)
+			ON CONFLICT (association_id, user_id) DO UPDATE SET name = EXCLUDED.name
+			RETURNING role_relations_json(r)`, key.UserID, key.AssociationID, name)
+		return err
+	})
+	return doc, err
+}
+
+// RenameRole changes the name of an existing role.
+func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
+	defer wrap(&err, "rename role")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := authorizeRole(ctx, tx, caller, key); err != nil {
+			return err
+		}
+		doc, err = queryJSON(ctx, tx, `
+			UPDATE roles r SET name = $3 WHERE r.user_id = $1 AND r.association_id = $2
+			RETURNING role_json(r)`, key.UserID, key.AssociationID, name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errRoleNotFound
+		}
+		return err
+	})
+	return doc, err
+}
+
+// DeleteRole removes a role; the user stays a member.
+func (db *DB) DeleteRole(ctx context.Context, caller asso.User, key asso.RoleKey) (doc json.RawMessage, err error) {
+	defer wrap(&err, "delete role")
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := authorizeRole(ctx, tx, caller, key); err != nil {
+			return err
+		}
+		doc, err = queryJSON(ctx, tx, `
+			DELETE FROM roles r WHERE r.user_id = $1 AND r.association_id = $2
+			RETURNING role_json(r)`, key.UserID, key.AssociationID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errRoleNotFound
+		}
+		return err
+	})
+	return doc, err
+}
+
+// authorizeRole checks the caller may change roles of the key's association; a role
+// of an unknown association is simply not found.
+func authorizeRole(ctx context.Context, tx pgx.Tx, caller asso.User, key asso.RoleKey) error {
+	err := authorizeAssociations(ctx, tx, caller, key.AssociationID)
+	if asso.ErrorCode(err) == asso.ENOTFOUND {
+		return errRoleNotFound
+	}
+	return err
+}
