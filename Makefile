@@ -8,15 +8,28 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev test check bench build clean devstack
+.PHONY: dev test fuzz check bench build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
 	$(DEVSTACK) dev
 
-## test: every test, against a private PostgreSQL started for the run
+## test: every test, against a private PostgreSQL started for the run, then each fuzz target briefly
 test: devstack
 	$(DEVSTACK) test -- $(GO) test -count=1 ./...
+	$(MAKE) fuzz
+
+# Fuzz targets as Name:package. FUZZTIME is per target; minimising a find is capped
+# so that a large interesting input cannot stall the run.
+FUZZ_TARGETS := FuzzRequestBodies:./shared/httpapi
+FUZZTIME ?= 15s
+
+## fuzz: run each fuzz target for FUZZTIME
+fuzz:
+	@for target in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${target%%:*} for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$${target%%:*}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$${target#*:}" || exit 1; \
+	done
 
 devstack:
 	$(GO) build -o $(DEVSTACK) ./cmd/devstack

@@ -474,9 +474,9 @@ func TestEvents(t *testing.T) {
 
 	for body, want := range map[string]string{
 		`{}`: "name should not be empty | start should not be empty | end should not be empty | association should not be empty",
-		`{"name":"x","start":"2030-01-02","end":"2030-01-01","association":1}`:      "end must not be before start",
-		`{"name":"x","start":"2030-01-01","end":"2030-01-02","association":"1"}`:    "association must be a number conforming to the specified constraints",
-		`{"name":"x","start":"tomorrow","end":"2030-01-02","association":1}`:        "start must be a valid ISO 8601 date string",
+		`{"name":"x","start":"2030-01-02","end":"2030-01-01","association":1}`:       "end must not be before start",
+		`{"name":"x","start":"2030-01-01","end":"2030-01-02","association":"1"}`:     "association must be a number conforming to the specified constraints",
+		`{"name":"x","start":"tomorrow","end":"2030-01-02","association":1}`:         "start must be a valid ISO 8601 date string",
 		`{"name":"x","start":"2030-01-01","end":"2030-01-02T25:00","association":1}`: "end must be a valid ISO 8601 date string",
 	} {
 		if msg := s.request("POST", "/api/events", adaToken, body).want(t, 400).message(t); msg != want {

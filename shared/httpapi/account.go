@@ -28,13 +28,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	field := "username"
-	if !f.present("username") && f.present("email") {
-		field = "email" // contract.md §2: email is an alias of username
-	}
-	email := f.text(field, true, 254)
-	password := f.text("password", true, maxPasswordInput)
-	if err := f.err(); err != nil {
+	email, password, err := parseLogin(f)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -67,14 +62,37 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// parseLogin reads {username, password}; email is an alias of username (contract.md §2).
+func parseLogin(f *form) (email, password *string, err error) {
+	field := "username"
+	if !f.present("username") && f.present("email") {
+		field = "email"
+	}
+	email = f.text(field, true, 254)
+	password = f.text("password", true, maxPasswordInput)
+	return email, password, f.err()
+}
+
+// parseToken reads the body of POST /api/verification.
+func parseToken(f *form) (*string, error) {
+	token := f.text("token", true, 200)
+	return token, f.err()
+}
+
+// parseEmail reads the body of POST /api/verification/resend.
+func parseEmail(f *form) (*string, error) {
+	email := f.email("email", true)
+	return email, f.err()
+}
+
 // verify consumes a verification token from the e-mailed link.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 	f, err := readForm(w, r)
 	if err != nil {
 		return err
 	}
-	token := f.text("token", true, 200)
-	if err := f.err(); err != nil {
+	token, err := parseToken(f)
+	if err != nil {
 		return err
 	}
 	u, err := s.DB.Verify(r.Context(), auth.HashVerificationToken(*token))
@@ -92,8 +110,8 @@ func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	email := f.email("email", true)
-	if err := f.err(); err != nil {
+	email, err := parseEmail(f)
+	if err != nil {
 		return err
 	}
 	v, err := s.newVerification()

@@ -15,6 +15,46 @@ const (
 	minPasswordLen = 8
 )
 
+// signUp is the body of POST /api/users.
+type signUp struct {
+	user     asso.NewUser // without its password hash
+	password string
+}
+
+func parseSignUp(f *form) (signUp, error) {
+	firstname := f.text("firstname", true, maxNameLen)
+	lastname := f.text("lastname", true, maxNameLen)
+	age := f.integer("age", true, 0, maxAge)
+	email := f.email("email", true)
+	password := f.password("password", true, minPasswordLen)
+	if err := f.err(); err != nil {
+		return signUp{}, err
+	}
+	return signUp{
+		user:     asso.NewUser{Email: *email, Firstname: *firstname, Lastname: *lastname, Age: *age},
+		password: *password,
+	}, nil
+}
+
+// userPatch is the body of PUT /api/users/{id}; the password is still plain.
+type userPatch struct {
+	patch    asso.UserPatch
+	password *string
+}
+
+func parseUserPatch(f *form) (userPatch, error) {
+	in := userPatch{
+		patch: asso.UserPatch{
+			Firstname: f.text("firstname", false, maxNameLen),
+			Lastname:  f.text("lastname", false, maxNameLen),
+			Age:       f.integer("age", false, 0, maxAge),
+			Email:     f.email("email", false),
+		},
+		password: f.password("password", false, minPasswordLen),
+	}
+	return in, f.err()
+}
+
 // createUser is sign-up: the account starts unverified and its verification e-mail
 // is queued in the same transaction.
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -22,15 +62,11 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	firstname := f.text("firstname", true, maxNameLen)
-	lastname := f.text("lastname", true, maxNameLen)
-	age := f.integer("age", true, 0, maxAge)
-	email := f.email("email", true)
-	password := f.password("password", true, minPasswordLen)
-	if err := f.err(); err != nil {
+	in, err := parseSignUp(f)
+	if err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(*password)
+	in.user.PasswordHash, err = auth.HashPassword(in.password)
 	if err != nil {
 		return err
 	}
@@ -38,9 +74,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.DB.CreateUser(r.Context(), asso.NewUser{
-		Email: *email, Firstname: *firstname, Lastname: *lastname, Age: *age, PasswordHash: hash,
-	}, v)
+	u, err := s.DB.CreateUser(r.Context(), in.user, v)
 	if err != nil {
 		return err
 	}
@@ -99,24 +133,18 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	patch := asso.UserPatch{
-		Firstname: f.text("firstname", false, maxNameLen),
-		Lastname:  f.text("lastname", false, maxNameLen),
-		Age:       f.integer("age", false, 0, maxAge),
-		Email:     f.email("email", false),
-	}
-	password := f.password("password", false, minPasswordLen)
-	if err := f.err(); err != nil {
+	in, err := parseUserPatch(f)
+	if err != nil {
 		return err
 	}
-	if password != nil {
-		hash, err := auth.HashPassword(*password)
+	if in.password != nil {
+		hash, err := auth.HashPassword(*in.password)
 		if err != nil {
 			return err
 		}
-		patch.PasswordHash = &hash
+		in.patch.PasswordHash = &hash
 	}
-	u, err := s.DB.UpdateUser(r.Context(), caller(r), id, patch)
+	u, err := s.DB.UpdateUser(r.Context(), caller(r), id, in.patch)
 	if err != nil {
 		return err
 	}
