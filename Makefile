@@ -8,7 +8,7 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev test fuzz check bench build clean devstack
+.PHONY: dev test fuzz check bench bench-api build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
@@ -44,6 +44,10 @@ check:
 ## bench: the gateway overhead benchmark (docs/benchmarks.md)
 bench: devstack
 	$(DEVSTACK) test -- $(GO) test -run '^$$' -bench . -benchmem -count 5 ./shared/gateway
+
+## bench-api: seed the issue-3 data set and load the list routes with vegeta (docs/benchmarks.md)
+bench-api: devstack
+	$(DEVSTACK) bench-api
 
 ## build: every function as a Lambda bootstrap under build/<name>/
 build: $(addprefix build/,$(FUNCTIONS))

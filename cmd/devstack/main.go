@@ -2,6 +2,7 @@
 //
 //	devstack dev [-addr 127.0.0.1:3000]   the whole local stack, until Ctrl-C (make dev)
 //	devstack test -- CMD [ARGS...]        CMD with a private test PostgreSQL (make test)
+//	devstack bench-api                    the API load benchmark (make bench-api)
 //
 // dev starts a private PostgreSQL cluster under .devstack/ (or uses DATABASE_URL),
 // runs the migration step, creates the default admin and serves every function of
@@ -16,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -34,7 +36,8 @@ import (
 
 const usage = `usage:
   devstack dev [-addr 127.0.0.1:3000] [-template template.yaml]
-  devstack test -- COMMAND [ARGS...]`
+  devstack test -- COMMAND [ARGS...]
+  devstack bench-api [-duration 10s] [-clients 10,50] [-cpuprofile FILE]`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -45,6 +48,8 @@ func main() {
 	switch os.Args[1] {
 	case "dev":
 		err = dev(os.Args[2:])
+	case "bench-api":
+		err = benchAPI(os.Args[2:])
 	case "test":
 		var code int
 		code, err = test(os.Args[2:])
@@ -166,6 +171,11 @@ Press Ctrl-C to stop everything.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return httpServer.Shutdown(shutdownCtx)
+}
+
+// quietLogger logs warnings and errors only, for runs where a line per request is noise.
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 // localSecret returns the secret stored in file, making one on first use, so tokens

@@ -15,10 +15,8 @@ var errEventNotFound = asso.Errorf(asso.ENOTFOUND, "Event not found")
 // Events lists every event.
 func (db *DB) Events(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
 	defer wrap(&err, "events")
-	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM events), COALESCE(json_agg(j ORDER BY id), '[]')
-		FROM (SELECT e.id, event_json(e) AS j FROM events e ORDER BY e.id LIMIT $1 OFFSET $2) page`,
-		p.Limit, p.Offset)
+	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM events ORDER BY id LIMIT $1 OFFSET $2`,
+		eventDocs, `SELECT count(*) FROM events`), p.Limit, p.Offset)
 }
 
 // AssociationEvents lists the events of one association by start.
@@ -27,16 +25,15 @@ func (db *DB) AssociationEvents(ctx context.Context, id int64, p asso.Page) (doc
 	if err := db.associationExists(ctx, id); err != nil {
 		return nil, 0, err
 	}
-	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM events WHERE association_id = $1), COALESCE(json_agg(j ORDER BY starts_at, id), '[]')
-		FROM (SELECT e.id, e.starts_at, event_json(e) AS j FROM events e WHERE e.association_id = $1
-		      ORDER BY e.starts_at, e.id LIMIT $2 OFFSET $3) page`, id, p.Limit, p.Offset)
+	return db.list(ctx, listQuery(`SELECT id, row_number() OVER (ORDER BY starts_at, id) AS ord
+		FROM events WHERE association_id = $1 ORDER BY starts_at, id LIMIT $2 OFFSET $3`,
+		eventDocs, `SELECT count(*) FROM events WHERE association_id = $1`), id, p.Limit, p.Offset)
 }
 
 // Event returns one event.
 func (db *DB) Event(ctx context.Context, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "event")
-	return db.one(ctx, errEventNotFound, `SELECT event_json(e) FROM events e WHERE e.id = $1`, id)
+	return db.one(ctx, errEventNotFound, oneEvent, id)
 }
 
 // CreateEvent plans an event and queues an invitation to every member.
@@ -55,7 +52,7 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 		if err := enqueueEventMails(ctx, tx, asso.MailInvitation, id); err != nil {
 			return err
 		}
-		doc, err = queryJSON(ctx, tx, `SELECT event_json(e) FROM events e WHERE e.id = $1`, id)
+		doc, err = queryJSON(ctx, tx, oneEvent, id)
 		return err
 	})
 	return doc, err
@@ -96,7 +93,7 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 		if err := enqueueEventMails(ctx, tx, asso.MailUpdate, id); err != nil {
 			return err
 		}
-		doc, err = queryJSON(ctx, tx, `SELECT event_json(e) FROM events e WHERE e.id = $1`, id)
+		doc, err = queryJSON(ctx, tx, oneEvent, id)
 		return err
 	})
 	return doc, err
@@ -117,7 +114,7 @@ func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc 
 		if err := authorizeAssociations(ctx, tx, caller, associationID); err != nil {
 			return err
 		}
-		if doc, err = queryJSON(ctx, tx, `SELECT event_json(e) FROM events e WHERE e.id = $1`, id); err != nil {
+		if doc, err = queryJSON(ctx, tx, oneEvent, id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE events SET sequence = sequence + 1 WHERE id = $1`, id); err != nil {

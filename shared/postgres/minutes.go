@@ -23,10 +23,8 @@ type MinuteSort struct {
 // Minutes lists every minute.
 func (db *DB) Minutes(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
 	defer wrap(&err, "minutes")
-	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM minutes), COALESCE(json_agg(j ORDER BY id), '[]')
-		FROM (SELECT m.id, minute_json(m) AS j FROM minutes m ORDER BY m.id LIMIT $1 OFFSET $2) page`,
-		p.Limit, p.Offset)
+	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM minutes ORDER BY id LIMIT $1 OFFSET $2`,
+		minuteDocs, `SELECT count(*) FROM minutes`), p.Limit, p.Offset)
 }
 
 // AssociationMinutes lists the minutes of one association in the given order.
@@ -44,17 +42,16 @@ func (db *DB) AssociationMinutes(ctx context.Context, id int64, sort MinuteSort,
 		order += " DESC"
 	}
 	order += ", m.id"
-	return db.list(ctx, fmt.Sprintf(`
-		SELECT (SELECT count(*) FROM minutes WHERE association_id = $1), COALESCE(json_agg(j ORDER BY n), '[]')
-		FROM (SELECT row_number() OVER (ORDER BY %s) AS n, minute_json(m) AS j
-		      FROM minutes m WHERE m.association_id = $1 ORDER BY %s LIMIT $2 OFFSET $3) page`, order, order),
+	page := fmt.Sprintf(`SELECT m.id, row_number() OVER (ORDER BY %s) AS ord
+		FROM minutes m WHERE m.association_id = $1 ORDER BY %s LIMIT $2 OFFSET $3`, order, order)
+	return db.list(ctx, listQuery(page, minuteDocs, `SELECT count(*) FROM minutes WHERE association_id = $1`),
 		id, p.Limit, p.Offset)
 }
 
 // Minute returns one minute.
 func (db *DB) Minute(ctx context.Context, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "minute")
-	return db.one(ctx, errMinuteNotFound, `SELECT minute_json(m) FROM minutes m WHERE m.id = $1`, id)
+	return db.one(ctx, errMinuteNotFound, oneMinute, id)
 }
 
 // CreateMinute records minutes in an association the caller belongs to.
@@ -72,7 +69,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 		if err := setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
 			return err
 		}
-		doc, err = queryJSON(ctx, tx, `SELECT minute_json(m) FROM minutes m WHERE m.id = $1`, id)
+		doc, err = queryJSON(ctx, tx, oneMinute, id)
 		return err
 	})
 	return doc, err
@@ -107,7 +104,7 @@ func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in a
 				return err
 			}
 		}
-		doc, err = queryJSON(ctx, tx, `SELECT minute_json(m) FROM minutes m WHERE m.id = $1`, id)
+		doc, err = queryJSON(ctx, tx, oneMinute, id)
 		return err
 	})
 	return doc, err
@@ -124,7 +121,7 @@ func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc
 		if err := authorizeAssociations(ctx, tx, caller, associationID); err != nil {
 			return err
 		}
-		if doc, err = queryJSON(ctx, tx, `SELECT minute_json(m) FROM minutes m WHERE m.id = $1`, id); err != nil {
+		if doc, err = queryJSON(ctx, tx, oneMinute, id); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM minutes WHERE id = $1`, id)

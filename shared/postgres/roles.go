@@ -13,6 +13,10 @@ import (
 
 var errRoleNotFound = asso.Errorf(asso.ENOTFOUND, "Role not found")
 
+// roleRelationsJSON is a Role with relations, over roles r, users u and associations a.
+const roleRelationsJSON = `json_build_object('name', r.name, 'userId', r.user_id, 'associationId', r.association_id,
+	'user', user_json(u), 'association', json_build_object('id', a.id, 'name', a.name))`
+
 // Roles lists every role.
 func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
 	defer wrap(&err, "roles")
@@ -30,8 +34,9 @@ func (db *DB) AssociationRoles(ctx context.Context, id int64, p asso.Page) (doc 
 	}
 	return db.list(ctx, `
 		SELECT (SELECT count(*) FROM roles WHERE association_id = $1), COALESCE(json_agg(j ORDER BY user_id), '[]')
-		FROM (SELECT r.user_id, role_relations_json(r) AS j FROM roles r WHERE r.association_id = $1
-		      ORDER BY r.user_id LIMIT $2 OFFSET $3) page`, id, p.Limit, p.Offset)
+		FROM (SELECT r.user_id, `+roleRelationsJSON+` AS j
+		      FROM roles r JOIN users u ON u.id = r.user_id JOIN associations a ON a.id = r.association_id
+		      WHERE r.association_id = $1 ORDER BY r.user_id LIMIT $2 OFFSET $3) page`, id, p.Limit, p.Offset)
 }
 
 // UsersWithRole lists the users holding a role named exactly name, in any association.
@@ -71,10 +76,16 @@ func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, n
 		if !member {
 			return asso.Invalid(fmt.Sprintf("user %d is not a member of association %d", key.UserID, key.AssociationID))
 		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO roles (user_id, association_id, name) VALUES ($1, $2, $3)
+			ON CONFLICT (association_id, user_id) DO UPDATE SET name = EXCLUDED.name`,
+			key.UserID, key.AssociationID, name); err != nil {
+			return err
+		}
 		doc, err = queryJSON(ctx, tx, `
-			INSERT INTO roles AS r (user_id, association_id, name) VALUES ($1, $2, $3)
-			ON CONFLICT (association_id, user_id) DO UPDATE SET name = EXCLUDED.name
-			RETURNING role_relations_json(r)`, key.UserID, key.AssociationID, name)
+			SELECT `+roleRelationsJSON+`
+			FROM roles r JOIN users u ON u.id = r.user_id JOIN associations a ON a.id = r.association_id
+			WHERE r.user_id = $1 AND r.association_id = $2`, key.UserID, key.AssociationID)
 		return err
 	})
 	return doc, err

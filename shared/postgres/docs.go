@@ -1,0 +1,84 @@
+package postgres
+
+// The API's JSON shapes (contract.md §3) are built by PostgreSQL. Each query names
+// the rows it wants in a CTE page(id, ord); a fragment below turns them into a CTE
+// docs(id, ord, doc). Nested lists (members, users, voters) are aggregated once for
+// the whole page, never once per row, so a list is one query and one round trip
+// whatever its length. Every piece of SQL here is a constant: nothing from a request
+// is ever spliced in.
+
+// associationDocs: Association {id, name, members: [{id, firstname, lastname, age, role}]}.
+const associationDocs = `
+page_members AS (
+	SELECT m.association_id,
+	       json_agg(json_build_object('id', u.id, 'firstname', u.firstname, 'lastname', u.lastname,
+	                'age', u.age, 'role', COALESCE(r.name, 'member')) ORDER BY u.id) AS members
+	FROM memberships m
+	JOIN users u ON u.id = m.user_id
+	LEFT JOIN roles r ON r.association_id = m.association_id AND r.user_id = m.user_id
+	WHERE m.association_id IN (SELECT id FROM page)
+	GROUP BY m.association_id),
+docs AS (
+	SELECT p.id, p.ord, json_build_object('id', a.id, 'name', a.name, 'members', COALESCE(pm.members, '[]')) AS doc
+	FROM page p
+	JOIN associations a ON a.id = p.id
+	LEFT JOIN page_members pm ON pm.association_id = a.id)`
+
+// nestedAssociations is the {id, name, users} object of each association in
+// page_association_ids(id): the association of minutes and events.
+const nestedAssociations = `
+page_associations AS (
+	SELECT a.id, json_build_object('id', a.id, 'name', a.name, 'users',
+	       COALESCE(json_agg(user_json(u) ORDER BY u.id) FILTER (WHERE u.id IS NOT NULL), '[]')) AS doc
+	FROM associations a
+	LEFT JOIN memberships m ON m.association_id = a.id
+	LEFT JOIN users u ON u.id = m.user_id
+	WHERE a.id IN (SELECT id FROM page_association_ids)
+	GROUP BY a.id)`
+
+// minuteDocs: Minute {id, content, date, association: {id, name, users}, voters}.
+const minuteDocs = `
+page_association_ids AS (SELECT association_id AS id FROM minutes WHERE id IN (SELECT id FROM page)),` +
+	nestedAssociations + `,
+page_voters AS (
+	SELECT v.minute_id, json_agg(user_json(u) ORDER BY u.id) AS voters
+	FROM minute_voters v JOIN users u ON u.id = v.user_id
+	WHERE v.minute_id IN (SELECT id FROM page)
+	GROUP BY v.minute_id),
+docs AS (
+	SELECT p.id, p.ord, json_build_object('id', mi.id, 'content', mi.content, 'date', api_time(mi.date),
+	       'association', pa.doc, 'voters', COALESCE(pv.voters, '[]')) AS doc
+	FROM page p
+	JOIN minutes mi ON mi.id = p.id
+	JOIN page_associations pa ON pa.id = mi.association_id
+	LEFT JOIN page_voters pv ON pv.minute_id = mi.id)`
+
+// eventDocs: Event {id, name, start, end, association: {id, name, users}}.
+const eventDocs = `
+page_association_ids AS (SELECT association_id AS id FROM events WHERE id IN (SELECT id FROM page)),` +
+	nestedAssociations + `,
+docs AS (
+	SELECT p.id, p.ord, json_build_object('id', e.id, 'name', e.name, 'start', api_time(e.starts_at),
+	       'end', api_time(e.ends_at), 'association', pa.doc) AS doc
+	FROM page p
+	JOIN events e ON e.id = p.id
+	JOIN page_associations pa ON pa.id = e.association_id)`
+
+// listQuery returns (total, JSON array of the page's documents in ord order).
+func listQuery(page, docs, total string) string {
+	return `WITH page AS (` + page + `),` + docs + `
+		SELECT (` + total + `), COALESCE(json_agg(doc ORDER BY ord), '[]') FROM docs`
+}
+
+// oneQuery returns the document of the single row page selects (no row when none).
+func oneQuery(page, docs string) string {
+	return `WITH page AS (` + page + `),` + docs + `
+		SELECT doc FROM docs`
+}
+
+// Pages of one row, by id ($1), for single reads and for the answers of writes.
+var (
+	oneAssociation = oneQuery(`SELECT id, 1 AS ord FROM associations WHERE id = $1`, associationDocs)
+	oneMinute      = oneQuery(`SELECT id, 1 AS ord FROM minutes WHERE id = $1`, minuteDocs)
+	oneEvent       = oneQuery(`SELECT id, 1 AS ord FROM events WHERE id = $1`, eventDocs)
+)
