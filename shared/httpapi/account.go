@@ -23,54 +23,51 @@ type loginResponse struct {
 // login checks an e-mail and password. Unknown e-mail and wrong password answer the
 // same 401 in the same time; the throttle applies before the password is looked at,
 // so a correct guess past the limit is still refused.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	email, password, err := parseLogin(f)
-	if err != nil {
-		return err
-	}
+var login = withBody(http.StatusCreated, parseLogin, func(s *Server, r *http.Request, in credentials) (loginResponse, error) {
 	ctx := r.Context()
-	if err := s.DB.ReserveLoginAttempt(ctx, *email, clientIP(r), s.Throttle); err != nil {
-		return err
+	if err := s.DB.ReserveLoginAttempt(ctx, in.email, clientIP(r), s.Throttle); err != nil {
+		return loginResponse{}, err
 	}
-	cred, err := s.DB.CredentialsByEmail(ctx, *email)
+	cred, err := s.DB.CredentialsByEmail(ctx, in.email)
 	switch {
 	case asso.ErrorCode(err) == asso.ENOTFOUND:
-		auth.SpendPasswordCheck(*password)
-		return errInvalidCredentials
+		auth.SpendPasswordCheck(in.password)
+		return loginResponse{}, errInvalidCredentials
 	case err != nil:
-		return err
-	case !auth.CheckPassword(cred.PasswordHash, *password):
-		return errInvalidCredentials
+		return loginResponse{}, err
+	case !auth.CheckPassword(cred.PasswordHash, in.password):
+		return loginResponse{}, errInvalidCredentials
 	}
-	if err := s.DB.ForgiveLoginAttempts(ctx, *email); err != nil {
-		return err
+	if err := s.DB.ForgiveLoginAttempts(ctx, in.email); err != nil {
+		return loginResponse{}, err
 	}
 	if !cred.Verified {
-		return asso.Errorf(asso.EFORBIDDEN, "user not verified")
+		return loginResponse{}, asso.Errorf(asso.EFORBIDDEN, "user not verified")
 	}
 	token, err := s.Tokens.Issue(cred.User.ID)
 	if err != nil {
-		return err
+		return loginResponse{}, err
 	}
-	writeJSON(w, http.StatusCreated, loginResponse{
-		AccessToken: token, ID: cred.User.ID, TokenType: "Bearer", ExpiresIn: int(s.Tokens.TTL.Seconds()),
-	})
-	return nil
+	return loginResponse{AccessToken: token, ID: cred.User.ID, TokenType: "Bearer", ExpiresIn: int(s.Tokens.TTL.Seconds())}, nil
+})
+
+// credentials is the body of POST /api/auth/login.
+type credentials struct {
+	email, password string
 }
 
 // parseLogin reads {username, password}; email is an alias of username (contract.md §2).
-func parseLogin(f *form) (email, password *string, err error) {
+func parseLogin(f *form) (credentials, error) {
 	field := "username"
 	if !f.present("username") && f.present("email") {
 		field = "email"
 	}
-	email = f.text(field, true, 254)
-	password = f.text("password", true, maxPasswordInput)
-	return email, password, f.err()
+	email := f.text(field, true, 254)
+	password := f.text("password", true, maxPasswordInput)
+	if err := f.err(); err != nil {
+		return credentials{}, err
+	}
+	return credentials{email: *email, password: *password}, nil
 }
 
 // parseToken reads the body of POST /api/verification.
@@ -86,44 +83,22 @@ func parseEmail(f *form) (*string, error) {
 }
 
 // verify consumes a verification token from the e-mailed link.
-func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	token, err := parseToken(f)
-	if err != nil {
-		return err
-	}
-	u, err := s.DB.Verify(r.Context(), auth.HashVerificationToken(*token))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, u)
-	return nil
+var verify = withBody(http.StatusCreated, parseToken, func(s *Server, r *http.Request, token *string) (asso.User, error) {
+	return s.DB.Verify(r.Context(), auth.HashVerificationToken(*token))
+})
+
+// resendAnswer is the same whether or not the address has an account.
+var resendAnswer = map[string]any{
+	"statusCode": http.StatusAccepted,
+	"message":    "if this address belongs to an unverified account, a new verification link is on its way",
 }
 
 // resendVerification answers 202 whether or not the address has an account, so it
 // cannot be used to learn which addresses do.
-func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	email, err := parseEmail(f)
-	if err != nil {
-		return err
-	}
+var resendVerification = withBody(http.StatusAccepted, parseEmail, func(s *Server, r *http.Request, email *string) (map[string]any, error) {
 	v, err := s.newVerification()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := s.DB.ResendVerification(r.Context(), *email, v, s.Throttle); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusAccepted, map[string]any{
-		"statusCode": http.StatusAccepted,
-		"message":    "if this address belongs to an unverified account, a new verification link is on its way",
-	})
-	return nil
-}
+	return resendAnswer, s.DB.ResendVerification(r.Context(), *email, v, s.Throttle)
+})

@@ -19,32 +19,40 @@ func parseAssociation(f *form, create bool) (asso.AssociationInput, error) {
 	return in, f.err()
 }
 
-var listAssociations = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
-	return db.Associations(r.Context(), p)
+var listAssociations = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+	return s.DB.Associations(r.Context(), p)
 })
 
-var getAssociation = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+var getAssociation = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
 	return s.DB.Association(r.Context(), id)
 })
 
-var deleteAssociation = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+// createAssociation: any signed-in user may create one, and is always made a member.
+var createAssociation = withBody(http.StatusCreated,
+	func(f *form) (asso.AssociationInput, error) { return parseAssociation(f, true) },
+	func(s *Server, r *http.Request, in asso.AssociationInput) (json.RawMessage, error) {
+		return s.DB.CreateAssociation(r.Context(), caller(r), in)
+	})
+
+var updateAssociation = update(func(f *form) (asso.AssociationInput, error) { return parseAssociation(f, false) },
+	func(s *Server, r *http.Request, id int64, in asso.AssociationInput) (json.RawMessage, error) {
+		return s.DB.UpdateAssociation(r.Context(), caller(r), id, in)
+	})
+
+var deleteAssociation = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
 	return s.DB.DeleteAssociation(r.Context(), caller(r), id)
 })
 
-var associationMembers = listByID(func(db *postgres.DB, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
-	return db.AssociationMembers(r.Context(), id, p)
+var associationMembers = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+	return s.DB.AssociationMembers(r.Context(), id, p)
 })
 
-var associationRoles = listByID(func(db *postgres.DB, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
-	return db.AssociationRoles(r.Context(), id, p)
-})
-
-var associationEvents = listByID(func(db *postgres.DB, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
-	return db.AssociationEvents(r.Context(), id, p)
+var associationRoles = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+	return s.DB.AssociationRoles(r.Context(), id, p)
 })
 
 // associationMinutes lists minutes sorted by sort ∈ {date, content}, order ∈ {ASC, DESC}.
-var associationMinutes = listByID(func(db *postgres.DB, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+var associationMinutes = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
 	q := r.URL.Query()
 	sort, err := oneOf(q, "sort", "date", "date", "content")
 	if err != nil {
@@ -54,17 +62,7 @@ var associationMinutes = listByID(func(db *postgres.DB, r *http.Request, id int6
 	if err != nil {
 		return nil, 0, err
 	}
-	return db.AssociationMinutes(r.Context(), id, postgres.MinuteSort{
+	return s.DB.AssociationMinutes(r.Context(), id, postgres.MinuteSort{
 		ByContent: sort == "content", Descending: order == "DESC" || order == "desc",
 	}, p)
 })
-
-var createAssociation = create(func(f *form) (asso.AssociationInput, error) { return parseAssociation(f, true) },
-	func(s *Server, r *http.Request, in asso.AssociationInput) (json.RawMessage, error) {
-		return s.DB.CreateAssociation(r.Context(), caller(r), in)
-	})
-
-var updateAssociation = update(func(f *form) (asso.AssociationInput, error) { return parseAssociation(f, false) },
-	func(s *Server, r *http.Request, id int64, in asso.AssociationInput) (json.RawMessage, error) {
-		return s.DB.UpdateAssociation(r.Context(), caller(r), id, in)
-	})

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
-	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
 const maxEventName = 200
@@ -26,7 +25,7 @@ func parseEvent(f *form, create bool) (asso.EventInput, error) {
 }
 
 // createEvent plans an event; every member gets an invitation through the outbox.
-var createEvent = create(func(f *form) (asso.EventInput, error) { return parseEvent(f, true) },
+var createEvent = withBody(http.StatusCreated, func(f *form) (asso.EventInput, error) { return parseEvent(f, true) },
 	func(s *Server, r *http.Request, in asso.EventInput) (json.RawMessage, error) {
 		return s.DB.CreateEvent(r.Context(), caller(r), in)
 	})
@@ -36,14 +35,18 @@ var updateEvent = update(func(f *form) (asso.EventInput, error) { return parseEv
 		return s.DB.UpdateEvent(r.Context(), caller(r), id, in)
 	})
 
-var listEvents = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
-	return db.Events(r.Context(), p)
+var listEvents = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+	return s.DB.Events(r.Context(), p)
 })
 
-var getEvent = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+var associationEvents = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+	return s.DB.AssociationEvents(r.Context(), id, p)
+})
+
+var getEvent = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
 	return s.DB.Event(r.Context(), id)
 })
 
-var deleteEvent = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+var deleteEvent = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
 	return s.DB.DeleteEvent(r.Context(), caller(r), id)
 })

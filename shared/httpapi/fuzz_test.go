@@ -33,8 +33,8 @@ var bodyParsers = map[string]func(*form) (string, error){
 		return "", err
 	},
 	"login": func(f *form) (string, error) {
-		email, password, err := parseLogin(f)
-		if err == nil && (*email == "" || *password == "") {
+		in, err := parseLogin(f)
+		if err == nil && (in.email == "" || in.password == "") {
 			return "empty credentials accepted", nil
 		}
 		return "", err

@@ -3,18 +3,28 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
-	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
-// The shapes most routes share, so each route states only what is its own.
+// The shapes every route takes, so each route states only what is its own: how to
+// read its input and what to do with it. A result is written as JSON; a document
+// already built as JSON by the database (json.RawMessage) is written as it is.
 
 // handlerFunc is a route's handler: it writes a success or returns the error to render.
 type handlerFunc = func(*Server, http.ResponseWriter, *http.Request) error
 
-// create serves a POST that creates an object from its body: parse, act, 201.
-func create[T any](parse func(*form) (T, error), act func(*Server, *http.Request, T) (json.RawMessage, error)) handlerFunc {
+func respond(w http.ResponseWriter, status int, v any) {
+	if doc, ok := v.(json.RawMessage); ok {
+		writeRaw(w, status, doc)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+// withBody serves a route that acts on its JSON body: parse, act, answer status.
+func withBody[T, R any](status int, parse func(*form) (T, error), act func(*Server, *http.Request, T) (R, error)) handlerFunc {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		f, err := readForm(w, r)
 		if err != nil {
@@ -24,87 +34,70 @@ func create[T any](parse func(*form) (T, error), act func(*Server, *http.Request
 		if err != nil {
 			return err
 		}
-		doc, err := act(s, r, in)
+		out, err := act(s, r, in)
 		if err != nil {
 			return err
 		}
-		writeRaw(w, http.StatusCreated, doc)
+		respond(w, status, out)
 		return nil
 	}
 }
 
 // update serves a PUT or PATCH of the object named by the path's {id}: parse, act, 200.
-func update[T any](parse func(*form) (T, error), act func(*Server, *http.Request, int64, T) (json.RawMessage, error)) handlerFunc {
+func update[T, R any](parse func(*form) (T, error), act func(*Server, *http.Request, int64, T) (R, error)) handlerFunc {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		f, err := readForm(w, r)
+		return withBody(http.StatusOK, parse, func(s *Server, r *http.Request, in T) (R, error) {
+			return act(s, r, id, in)
+		})(s, w, r)
+	}
+}
+
+// byID serves a GET or DELETE of the object named by the path's {id}.
+func byID[R any](act func(*Server, *http.Request, int64) (R, error)) handlerFunc {
+	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		in, err := parse(f)
+		out, err := act(s, r, id)
 		if err != nil {
 			return err
 		}
-		doc, err := act(s, r, id, in)
-		if err != nil {
-			return err
-		}
-		writeRaw(w, http.StatusOK, doc)
+		respond(w, http.StatusOK, out)
 		return nil
 	}
 }
 
-// listHandler serves a plain list: page, query, write with X-Total-Count.
-func listHandler(query func(*postgres.DB, *http.Request, asso.Page) (json.RawMessage, int, error)) handlerFunc {
+// list serves a page of a list, with X-Total-Count.
+func list[R any](query func(*Server, *http.Request, asso.Page) (R, int, error)) handlerFunc {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		p, err := page(r)
 		if err != nil {
 			return err
 		}
-		doc, total, err := query(s.DB, r, p)
+		out, total, err := query(s, r, p)
 		if err != nil {
 			return err
 		}
-		writeList(w, doc, total)
+		w.Header().Set("X-Total-Count", strconv.Itoa(total))
+		respond(w, http.StatusOK, out)
 		return nil
 	}
 }
 
-// byID serves a route that reads or changes one object named by the path's {id}.
-func byID(status int, act func(*Server, *http.Request, int64) (json.RawMessage, error)) handlerFunc {
+// listByID serves a page of a list that belongs to the object named by the path's {id}.
+func listByID[R any](query func(*Server, *http.Request, int64, asso.Page) (R, int, error)) handlerFunc {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		doc, err := act(s, r, id)
-		if err != nil {
-			return err
-		}
-		writeRaw(w, status, doc)
-		return nil
-	}
-}
-
-// listByID serves a list that belongs to the association named by the path's {id}.
-func listByID(query func(*postgres.DB, *http.Request, int64, asso.Page) (json.RawMessage, int, error)) handlerFunc {
-	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		p, err := page(r)
-		if err != nil {
-			return err
-		}
-		doc, total, err := query(s.DB, r, id, p)
-		if err != nil {
-			return err
-		}
-		writeList(w, doc, total)
-		return nil
+		return list(func(s *Server, r *http.Request, p asso.Page) (R, int, error) {
+			return query(s, r, id, p)
+		})(s, w, r)
 	}
 }

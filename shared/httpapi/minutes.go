@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
-	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
 const maxMinuteContent = 100000
@@ -21,7 +20,7 @@ func parseMinute(f *form, create bool) (asso.MinuteInput, error) {
 	return in, f.err()
 }
 
-var createMinute = create(func(f *form) (asso.MinuteInput, error) { return parseMinute(f, true) },
+var createMinute = withBody(http.StatusCreated, func(f *form) (asso.MinuteInput, error) { return parseMinute(f, true) },
 	func(s *Server, r *http.Request, in asso.MinuteInput) (json.RawMessage, error) {
 		return s.DB.CreateMinute(r.Context(), caller(r), in)
 	})
@@ -31,14 +30,14 @@ var updateMinute = update(func(f *form) (asso.MinuteInput, error) { return parse
 		return s.DB.UpdateMinute(r.Context(), caller(r), id, in)
 	})
 
-var listMinutes = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
-	return db.Minutes(r.Context(), p)
+var listMinutes = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+	return s.DB.Minutes(r.Context(), p)
 })
 
-var getMinute = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+var getMinute = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
 	return s.DB.Minute(r.Context(), id)
 })
 
-var deleteMinute = byID(http.StatusOK, func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
+var deleteMinute = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
 	return s.DB.DeleteMinute(r.Context(), caller(r), id)
 })

@@ -122,18 +122,28 @@ func (f *form) present(name string) bool {
 	return ok && string(raw) != "null"
 }
 
-// text reads a string field of at most maxLen characters. A required field must be
-// present and non-blank; it is trimmed of surrounding spaces.
-func (f *form) text(name string, required bool, maxLen int) *string {
+// str reads a string field. It is false when the field is absent (a problem when
+// required) or not a string (always a problem).
+func (f *form) str(name string, required bool) (string, bool) {
 	if !f.present(name) {
 		if required {
 			f.problem(name + " should not be empty")
 		}
-		return nil
+		return "", false
 	}
 	var s string
 	if err := json.Unmarshal(f.fields[name], &s); err != nil {
 		f.problem(name + " must be a string")
+		return "", false
+	}
+	return s, true
+}
+
+// text reads a string field of at most maxLen characters. A required field must be
+// present and non-blank; it is trimmed of surrounding spaces.
+func (f *form) text(name string, required bool, maxLen int) *string {
+	s, ok := f.str(name, required)
+	if !ok {
 		return nil
 	}
 	s = strings.TrimSpace(s)
@@ -164,15 +174,8 @@ func (f *form) email(name string, required bool) *string {
 
 // password reads a password of minLen to 72 bytes (bcrypt's limit), kept as sent.
 func (f *form) password(name string, required bool, minLen int) *string {
-	if !f.present(name) {
-		if required {
-			f.problem(name + " should not be empty")
-		}
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(f.fields[name], &s); err != nil {
-		f.problem(name + " must be a string")
+	s, ok := f.str(name, required)
+	if !ok {
 		return nil
 	}
 	switch {

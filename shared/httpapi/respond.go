@@ -79,9 +79,3 @@ func writeRaw(w http.ResponseWriter, status int, doc []byte) {
 	w.WriteHeader(status)
 	w.Write(doc)
 }
-
-// writeList writes a page of a list with its X-Total-Count.
-func writeList(w http.ResponseWriter, doc []byte, total int) {
-	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	writeRaw(w, http.StatusOK, doc)
-}

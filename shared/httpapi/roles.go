@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
-	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
 const maxRoleName = 100
@@ -51,24 +50,14 @@ func roleKey(r *http.Request) (asso.RoleKey, error) {
 	return asso.RoleKey{UserID: user, AssociationID: association}, nil
 }
 
-// byRoleKey serves a route on one role; parse reads its body, if any.
-func byRoleKey[T any](parse func(*form) (T, error), act func(*Server, *http.Request, asso.RoleKey, T) (json.RawMessage, error)) handlerFunc {
+// byRoleKey serves a GET or DELETE of the role named by /api/roles/{userId}/{associationId}.
+func byRoleKey(act func(*Server, *http.Request, asso.RoleKey) (json.RawMessage, error)) handlerFunc {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		key, err := roleKey(r)
 		if err != nil {
 			return err
 		}
-		var in T
-		if parse != nil {
-			f, err := readForm(w, r)
-			if err != nil {
-				return err
-			}
-			if in, err = parse(f); err != nil {
-				return err
-			}
-		}
-		doc, err := act(s, r, key, in)
+		doc, err := act(s, r, key)
 		if err != nil {
 			return err
 		}
@@ -78,31 +67,37 @@ func byRoleKey[T any](parse func(*form) (T, error), act func(*Server, *http.Requ
 }
 
 // createRole gives a member a role; a second POST for the same pair renames it.
-var createRole = create(parseRole, func(s *Server, r *http.Request, in roleInput) (json.RawMessage, error) {
+var createRole = withBody(http.StatusCreated, parseRole, func(s *Server, r *http.Request, in roleInput) (json.RawMessage, error) {
 	return s.DB.SetRole(r.Context(), caller(r), in.Key, in.Name)
 })
 
-var listRoles = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
-	return db.Roles(r.Context(), p)
+var listRoles = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+	return s.DB.Roles(r.Context(), p)
 })
 
 // usersWithRole lists the holders of a role name; the name is the whole path segment.
-var usersWithRole = listHandler(func(db *postgres.DB, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+var usersWithRole = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
 	name := r.PathValue("name")
 	if len([]rune(name)) > maxRoleName {
 		return nil, 0, asso.Invalid("name must be shorter than or equal to 100 characters")
 	}
-	return db.UsersWithRole(r.Context(), name, p)
+	return s.DB.UsersWithRole(r.Context(), name, p)
 })
 
-var getRole = byRoleKey[struct{}](nil, func(s *Server, r *http.Request, key asso.RoleKey, _ struct{}) (json.RawMessage, error) {
+var getRole = byRoleKey(func(s *Server, r *http.Request, key asso.RoleKey) (json.RawMessage, error) {
 	return s.DB.Role(r.Context(), key)
 })
 
-var updateRole = byRoleKey(parseRoleName, func(s *Server, r *http.Request, key asso.RoleKey, name string) (json.RawMessage, error) {
-	return s.DB.RenameRole(r.Context(), caller(r), key, name)
-})
+func updateRole(s *Server, w http.ResponseWriter, r *http.Request) error {
+	key, err := roleKey(r)
+	if err != nil {
+		return err
+	}
+	return withBody(http.StatusOK, parseRoleName, func(s *Server, r *http.Request, name string) (json.RawMessage, error) {
+		return s.DB.RenameRole(r.Context(), caller(r), key, name)
+	})(s, w, r)
+}
 
-var deleteRole = byRoleKey[struct{}](nil, func(s *Server, r *http.Request, key asso.RoleKey, _ struct{}) (json.RawMessage, error) {
+var deleteRole = byRoleKey(func(s *Server, r *http.Request, key asso.RoleKey) (json.RawMessage, error) {
 	return s.DB.DeleteRole(r.Context(), caller(r), key)
 })

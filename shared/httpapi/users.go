@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/auth"
@@ -57,110 +56,44 @@ func parseUserPatch(f *form) (userPatch, error) {
 
 // createUser is sign-up: the account starts unverified and its verification e-mail
 // is queued in the same transaction.
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
+var createUser = withBody(http.StatusCreated, parseSignUp, func(s *Server, r *http.Request, in signUp) (asso.User, error) {
+	hash, err := auth.HashPassword(in.password)
 	if err != nil {
-		return err
+		return asso.User{}, err
 	}
-	in, err := parseSignUp(f)
-	if err != nil {
-		return err
-	}
-	in.user.PasswordHash, err = auth.HashPassword(in.password)
-	if err != nil {
-		return err
-	}
+	in.user.PasswordHash = hash
 	v, err := s.newVerification()
 	if err != nil {
-		return err
+		return asso.User{}, err
 	}
-	u, err := s.DB.CreateUser(r.Context(), in.user, v)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, u)
-	return nil
-}
+	return s.DB.CreateUser(r.Context(), in.user, v)
+})
 
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	users, total, err := s.DB.Users(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	writeJSON(w, http.StatusOK, users)
-	return nil
-}
+var listUsers = list(func(s *Server, r *http.Request, p asso.Page) ([]asso.User, int, error) {
+	return s.DB.Users(r.Context(), p)
+})
 
-func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.DB.UserWithAssociations(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
-}
+var getUser = byID(func(s *Server, r *http.Request, id int64) (asso.UserWithAssociations, error) {
+	return s.DB.UserWithAssociations(r.Context(), id)
+})
 
-func (s *Server) userRoles(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	roles, err := s.DB.UserRoles(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, roles)
-	return nil
-}
+var userRoles = byID(func(s *Server, r *http.Request, id int64) ([]asso.Role, error) {
+	return s.DB.UserRoles(r.Context(), id)
+})
 
 // updateUser changes any of firstname, lastname, age, email and password; other
 // fields (isAdmin among them) are ignored.
-func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseUserPatch(f)
-	if err != nil {
-		return err
-	}
+var updateUser = update(parseUserPatch, func(s *Server, r *http.Request, id int64, in userPatch) (asso.User, error) {
 	if in.password != nil {
 		hash, err := auth.HashPassword(*in.password)
 		if err != nil {
-			return err
+			return asso.User{}, err
 		}
 		in.patch.PasswordHash = &hash
 	}
-	u, err := s.DB.UpdateUser(r.Context(), caller(r), id, in.patch)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
-}
+	return s.DB.UpdateUser(r.Context(), caller(r), id, in.patch)
+})
 
-func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.DB.DeleteUser(r.Context(), caller(r), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
-}
+var deleteUser = byID(func(s *Server, r *http.Request, id int64) (asso.User, error) {
+	return s.DB.DeleteUser(r.Context(), caller(r), id)
+})

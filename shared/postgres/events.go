@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -63,23 +62,11 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in asso.EventInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update event")
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		var associationID int64
-		err := tx.QueryRow(ctx, `SELECT association_id FROM events WHERE id = $1 FOR UPDATE`, id).Scan(&associationID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errEventNotFound
-		}
-		if err != nil {
-			return err
-		}
-		touched := []int64{associationID}
-		if in.AssociationID != nil {
-			touched = append(touched, *in.AssociationID)
-		}
-		if err := authorizeAssociations(ctx, tx, caller, touched...); err != nil {
+		if err := lockForChange(ctx, tx, caller, lockEvent, id, errEventNotFound, in.AssociationID); err != nil {
 			return err
 		}
 		// The table's CHECK refuses an end before the start, whichever field moved.
-		_, err = tx.Exec(ctx, `
+		_, err := tx.Exec(ctx, `
 			UPDATE events SET name = COALESCE($2, name), starts_at = COALESCE($3, starts_at),
 			                  ends_at = COALESCE($4, ends_at), association_id = COALESCE($5, association_id),
 			                  sequence = sequence + 1
@@ -103,15 +90,7 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete event")
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		var associationID int64
-		err := tx.QueryRow(ctx, `SELECT association_id FROM events WHERE id = $1 FOR UPDATE`, id).Scan(&associationID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errEventNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if err := authorizeAssociations(ctx, tx, caller, associationID); err != nil {
+		if err := lockForChange(ctx, tx, caller, lockEvent, id, errEventNotFound, nil); err != nil {
 			return err
 		}
 		if doc, err = queryJSON(ctx, tx, oneEvent, id); err != nil {
@@ -123,7 +102,7 @@ func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc 
 		if err := enqueueEventMails(ctx, tx, asso.MailCancellation, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM events WHERE id = $1`, id)
+		_, err := tx.Exec(ctx, `DELETE FROM events WHERE id = $1`, id)
 		return err
 	})
 	return doc, err

@@ -79,15 +79,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in asso.MinuteInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update minute")
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		associationID, err := minuteAssociation(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		touched := []int64{associationID}
-		if in.AssociationID != nil {
-			touched = append(touched, *in.AssociationID)
-		}
-		if err := authorizeAssociations(ctx, tx, caller, touched...); err != nil {
+		if err := lockForChange(ctx, tx, caller, lockMinute, id, errMinuteNotFound, in.AssociationID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
@@ -114,11 +106,7 @@ func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in a
 func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete minute")
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		associationID, err := minuteAssociation(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := authorizeAssociations(ctx, tx, caller, associationID); err != nil {
+		if err := lockForChange(ctx, tx, caller, lockMinute, id, errMinuteNotFound, nil); err != nil {
 			return err
 		}
 		if doc, err = queryJSON(ctx, tx, oneMinute, id); err != nil {
@@ -130,14 +118,28 @@ func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc
 	return doc, err
 }
 
-// minuteAssociation returns the association of minute id, locking the minute.
-func minuteAssociation(ctx context.Context, tx pgx.Tx, id int64) (int64, error) {
+// Locks on one minute or event ($1), returning its association.
+const (
+	lockMinute = `SELECT association_id FROM minutes WHERE id = $1 FOR UPDATE`
+	lockEvent  = `SELECT association_id FROM events WHERE id = $1 FOR UPDATE`
+)
+
+// lockForChange locks one minute or event (lock is lockMinute or lockEvent) and checks
+// that caller may change it: a member of its association, and of moveTo when it moves.
+func lockForChange(ctx context.Context, tx pgx.Tx, caller asso.User, lock string, id int64, notFound error, moveTo *int64) error {
 	var associationID int64
-	err := tx.QueryRow(ctx, `SELECT association_id FROM minutes WHERE id = $1 FOR UPDATE`, id).Scan(&associationID)
+	err := tx.QueryRow(ctx, lock, id).Scan(&associationID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, errMinuteNotFound
+		return notFound
 	}
-	return associationID, err
+	if err != nil {
+		return err
+	}
+	touched := []int64{associationID}
+	if moveTo != nil {
+		touched = append(touched, *moveTo)
+	}
+	return authorizeAssociations(ctx, tx, caller, touched...)
 }
 
 // setVoters records the voters of a minute; every id must be a user.
