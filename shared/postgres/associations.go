@@ -19,7 +19,7 @@ func associationNotFound(id int64) error {
 // never wait on each other) for the rest of tx, and checks that caller may change
 // them: a member, or the admin. Locking serialises every write to one association,
 // so concurrent membership and role changes apply one after the other.
-func authorizeAssociations(ctx context.Context, tx pgx.Tx, caller asso.User, ids ...int64) error {
+func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids ...int64) error {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	for _, id := range slices.Compact(ids) {
@@ -42,7 +42,7 @@ func authorizeAssociations(ctx context.Context, tx pgx.Tx, caller asso.User, ids
 }
 
 // checkUsersExist answers 404 "Some users not found" unless every id is a user.
-func checkUsersExist(ctx context.Context, tx pgx.Tx, ids []int64) error {
+func checkUsersExist(ctx context.Context, tx *txn, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -61,7 +61,7 @@ func checkUsersExist(ctx context.Context, tx pgx.Tx, ids []int64) error {
 // was a third of the server's CPU on list routes.
 
 // queryJSON runs a query that returns one JSON document.
-func queryJSON(ctx context.Context, q pgx.Tx, sql string, args ...any) (json.RawMessage, error) {
+func queryJSON(ctx context.Context, q *txn, sql string, args ...any) (json.RawMessage, error) {
 	var doc []byte
 	err := q.QueryRow(ctx, sql, args...).Scan(&doc)
 	return doc, err
@@ -134,7 +134,7 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 	}
 	slices.Sort(members)
 	members = slices.Compact(members)
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := checkUsersExist(ctx, tx, members); err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 // removed members go with their membership.
 func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64, in asso.AssociationInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update association")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
 			return err
 		}
@@ -190,7 +190,7 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 // events, and queues a cancellation to each member for each of its future events.
 func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete association")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
 			return err
 		}
@@ -220,8 +220,8 @@ func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64)
 
 // enqueueEventMails writes one e-mail of kind about eventID, as it now stands, to
 // every member of its association, in one statement.
-func enqueueEventMails(ctx context.Context, tx pgx.Tx, kind string, eventID int64) error {
-	_, err := tx.Exec(ctx, `
+func enqueueEventMails(ctx context.Context, tx *txn, kind string, eventID int64) error {
+	rows, _ := tx.Query(ctx, `
 		INSERT INTO mail_outbox (kind, recipient, payload)
 		SELECT $1, u.email, json_build_object(
 			'eventId', e.id, 'sequence', e.sequence, 'name', e.name,
@@ -233,6 +233,9 @@ func enqueueEventMails(ctx context.Context, tx pgx.Tx, kind string, eventID int6
 		JOIN memberships m ON m.association_id = a.id
 		JOIN users u ON u.id = m.user_id
 		WHERE e.id = $2
-		ORDER BY u.id`, kind, eventID)
+		ORDER BY u.id
+		RETURNING id`, kind, eventID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	tx.queuedMail = append(tx.queuedMail, ids...)
 	return err
 }

@@ -15,6 +15,16 @@ import (
 // DB is the product's database.
 type DB struct {
 	pool *pgxpool.Pool
+	// MailQueued, when set, is called after a transaction that queued e-mails in the
+	// outbox commits, with their ids: the API publishes them to the mail queue there.
+	// It must not fail the request: what it misses, the relay publishes later.
+	MailQueued func(ctx context.Context, outboxIDs []int64)
+}
+
+// txn is a transaction that remembers the e-mails it queued.
+type txn struct {
+	pgx.Tx
+	queuedMail []int64
 }
 
 // Open connects to databaseURL. maxConns bounds the pool: in Lambda one environment
@@ -44,9 +54,18 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.pool.Ping(ctx)
 }
 
-// inTx runs fn in one transaction, committed when fn returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+// inTx runs fn in one transaction, committed when fn returns nil, then hands the
+// e-mails it queued to MailQueued.
+func (db *DB) inTx(ctx context.Context, fn func(*txn) error) error {
+	t := &txn{}
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		t.Tx = tx
+		return fn(t)
+	})
+	if err == nil && len(t.queuedMail) > 0 && db.MailQueued != nil {
+		db.MailQueued(ctx, t.queuedMail)
+	}
+	return err
 }
 
 // wrap prefixes *errp with the operation's name, keeping it matchable with errors.As.

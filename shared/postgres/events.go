@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
@@ -38,7 +36,7 @@ func (db *DB) Event(ctx context.Context, id int64) (doc json.RawMessage, err err
 // CreateEvent plans an event and queues an invitation to every member.
 func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "create event")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, *in.AssociationID); err != nil {
 			return err
 		}
@@ -61,7 +59,7 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 // every member of its (new) association. Moving it needs membership of both.
 func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in asso.EventInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update event")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := lockForChange(ctx, tx, caller, lockEvent, id, errEventNotFound, in.AssociationID); err != nil {
 			return err
 		}
@@ -89,7 +87,7 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 // DeleteEvent cancels an event: every member gets a cancellation.
 func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete event")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := lockForChange(ctx, tx, caller, lockEvent, id, errEventNotFound, nil); err != nil {
 			return err
 		}

@@ -57,7 +57,7 @@ func (db *DB) Minute(ctx context.Context, id int64) (doc json.RawMessage, err er
 // CreateMinute records minutes in an association the caller belongs to.
 func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.MinuteInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "create minute")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, *in.AssociationID); err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 // UpdateMinute changes minutes; moving them to another association needs membership of both.
 func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in asso.MinuteInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update minute")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := lockForChange(ctx, tx, caller, lockMinute, id, errMinuteNotFound, in.AssociationID); err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in a
 // DeleteMinute deletes minutes and their votes.
 func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete minute")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := lockForChange(ctx, tx, caller, lockMinute, id, errMinuteNotFound, nil); err != nil {
 			return err
 		}
@@ -126,7 +126,7 @@ const (
 
 // lockForChange locks one minute or event (lock is lockMinute or lockEvent) and checks
 // that caller may change it: a member of its association, and of moveTo when it moves.
-func lockForChange(ctx context.Context, tx pgx.Tx, caller asso.User, lock string, id int64, notFound error, moveTo *int64) error {
+func lockForChange(ctx context.Context, tx *txn, caller asso.User, lock string, id int64, notFound error, moveTo *int64) error {
 	var associationID int64
 	err := tx.QueryRow(ctx, lock, id).Scan(&associationID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -143,7 +143,7 @@ func lockForChange(ctx context.Context, tx pgx.Tx, caller asso.User, lock string
 }
 
 // setVoters records the voters of a minute; every id must be a user.
-func setVoters(ctx context.Context, tx pgx.Tx, minuteID int64, voterIDs []int64) error {
+func setVoters(ctx context.Context, tx *txn, minuteID int64, voterIDs []int64) error {
 	voters := slices.Clone(voterIDs)
 	slices.Sort(voters)
 	voters = slices.Compact(voters)

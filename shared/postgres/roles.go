@@ -59,7 +59,7 @@ func (db *DB) Role(ctx context.Context, key asso.RoleKey) (doc json.RawMessage, 
 // SetRole gives a member a role in their association, renaming the one they have.
 func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
 	defer wrap(&err, "set role")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, key.AssociationID); err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, n
 // RenameRole changes the name of an existing role.
 func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
 	defer wrap(&err, "rename role")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeRole(ctx, tx, caller, key); err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey
 // DeleteRole removes a role; the user stays a member.
 func (db *DB) DeleteRole(ctx context.Context, caller asso.User, key asso.RoleKey) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete role")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeRole(ctx, tx, caller, key); err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func (db *DB) DeleteRole(ctx context.Context, caller asso.User, key asso.RoleKey
 
 // authorizeRole checks the caller may change roles of the key's association; a role
 // of an unknown association is simply not found.
-func authorizeRole(ctx context.Context, tx pgx.Tx, caller asso.User, key asso.RoleKey) error {
+func authorizeRole(ctx context.Context, tx *txn, caller asso.User, key asso.RoleKey) error {
 	err := authorizeAssociations(ctx, tx, caller, key.AssociationID)
 	if asso.ErrorCode(err) == asso.ENOTFOUND {
 		return errRoleNotFound

@@ -27,7 +27,7 @@ type Credentials struct {
 // verification token and the verification e-mail in the outbox.
 func (db *DB) CreateUser(ctx context.Context, nu asso.NewUser, v Verification) (u asso.User, err error) {
 	defer wrap(&err, "create user")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `
 			INSERT INTO users AS u (email, firstname, lastname, age, password_hash)
 			VALUES ($1, $2, $3, $4, $5)
@@ -110,7 +110,7 @@ func (db *DB) UpdateUser(ctx context.Context, caller asso.User, id int64, p asso
 	if caller.ID != id && !caller.IsAdmin {
 		return u, asso.Errorf(asso.EFORBIDDEN, "you can only change your own account")
 	}
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `
 			UPDATE users AS u SET
 				email         = COALESCE($2, email),
@@ -143,7 +143,7 @@ func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u ass
 	case caller.ID == id && caller.IsAdmin:
 		return u, asso.Errorf(asso.EINVALID, "You cannot delete yourself")
 	}
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `DELETE FROM users u WHERE u.id = $1 RETURNING `+userColumns, id)
 		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -178,7 +178,7 @@ const defaultAdminLockID = 7461_2024_0002
 // wait, and then it sees the first one's user. It reports whether it created one.
 func (db *DB) EnsureDefaultAdmin(ctx context.Context, email, passwordHash string) (created bool, err error) {
 	defer wrap(&err, "default admin")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, defaultAdminLockID); err != nil {
 			return err
 		}

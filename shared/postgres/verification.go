@@ -20,7 +20,7 @@ type Verification struct {
 
 // queueVerification stores v for u and writes the verification e-mail into the outbox,
 // inside the caller's transaction.
-func queueVerification(ctx context.Context, tx pgx.Tx, u asso.User, v Verification) error {
+func queueVerification(ctx context.Context, tx *txn, u asso.User, v Verification) error {
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO verification_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
 		v.TokenHash, u.ID, v.ExpiresAt); err != nil {
@@ -32,9 +32,11 @@ func queueVerification(ctx context.Context, tx pgx.Tx, u asso.User, v Verificati
 }
 
 // enqueueMail writes one e-mail into the outbox, inside the caller's transaction.
-func enqueueMail(ctx context.Context, tx pgx.Tx, kind, recipient string, payload any) error {
-	_, err := tx.Exec(ctx, `INSERT INTO mail_outbox (kind, recipient, payload) VALUES ($1, $2, $3)`,
-		kind, recipient, payload)
+func enqueueMail(ctx context.Context, tx *txn, kind, recipient string, payload any) error {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO mail_outbox (kind, recipient, payload) VALUES ($1, $2, $3) RETURNING id`,
+		kind, recipient, payload).Scan(&id)
+	tx.queuedMail = append(tx.queuedMail, id)
 	return err
 }
 
@@ -42,7 +44,7 @@ func enqueueMail(ctx context.Context, tx pgx.Tx, kind, recipient string, payload
 func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err error) {
 	defer wrap(&err, "verify")
 	invalid := asso.Errorf(asso.ENOTFOUND, "invalid or expired token")
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		var expired, used, verified bool
 		err := tx.QueryRow(ctx, `
 			SELECT t.user_id, t.expires_at <= now(), t.used_at IS NOT NULL, u.verified_at IS NOT NULL
@@ -74,7 +76,7 @@ func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err er
 // Requests are throttled per address, known or not, so the answer reveals nothing.
 func (db *DB) ResendVerification(ctx context.Context, email string, v Verification, policy asso.LoginThrottle) (err error) {
 	defer wrap(&err, "resend verification")
-	return db.inTx(ctx, func(tx pgx.Tx) error {
+	return db.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 2))`, email); err != nil {
 			return err
 		}
@@ -111,7 +113,7 @@ func (db *DB) ResendVerification(ctx context.Context, email string, v Verificati
 // guesses each take a slot. Over a limit it returns ETOOMANY with RetryAfter.
 func (db *DB) ReserveLoginAttempt(ctx context.Context, email, clientIP string, policy asso.LoginThrottle) (err error) {
 	defer wrap(&err, "reserve login attempt")
-	return db.inTx(ctx, func(tx pgx.Tx) error {
+	return db.inTx(ctx, func(tx *txn) error {
 		// Always e-mail lock first, then client lock: one order, so no deadlock.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 0)),
 		                                  pg_advisory_xact_lock(hashtextextended($2, 1))`, email, clientIP); err != nil {
@@ -144,7 +146,7 @@ func (db *DB) ForgiveLoginAttempts(ctx context.Context, email string) (err error
 // checkThrottle runs query (count and oldest time within the window, for key) and
 // returns ETOOMANY when count has reached limit, with the time until the oldest
 // counted entry leaves the window.
-func checkThrottle(ctx context.Context, tx pgx.Tx, query, key string, window time.Duration, limit int) error {
+func checkThrottle(ctx context.Context, tx *txn, query, key string, window time.Duration, limit int) error {
 	var count int
 	var oldest *time.Time
 	if err := tx.QueryRow(ctx, query, key, window.Seconds()).Scan(&count, &oldest); err != nil {

@@ -1,0 +1,149 @@
+// Package mail renders the product's e-mails (contract.md §5): the verification
+// e-mail, and the invitation, update and cancellation of an event with its .ics.
+package mail
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+// Message is a rendered e-mail, before MIME encoding.
+type Message struct {
+	To         string
+	Subject    string
+	Text       string
+	HTML       string // empty for text-only e-mails
+	Attachment *Attachment
+}
+
+// Attachment is a file attached to a Message.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// Renderer turns outbox rows into Messages.
+type Renderer struct {
+	From     string // the sender address, also the calendar ORGANIZER
+	Domain   string // the UID domain: event-{id}@{Domain}
+	Calendar CalendarWriter
+	Now      func() time.Time
+}
+
+// VerificationSubject is the verification e-mail's subject (contract.md §5).
+const VerificationSubject = "❤️ A big welcome from KittenAsso's"
+
+// Render renders an outbox row of kind for recipient. An error means the row can
+// never be rendered (a permanent failure).
+func (r Renderer) Render(kind, recipient string, payload []byte) (Message, error) {
+	switch kind {
+	case asso.MailVerification:
+		var p asso.VerificationEmail
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return Message{}, fmt.Errorf("verification payload: %w", err)
+		}
+		return r.verification(recipient, p)
+	case asso.MailInvitation, asso.MailUpdate, asso.MailCancellation:
+		var p asso.EventEmail
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return Message{}, fmt.Errorf("event payload: %w", err)
+		}
+		return r.event(kind, recipient, p)
+	}
+	return Message{}, fmt.Errorf("unknown e-mail kind %q", kind)
+}
+
+var verificationText = texttemplate.Must(texttemplate.New("text").Parse(`Hi {{.Firstname}} {{.Lastname}} !
+
+Here is your verification link :
+{{.Link}}
+
+It works for 24 hours. We wanted to celebrate your new account by sending you a kitten.
+Have fun using our service !
+
+KittenAsso's - The best way to manage your associations
+`))
+
+// The HTML part escapes names and the link (html/template).
+var verificationHTML = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><title>Welcome !</title></head>
+<body style="font-family: sans-serif; max-width: 36em; margin: auto; padding: 1em">
+<h1>🐱 KittenAsso's</h1>
+<p>Hi {{.Firstname}} {{.Lastname}} !</p>
+<p>Here is your verification email link :</p>
+<p><a href="{{.Link}}">{{.Link}}</a></p>
+<p>It works for 24 hours. We wanted to celebrate your new account by sending you a kitten.</p>
+<p>Have fun using our service !</p>
+<p style="color: #777">KittenAsso's<br>The best way to manage your associations</p>
+</body></html>
+`))
+
+func (r Renderer) verification(to string, p asso.VerificationEmail) (Message, error) {
+	if !strings.HasPrefix(p.Link, "https://") && !strings.HasPrefix(p.Link, "http://") {
+		return Message{}, fmt.Errorf("verification link %q is not an http(s) URL", p.Link)
+	}
+	p.Firstname, p.Lastname = oneLine(p.Firstname), oneLine(p.Lastname)
+	var text, html bytes.Buffer
+	if err := verificationText.Execute(&text, p); err != nil {
+		return Message{}, err
+	}
+	if err := verificationHTML.Execute(&html, p); err != nil {
+		return Message{}, err
+	}
+	return Message{To: to, Subject: VerificationSubject, Text: text.String(), HTML: html.String()}, nil
+}
+
+// eventWording is what each kind of event e-mail says.
+var eventWording = map[string]struct{ subject, intro string }{
+	asso.MailInvitation:   {"Invitation", "You have been invited to an event."},
+	asso.MailUpdate:       {"Updated", "An event you are invited to has changed."},
+	asso.MailCancellation: {"Cancelled", "An event you were invited to has been cancelled."},
+}
+
+func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
+	start, err := time.Parse(time.RFC3339, p.Start)
+	if err != nil {
+		return Message{}, fmt.Errorf("event start: %w", err)
+	}
+	end, err := time.Parse(time.RFC3339, p.End)
+	if err != nil {
+		return Message{}, fmt.Errorf("event end: %w", err)
+	}
+	name, association := oneLine(p.Name), oneLine(p.AssociationName)
+	words := eventWording[kind]
+	cancelled := kind == asso.MailCancellation
+	method := "REQUEST"
+	if cancelled {
+		method = "CANCEL"
+	}
+	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n",
+		words.intro, name, start.UTC().Format(time.RFC1123), end.UTC().Format(time.RFC1123), association)
+	return Message{
+		To:      to,
+		Subject: fmt.Sprintf("%s: %s from %s", words.subject, name, association),
+		Text:    text,
+		Attachment: &Attachment{
+			Filename:    "event.ics",
+			ContentType: "text/calendar; charset=utf-8; method=" + method,
+			Data: r.Calendar.Write(CalendarEvent{
+				UID:       fmt.Sprintf("event-%d@%s", p.EventID, r.Domain),
+				Sequence:  p.Sequence,
+				Summary:   name,
+				Start:     start,
+				End:       end,
+				Stamp:     r.Now(),
+				Organizer: r.From,
+				Attendee:  to,
+				Cancelled: cancelled,
+			}),
+		},
+	}, nil
+}
