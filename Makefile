@@ -8,7 +8,7 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev test fuzz check bench bench-api build clean devstack
+.PHONY: dev test fuzz check bench bench-api dlq redrive build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
@@ -48,6 +48,14 @@ bench: devstack
 ## bench-api: seed the issue-3 data set and load the list routes with vegeta (docs/benchmarks.md)
 bench-api: devstack
 	$(DEVSTACK) bench-api
+
+## dlq: show the mail dead-letter queue of the running `make dev`
+dlq: devstack
+	$(DEVSTACK) dlq
+
+## redrive: send the dead letters back to the mail queue (after fixing the cause)
+redrive: devstack
+	$(DEVSTACK) redrive
 
 ## build: every function as a Lambda bootstrap under build/<name>/
 build: $(addprefix build/,$(FUNCTIONS))

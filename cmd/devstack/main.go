@@ -27,9 +27,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/kittenasso/kittenasso/shared/config"
+	"github.com/kittenasso/kittenasso/shared/eventsource"
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
+	"github.com/kittenasso/kittenasso/shared/mailer"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/setup"
 )
@@ -37,7 +41,9 @@ import (
 const usage = `usage:
   devstack dev [-addr 127.0.0.1:3000] [-template template.yaml]
   devstack test -- COMMAND [ARGS...]
-  devstack bench-api [-duration 10s] [-clients 10,50] [-cpuprofile FILE]`
+  devstack bench-api [-duration 10s] [-clients 10,50] [-cpuprofile FILE]
+  devstack dlq [-dlq URL]                      show the mail dead-letter queue
+  devstack redrive [-queue URL -dlq URL]       send its messages back to the mail queue`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -48,6 +54,10 @@ func main() {
 	switch os.Args[1] {
 	case "dev":
 		err = dev(os.Args[2:])
+	case "dlq":
+		err = dlq(os.Args[2:], false)
+	case "redrive":
+		err = dlq(os.Args[2:], true)
 	case "bench-api":
 		err = benchAPI(os.Args[2:])
 	case "test":
@@ -108,6 +118,27 @@ func dev(args []string) error {
 		}()
 		env["DATABASE_URL"] = pg.url()
 	}
+	emu, err := startEmulators(filepath.Join(stateDir, "logs"))
+	if err != nil {
+		return err
+	}
+	defer emu.stop()
+	// The functions run in this process: their AWS SDK reads these.
+	for k, v := range emu.env() {
+		os.Setenv(k, v)
+	}
+	tmpl, err := gateway.LoadTemplate(*templateFile)
+	if err != nil {
+		return err
+	}
+	queueURL, queueARN, dlqURL, err := mailQueues(ctx, emu.sqsClient(), tmpl)
+	if err != nil {
+		return fmt.Errorf("mail queues: %w", err)
+	}
+	env["MAIL_QUEUE_URL"] = queueURL
+	if err := writeLocalState(localState{SQSEndpoint: emu.SQS, QueueURL: queueURL, DeadLetterURL: dlqURL}); err != nil {
+		return err
+	}
 	if os.Getenv("JWT_SECRET") == "" {
 		secret, err := localSecret(filepath.Join(stateDir, "jwt-secret"))
 		if err != nil {
@@ -115,12 +146,17 @@ func dev(args []string) error {
 		}
 		env["JWT_SECRET"] = secret
 	}
-	cfg, err := config.Load(func(k string) string {
+	getenv := func(k string) string {
 		if v := os.Getenv(k); v != "" {
 			return v
 		}
 		return env[k]
-	})
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	mailCfg, err := config.LoadMail(getenv)
 	if err != nil {
 		return err
 	}
@@ -139,14 +175,25 @@ func dev(args []string) error {
 		return err
 	}
 	defer srv.DB.Close()
-	tmpl, err := gateway.LoadTemplate(*templateFile)
-	if err != nil {
-		return err
-	}
 	gw, err := gateway.New(tmpl, gateway.InProcess(srv), srv.CORS, log)
 	if err != nil {
 		return err
 	}
+
+	// The mailer, fed by the queue as Lambda would, and the relay, as the schedule would.
+	m, err := mailer.NewMailer(ctx, mailCfg, srv.DB, log)
+	if err != nil {
+		return err
+	}
+	poller := eventsource.Poller{SQS: emu.sqsClient(), QueueURL: queueURL, QueueARN: queueARN,
+		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 5, Log: log}
+	go poller.Run(ctx)
+	q, err := mailer.NewQueue(ctx, queueURL)
+	if err != nil {
+		return err
+	}
+	go relayEvery(ctx, 15*time.Second, mailer.Relay{DB: srv.DB, Queue: q, Grace: 10 * time.Second, Batch: 100, Log: log})
+
 	httpServer := &http.Server{Addr: *addr, Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.ListenAndServe() }()
@@ -155,12 +202,16 @@ func dev(args []string) error {
 KittenAsso's local stack is up
   API gateway   http://%s/api   (%d functions from %s, in-process)
   OpenAPI       http://%s/api/openapi.json
+  mail inbox    %s/   (the SES emulator: every e-mail sent, verification links included)
+  mail queue    %s, dead letters in mail-dlq (make dlq, make redrive)
   PostgreSQL    %s
   migrations    applied now: %v
   admin         %s (created now: %v)
+  logs          %s/logs
 Press Ctrl-C to stop everything.
 
-`, *addr, len(tmpl.Functions), *templateFile, *addr, redact(cfg.DatabaseURL), res.Applied, cfg.DefaultUserEmail, res.AdminCreated)
+`, *addr, len(tmpl.Functions), *templateFile, *addr, emu.SES, emu.SQS, redact(cfg.DatabaseURL), res.Applied,
+		cfg.DefaultUserEmail, res.AdminCreated, stateDir)
 
 	select {
 	case err := <-errc:
@@ -171,6 +222,22 @@ Press Ctrl-C to stop everything.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return httpServer.Shutdown(shutdownCtx)
+}
+
+// relayEvery runs the relay on a schedule, as EventBridge does in AWS.
+func relayEvery(ctx context.Context, every time.Duration, r mailer.Relay) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := r.Run(ctx); err != nil && ctx.Err() == nil {
+				r.Log.WarnContext(ctx, "relay", "error", err.Error())
+			}
+		}
+	}
 }
 
 // quietLogger logs warnings and errors only, for runs where a line per request is noise.
@@ -224,11 +291,17 @@ func test(args []string) (int, error) {
 		return 0, err
 	}
 	defer pg.stop()
-	fmt.Printf("devstack: test PostgreSQL on 127.0.0.1:%d (started in %v)\n", pg.port, time.Since(start).Round(time.Millisecond))
+	emu, err := startEmulators(filepath.Join(dir, "logs"))
+	if err != nil {
+		return 0, err
+	}
+	defer emu.stop()
+	fmt.Printf("devstack: test PostgreSQL on 127.0.0.1:%d, SQS emulator %s, SES emulator %s (ready in %v)\n",
+		pg.port, emu.SQS, emu.SES, time.Since(start).Round(time.Millisecond))
 
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+pg.url())
+	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+pg.url(), "TEST_SQS_ENDPOINT="+emu.SQS, "TEST_SES_ENDPOINT="+emu.SES)
 	// Ctrl-C reaches the child through the terminal; we wait for it, then clean up.
 	signal.Ignore(os.Interrupt)
 	err = cmd.Run()

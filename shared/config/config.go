@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -31,6 +32,14 @@ type Config struct {
 	// DefaultUserEmail and DefaultUserPass create the admin on an empty database (migrate only).
 	DefaultUserEmail string
 	DefaultUserPass  string
+
+	// MailQueueURL is the SQS mail queue. Unset, the API only writes the outbox and
+	// the relay publishes nothing (tests of the API alone).
+	MailQueueURL string
+	// MailFrom is the sender of every e-mail and the calendar ORGANIZER.
+	MailFrom string
+	// SESConfigurationSet, when set, is named on every send.
+	SESConfigurationSet string
 }
 
 // minSecretBytes is the shortest JWT secret accepted: HS256 wants at least 256 bits.
@@ -50,6 +59,35 @@ func LoadDatabase(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// LoadMail reads what the mailer and the relay need.
+func LoadMail(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:         getenv("DATABASE_URL"),
+		MailQueueURL:        getenv("MAIL_QUEUE_URL"),
+		MailFrom:            orDefault(getenv("MAIL_FROM"), defaultMailFrom),
+		SESConfigurationSet: getenv("SES_CONFIGURATION_SET"),
+	}
+	var problems []string
+	if c.DatabaseURL == "" {
+		problems = append(problems, "DATABASE_URL is required")
+	}
+	if !plainAddress(c.MailFrom) {
+		problems = append(problems, "MAIL_FROM must be a plain e-mail address")
+	}
+	if len(problems) > 0 {
+		return c, errors.New("config: " + strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// defaultMailFrom is the local sender; a deployment sets MAIL_FROM to a verified identity.
+const defaultMailFrom = "hello@kittenasso.local"
+
+func plainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
+}
+
 // Logger returns the JSON logger every function and the local stack write with.
 func Logger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -65,6 +103,7 @@ func Load(getenv func(string) string) (Config, error) {
 		FrontendURL:      strings.TrimRight(orDefault(getenv("FRONTEND_URL"), "http://localhost:3000"), "/"),
 		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
 		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
+		MailQueueURL:     getenv("MAIL_QUEUE_URL"),
 	}
 	var problems []string
 	if c.DatabaseURL == "" {

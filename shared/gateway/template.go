@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/awslabs/goformation/v7"
@@ -30,9 +31,29 @@ type Function struct {
 	Routes []Route
 }
 
-// Template is what the gateway needs of template.yaml.
+// Queue is an AWS::SQS::Queue of the template, with the settings the local stack
+// reproduces.
+type Queue struct {
+	LogicalID         string
+	VisibilityTimeout int    // seconds; 30 when unset, as in SQS
+	MaxReceiveCount   int    // 0 without a redrive policy
+	DeadLetterQueue   string // logical id of the redrive target
+}
+
+// Template is what the local stack needs of template.yaml.
 type Template struct {
 	Functions []Function
+	Queues    []Queue
+}
+
+// Queue returns the queue with logicalID.
+func (t Template) Queue(logicalID string) (Queue, bool) {
+	for _, q := range t.Queues {
+		if q.LogicalID == logicalID {
+			return q, true
+		}
+	}
+	return Queue{}, false
 }
 
 // LoadTemplate reads template.yaml. goformation checks that it is a SAM template and
@@ -76,6 +97,31 @@ func LoadTemplate(file string) (Template, error) {
 		t.Functions = append(t.Functions, f)
 	}
 	sort.Slice(t.Functions, func(i, j int) bool { return t.Functions[i].Name < t.Functions[j].Name })
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		id, res := resources.Content[i].Value, resources.Content[i+1]
+		if scalar(child(res, "Type")) != "AWS::SQS::Queue" {
+			continue
+		}
+		props := child(res, "Properties")
+		q := Queue{LogicalID: id, VisibilityTimeout: 30}
+		if v := scalar(child(props, "VisibilityTimeout")); v != "" {
+			if q.VisibilityTimeout, err = strconv.Atoi(v); err != nil {
+				return Template{}, fmt.Errorf("%s: queue %s: VisibilityTimeout %q", file, id, v)
+			}
+		}
+		if redrive := child(props, "RedrivePolicy"); redrive != nil {
+			if q.MaxReceiveCount, err = strconv.Atoi(scalar(child(redrive, "maxReceiveCount"))); err != nil {
+				return Template{}, fmt.Errorf("%s: queue %s: maxReceiveCount", file, id)
+			}
+			// deadLetterTargetArn: !GetAtt Queue.Arn
+			target := child(redrive, "deadLetterTargetArn")
+			if target == nil || target.Tag != "!GetAtt" {
+				return Template{}, fmt.Errorf("%s: queue %s: deadLetterTargetArn must be !GetAtt <Queue>.Arn", file, id)
+			}
+			q.DeadLetterQueue = strings.TrimSuffix(target.Value, ".Arn")
+		}
+		t.Queues = append(t.Queues, q)
+	}
 	return t, nil
 }
 

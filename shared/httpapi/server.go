@@ -12,6 +12,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/auth"
 	"github.com/kittenasso/kittenasso/shared/config"
+	"github.com/kittenasso/kittenasso/shared/mailer"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
@@ -30,6 +31,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.MailQueueURL != "" {
+		q, err := mailer.NewQueue(ctx, cfg.MailQueueURL)
+		if err != nil {
+			return nil, err
+		}
+		db.MailQueued = mailer.PublishAfterCommit(db, q, log)
 	}
 	return &Server{
 		DB: db,

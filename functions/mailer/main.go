@@ -1,0 +1,7 @@
+// Command mailer is the Lambda function triggered by the mail queue: it sends each
+// outbox e-mail through SES, exactly once.
+package main
+
+import "github.com/kittenasso/kittenasso/shared/mailer"
+
+func main() { mailer.StartMailer() }

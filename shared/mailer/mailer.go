@@ -1,0 +1,156 @@
+// Package mailer sends the outbox's e-mails: it publishes outbox ids to the SQS mail
+// queue, and the mailer function, triggered by that queue, claims each row, renders
+// it and sends it through SES, exactly once per row.
+package mailer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/kittenasso/kittenasso/shared/mail"
+	"github.com/kittenasso/kittenasso/shared/postgres"
+)
+
+// QueueMessage is the body of a mail queue message: which outbox row to send.
+type QueueMessage struct {
+	OutboxID int64 `json:"outboxId"`
+}
+
+// Sender sends one raw MIME message and returns its provider message id.
+type Sender interface {
+	SendRaw(ctx context.Context, from, to string, raw []byte) (string, error)
+}
+
+// SES is the Sender of production (and of the local SES emulator).
+type SES struct {
+	Client           *sesv2.Client
+	ConfigurationSet string // optional
+}
+
+// SendRaw sends raw through SES v2 SendEmail.
+func (s SES) SendRaw(ctx context.Context, from, to string, raw []byte) (string, error) {
+	in := &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String(from),
+		Destination:      &sestypes.Destination{ToAddresses: []string{to}},
+		Content:          &sestypes.EmailContent{Raw: &sestypes.RawMessage{Data: raw}},
+	}
+	if s.ConfigurationSet != "" {
+		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
+	}
+	out, err := s.Client.SendEmail(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.MessageId), nil
+}
+
+// permanentSESErrors are SES answers that no retry can change: the message or the
+// address is refused. Everything else (throttling, 5xx, timeouts) is retried.
+var permanentSESErrors = map[string]bool{
+	"MessageRejected":                    true,
+	"BadRequestException":                true,
+	"MailFromDomainNotVerifiedException": true,
+	"NotFoundException":                  true,
+}
+
+// Permanent reports whether a send error means the e-mail can never be sent.
+func Permanent(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && permanentSESErrors[apiErr.ErrorCode()]
+}
+
+// Mailer is the mail queue's consumer.
+type Mailer struct {
+	DB       *postgres.DB
+	Sender   Sender
+	Renderer mail.Renderer
+	// Lease is how long a claim protects a row from a concurrent mailer; keep it
+	// longer than a send can take, shorter than the queue's visibility timeout.
+	Lease time.Duration
+	Log   *slog.Logger
+}
+
+// errRetry asks for a message to come back later.
+var errRetry = errors.New("retry later")
+
+// Handle processes an SQS batch and reports only the messages to retry
+// (ReportBatchItemFailures). It never fails the whole batch.
+func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	for _, rec := range ev.Records {
+		if err := m.deliver(ctx, rec.Body); err != nil {
+			m.Log.WarnContext(ctx, "mail will be retried", "message_id", rec.MessageId, "error", err.Error(),
+				"receive_count", rec.Attributes["ApproximateReceiveCount"])
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+// deliver sends one outbox row. It returns an error only when the message should
+// come back: a malformed body (so it ends in the dead-letter queue, where a person
+// sees it), a busy row, or a transient failure.
+func (m *Mailer) deliver(ctx context.Context, body string) error {
+	var qm QueueMessage
+	if err := json.Unmarshal([]byte(body), &qm); err != nil || qm.OutboxID <= 0 {
+		return fmt.Errorf("malformed queue message %q", body)
+	}
+	id := qm.OutboxID
+	row, state, err := m.DB.ClaimMail(ctx, id, m.Lease)
+	switch {
+	case err != nil:
+		return err
+	case state == postgres.Busy:
+		return errRetry
+	case state != postgres.Claimed:
+		m.Log.InfoContext(ctx, "mail already handled", "outbox_id", id, "state", int(state))
+		return nil
+	}
+	log := m.Log.With("outbox_id", id, "kind", row.Kind, "attempt", row.Attempts)
+	msg, err := m.Renderer.Render(row.Kind, row.Recipient, row.Payload)
+	if err != nil {
+		return m.fail(ctx, log, id, err)
+	}
+	raw, err := mail.BuildMIME(m.Renderer.From, msg, m.Renderer.Now(), "outbox-"+strconv.FormatInt(id, 10)+"@"+m.Renderer.Domain)
+	if err != nil {
+		return m.fail(ctx, log, id, err)
+	}
+	sesID, err := m.Sender.SendRaw(ctx, m.Renderer.From, row.Recipient, raw)
+	if err != nil {
+		if Permanent(err) {
+			return m.fail(ctx, log, id, err)
+		}
+		if releaseErr := m.DB.ReleaseMail(ctx, id, err.Error()); releaseErr != nil {
+			log.ErrorContext(ctx, "cannot release claim", "error", releaseErr.Error())
+		}
+		return err
+	}
+	// The e-mail is gone: from here on, never ask for a retry, or it would be sent
+	// twice. If the row cannot be marked, its claim stays and nothing resends it.
+	if err := m.DB.MarkSent(ctx, id, sesID); err != nil {
+		log.ErrorContext(ctx, "sent, but cannot mark it sent", "ses_message_id", sesID, "error", err.Error())
+		return nil
+	}
+	log.InfoContext(ctx, "mail sent", "ses_message_id", sesID)
+	return nil
+}
+
+// fail records a permanent failure; the message is done with.
+func (m *Mailer) fail(ctx context.Context, log *slog.Logger, id int64, cause error) error {
+	log.ErrorContext(ctx, "mail failed permanently", "error", cause.Error())
+	if err := m.DB.MarkFailed(ctx, id, cause.Error()); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package mailer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/kittenasso/kittenasso/shared/postgres"
+)
+
+// Queue publishes outbox ids to the mail queue.
+type Queue struct {
+	Client *sqs.Client
+	URL    string
+}
+
+// Publish sends one message per id, in batches of 10, and returns the ids the queue
+// accepted; the error tells about the others.
+func (q Queue) Publish(ctx context.Context, ids []int64) ([]int64, error) {
+	var published []int64
+	var errs []error
+	for start := 0; start < len(ids); start += 10 {
+		batch := ids[start:min(start+10, len(ids))]
+		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
+		for i, id := range batch {
+			body, _ := json.Marshal(QueueMessage{OutboxID: id})
+			entries[i] = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.FormatInt(id, 10)), MessageBody: aws.String(string(body))}
+		}
+		out, err := q.Client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL), Entries: entries})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, ok := range out.Successful {
+			id, _ := strconv.ParseInt(aws.ToString(ok.Id), 10, 64)
+			published = append(published, id)
+		}
+		for _, failed := range out.Failed {
+			errs = append(errs, fmt.Errorf("outbox %s: %s", aws.ToString(failed.Id), aws.ToString(failed.Message)))
+		}
+	}
+	return published, errors.Join(errs...)
+}
+
+// publishTimeout bounds the publish after a request's commit: the relay catches up
+// with anything it misses, so the request should not wait long on a sick queue.
+const publishTimeout = 3 * time.Second
+
+// PublishAfterCommit returns the postgres.DB.MailQueued hook: publish the ids and mark
+// those published. Failures are logged, never returned: the request has committed.
+func PublishAfterCommit(db *postgres.DB, q Queue, log *slog.Logger) func(context.Context, []int64) {
+	return func(ctx context.Context, ids []int64) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+		defer cancel()
+		published, err := q.Publish(ctx, ids)
+		if err != nil {
+			log.WarnContext(ctx, "mail not published; the relay will publish it", "outbox_ids", ids, "error", err.Error())
+		}
+		if len(published) > 0 {
+			if err := db.MarkPublished(ctx, published); err != nil {
+				log.WarnContext(ctx, "published mail not marked", "error", err.Error())
+			}
+		}
+	}
+}
+
+// Relay publishes the outbox rows that were committed but never published.
+type Relay struct {
+	DB    *postgres.DB
+	Queue Queue
+	// Grace leaves a request time to publish its own mail before the relay does.
+	Grace time.Duration
+	Batch int
+	Log   *slog.Logger
+}
+
+// RelayResult says what one run published.
+type RelayResult struct {
+	Published int `json:"published"`
+}
+
+// Run publishes until nothing is left or an error stops it.
+func (r Relay) Run(ctx context.Context) (RelayResult, error) {
+	var res RelayResult
+	for {
+		published, err := r.DB.RelayUnpublished(ctx, r.Grace, r.Batch, r.Queue.Publish)
+		res.Published += len(published)
+		if err != nil {
+			return res, err
+		}
+		if len(published) < r.Batch {
+			if res.Published > 0 {
+				r.Log.InfoContext(ctx, "relayed unpublished mail", "count", res.Published)
+			}
+			return res, nil
+		}
+	}
+}
