@@ -21,7 +21,7 @@ test: devstack
 
 # Fuzz targets as Name:package. FUZZTIME is per target; minimising a find is capped
 # so that a large interesting input cannot stall the run.
-FUZZ_TARGETS := FuzzRequestBodies:./shared/httpapi
+FUZZ_TARGETS := FuzzRequestBodies:./shared/httpapi FuzzEventEmail:./shared/mail
 FUZZTIME ?= 15s
 
 ## fuzz: run each fuzz target for FUZZTIME

@@ -1,0 +1,239 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/kittenasso/kittenasso/shared/eventsource"
+	"github.com/kittenasso/kittenasso/shared/gateway"
+	"github.com/kittenasso/kittenasso/shared/mail"
+	"github.com/kittenasso/kittenasso/shared/mailer"
+)
+
+// emulatorEndpoint returns an emulator's endpoint from the environment `make test`
+// sets; without it the test skips locally and fails under CI.
+func emulatorEndpoint(t *testing.T, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: run the tests with `make test`", name)
+		}
+		t.Skipf("%s is not set; `make test` starts the SQS and SES emulators", name)
+	}
+	return v
+}
+
+func randomSuffix() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var testCredentials = credentials.NewStaticCredentialsProvider("test", "test", "")
+
+// mailStack is a stack whose e-mails go through real SQS and SES emulators: its own
+// queue and dead-letter queue (the template's maxReceiveCount, a 1 s visibility
+// timeout so that retries are quick), the mailer behind the Lambda-like poller, and
+// SES behind a proxy that can refuse sends.
+type mailStack struct {
+	*stack
+	sqs     *sqs.Client
+	queue   mailer.Queue
+	dlqURL  string
+	poller  eventsource.Poller
+	sesURL  string
+	sesFail atomic.Value // func(body string) (status int, errorType string), or nil
+	suffix  string       // makes this test's addresses unique in the shared SES store
+}
+
+func newMailStack(t *testing.T) *mailStack {
+	t.Helper()
+	sqsEndpoint := emulatorEndpoint(t, "TEST_SQS_ENDPOINT")
+	sesEndpoint := emulatorEndpoint(t, "TEST_SES_ENDPOINT")
+	s := &mailStack{stack: newStack(t), suffix: randomSuffix(), sesURL: sesEndpoint}
+	ctx := context.Background()
+
+	tmpl, err := gateway.LoadTemplate("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := tmpl.Queue("MailQueue")
+	s.sqs = sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(sqsEndpoint), Credentials: testCredentials})
+	dlqURL, dlqARN, err := eventsource.CreateQueue(ctx, s.sqs, eventsource.QueueSpec{Name: "dlq-" + s.suffix, VisibilityTimeout: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueURL, queueARN, err := eventsource.CreateQueue(ctx, s.sqs, eventsource.QueueSpec{
+		Name: "mail-" + s.suffix, VisibilityTimeout: 1, MaxReceiveCount: q.MaxReceiveCount, DeadLetterARN: dlqARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.dlqURL = dlqURL
+	s.queue = mailer.Queue{Client: s.sqs, URL: queueURL}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s.server.DB.MailQueued = mailer.PublishAfterCommit(s.server.DB, s.queue, log)
+
+	proxy := httptest.NewServer(http.HandlerFunc(s.sesProxy))
+	t.Cleanup(proxy.Close)
+	ses := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(proxy.URL), Credentials: testCredentials,
+		RetryMaxAttempts: 1}) // the queue is the retry loop; the SDK's own retries would hide it
+	m := &mailer.Mailer{
+		DB:     s.server.DB,
+		Sender: mailer.SES{Client: ses},
+		Renderer: mail.Renderer{From: "hello@kittenasso.test", Domain: "kittenasso.test",
+			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: time.Now},
+		Lease: 2 * time.Second,
+		Log:   log,
+	}
+	s.poller = eventsource.Poller{SQS: s.sqs, QueueURL: queueURL, QueueARN: queueARN,
+		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: log}
+	return s
+}
+
+// sesProxy forwards to the SES emulator unless sesFail refuses the request, answering
+// as SES does: a status and X-Amzn-ErrorType.
+func (s *mailStack) sesProxy(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if fail, _ := s.sesFail.Load().(func(string) (int, string)); fail != nil {
+		if status, errType := fail(string(body)); status != 0 {
+			w.Header().Set("X-Amzn-ErrorType", errType)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			json.NewEncoder(w).Encode(map[string]string{"message": "injected by the test: " + errType})
+			return
+		}
+	}
+	target, _ := url.Parse(s.sesURL)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, r)
+}
+
+// failSES makes SES refuse every send whose request mentions match (""= all);
+// status 0 heals it.
+func (s *mailStack) failSES(match string, status int, errType string) {
+	if status == 0 {
+		s.sesFail.Store(func(string) (int, string) { return 0, "" })
+		return
+	}
+	s.sesFail.Store(func(body string) (int, string) {
+		if strings.Contains(body, match) {
+			return status, errType
+		}
+		return 0, ""
+	})
+}
+
+// addr is a test-unique address.
+func (s *mailStack) addr(name string) string { return name + "-" + s.suffix + "@example.org" }
+
+// pump runs the poller until done says so, or fails the test after limit.
+func (s *mailStack) pump(limit time.Duration, what string, done func() bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(limit)
+	for !done() {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("after %v: still waiting for %s", limit, what)
+		}
+		if _, err := s.poller.Once(context.Background()); err != nil {
+			s.t.Logf("poller: %v", err)
+		}
+	}
+}
+
+// sesEmail is an e-mail as the SES emulator's /store shows it.
+type sesEmail struct {
+	MessageID   string `json:"messageId"`
+	Subject     string `json:"subject"`
+	Destination struct {
+		To []string `json:"to"`
+	} `json:"destination"`
+	Body struct {
+		Text string `json:"text"`
+		HTML string `json:"html"`
+	} `json:"body"`
+	Attachments []struct {
+		Filename    string `json:"filename"`
+		ContentType string `json:"contentType"`
+		Content     string `json:"content"`
+	} `json:"attachments"`
+}
+
+// inbox returns the e-mails the SES emulator received for to.
+func (s *mailStack) inbox(to string) []sesEmail {
+	s.t.Helper()
+	resp, err := http.Get(s.sesURL + "/store")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []sesEmail `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		s.t.Fatal(err)
+	}
+	var mine []sesEmail
+	for _, e := range store.Emails {
+		for _, d := range e.Destination.To {
+			if d == to {
+				mine = append(mine, e)
+			}
+		}
+	}
+	return mine
+}
+
+// calendar returns the decoded event.ics of e.
+func (e sesEmail) calendar(t *testing.T) []byte {
+	t.Helper()
+	for _, a := range e.Attachments {
+		if a.Filename == "event.ics" {
+			data, err := base64.StdEncoding.DecodeString(a.Content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return data
+		}
+	}
+	t.Fatalf("no event.ics in %q", e.Subject)
+	return nil
+}
+
+// queueDepth is the number of messages in a queue, visible or in flight.
+func (s *mailStack) queueDepth(url string) int {
+	s.t.Helper()
+	out, err := s.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return atoi(out.Attributes["ApproximateNumberOfMessages"]) + atoi(out.Attributes["ApproximateNumberOfMessagesNotVisible"])
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
