@@ -8,7 +8,7 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev test fuzz check bench bench-api dlq redrive build clean devstack
+.PHONY: dev test fuzz check bench bench-api bench-mail dlq redrive build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
@@ -48,6 +48,10 @@ bench: devstack
 ## bench-api: seed the issue-3 data set and load the list routes with vegeta (docs/benchmarks.md)
 bench-api: devstack
 	$(DEVSTACK) bench-api
+
+## bench-mail: the mail pipeline end to end, a 500-member invitation fan-out (docs/benchmarks.md)
+bench-mail: devstack
+	$(DEVSTACK) bench-mail
 
 ## dlq: show the mail dead-letter queue of the running `make dev`
 dlq: devstack

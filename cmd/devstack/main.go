@@ -42,6 +42,7 @@ const usage = `usage:
   devstack dev [-addr 127.0.0.1:3000] [-template template.yaml]
   devstack test -- COMMAND [ARGS...]
   devstack bench-api [-duration 10s] [-clients 10,50] [-cpuprofile FILE]
+  devstack bench-mail [-members 500] [-mailers 5]
   devstack dlq [-dlq URL]                      show the mail dead-letter queue
   devstack redrive [-queue URL -dlq URL]       send its messages back to the mail queue`
 
@@ -58,6 +59,8 @@ func main() {
 		err = dlq(os.Args[2:], false)
 	case "redrive":
 		err = dlq(os.Args[2:], true)
+	case "bench-mail":
+		err = benchMail(os.Args[2:])
 	case "bench-api":
 		err = benchAPI(os.Args[2:])
 	case "test":
