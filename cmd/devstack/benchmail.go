@@ -113,10 +113,7 @@ func benchMail(args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := mailer.NewMailer(ctx, mailCfg, srv.DB, log)
-	if err != nil {
-		return err
-	}
+	m := mailer.NewMailer(mailCfg, srv.DB, log)
 	var wg sync.WaitGroup
 	for range *mailers {
 		p := eventsource.Poller{SQS: emu.sqsClient(), QueueURL: queueURL, QueueARN: queueARN,

@@ -34,6 +34,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/mailer"
+	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/setup"
 )
@@ -184,18 +185,12 @@ func dev(args []string) error {
 	}
 
 	// The mailer, fed by the queue as Lambda would, and the relay, as the schedule would.
-	m, err := mailer.NewMailer(ctx, mailCfg, srv.DB, log)
-	if err != nil {
-		return err
-	}
+	m := mailer.NewMailer(mailCfg, srv.DB, log)
 	poller := eventsource.Poller{SQS: emu.sqsClient(), QueueURL: queueURL, QueueARN: queueARN,
 		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 5, Log: log}
 	go poller.Run(ctx)
-	q, err := mailer.NewQueue(ctx, queueURL)
-	if err != nil {
-		return err
-	}
-	go relayEvery(ctx, 15*time.Second, mailer.Relay{DB: srv.DB, Queue: q, Grace: 10 * time.Second, Batch: 100, Log: log})
+	q := mailqueue.New(queueURL)
+	go relayEvery(ctx, 15*time.Second, mailqueue.Relay{DB: srv.DB, Queue: q, Grace: 10 * time.Second, Batch: 100, Log: log})
 
 	httpServer := &http.Server{Addr: *addr, Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -228,7 +223,7 @@ Press Ctrl-C to stop everything.
 }
 
 // relayEvery runs the relay on a schedule, as EventBridge does in AWS.
-func relayEvery(ctx context.Context, every time.Duration, r mailer.Relay) {
+func relayEvery(ctx context.Context, every time.Duration, r mailqueue.Relay) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

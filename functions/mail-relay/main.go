@@ -2,6 +2,6 @@
 // e-mails a request committed but could not publish (queue down, function killed).
 package main
 
-import "github.com/kittenasso/kittenasso/shared/mailer"
+import "github.com/kittenasso/kittenasso/shared/mailqueue"
 
-func main() { mailer.StartRelay() }
+func main() { mailqueue.StartRelay() }

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/kittenasso/kittenasso/shared/eventsource"
-	"github.com/kittenasso/kittenasso/shared/mailer"
+	"github.com/kittenasso/kittenasso/shared/mailqueue"
 )
 
 var verifyLink = regexp.MustCompile(`http://localhost:3000/verify\?t=([A-Za-z0-9_-]{43})`)
@@ -139,16 +139,16 @@ func TestQueueDownDuringSignUpMailArrivesThroughTheRelay(t *testing.T) {
 	t.Parallel()
 	s := newMailStack(t)
 	// The queue is unreachable when the request commits.
-	down := mailer.Queue{Client: sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1"),
+	down := mailqueue.Queue{Client: sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1"),
 		Credentials: testCredentials, RetryMaxAttempts: 1}), URL: s.queue.URL}
-	s.server.DB.MailQueued = mailer.PublishAfterCommit(s.server.DB, down, slogDiscard())
+	s.server.DB.MailQueued = mailqueue.PublishAfterCommit(s.server.DB, down, slogDiscard())
 	ada := s.addr("ada")
 	s.request("POST", "/api/users", "", map[string]any{"firstname": "Ada", "lastname": "L", "age": 36, "email": ada, "password": "password123"}).want(t, 201)
 	if n := s.count(`SELECT count(*) FROM mail_outbox WHERE published_at IS NULL`); n != 1 {
 		t.Fatalf("%d unpublished rows, want the sign-up's", n)
 	}
 	// The queue is back: the scheduled relay publishes what was missed.
-	relay := mailer.Relay{DB: s.server.DB, Queue: s.queue, Grace: 0, Batch: 100, Log: slogDiscard()}
+	relay := mailqueue.Relay{DB: s.server.DB, Queue: s.queue, Grace: 0, Batch: 100, Log: slogDiscard()}
 	res, err := relay.Run(context.Background())
 	if err != nil || res.Published != 1 {
 		t.Fatalf("relay published %d, %v", res.Published, err)

@@ -31,6 +31,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/mail"
 	"github.com/kittenasso/kittenasso/shared/mailer"
+	"github.com/kittenasso/kittenasso/shared/mailqueue"
 )
 
 // emulatorEndpoint returns an emulator's endpoint from the environment `make test`
@@ -62,7 +63,7 @@ var testCredentials = credentials.NewStaticCredentialsProvider("test", "test", "
 type mailStack struct {
 	*stack
 	sqs     *sqs.Client
-	queue   mailer.Queue
+	queue   mailqueue.Queue
 	dlqURL  string
 	poller  eventsource.Poller
 	sesURL  string
@@ -93,9 +94,9 @@ func newMailStack(t *testing.T) *mailStack {
 		t.Fatal(err)
 	}
 	s.dlqURL = dlqURL
-	s.queue = mailer.Queue{Client: s.sqs, URL: queueURL}
+	s.queue = mailqueue.Queue{Client: s.sqs, URL: queueURL}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s.server.DB.MailQueued = mailer.PublishAfterCommit(s.server.DB, s.queue, log)
+	s.server.DB.MailQueued = mailqueue.PublishAfterCommit(s.server.DB, s.queue, log)
 
 	proxy := httptest.NewServer(http.HandlerFunc(s.sesProxy))
 	t.Cleanup(proxy.Close)

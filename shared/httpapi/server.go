@@ -12,7 +12,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/auth"
 	"github.com/kittenasso/kittenasso/shared/config"
-	"github.com/kittenasso/kittenasso/shared/mailer"
+	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
@@ -33,11 +33,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	if cfg.MailQueueURL != "" {
-		q, err := mailer.NewQueue(ctx, cfg.MailQueueURL)
-		if err != nil {
-			return nil, err
-		}
-		db.MailQueued = mailer.PublishAfterCommit(db, q, log)
+		db.MailQueued = mailqueue.PublishAfterCommit(db, mailqueue.New(cfg.MailQueueURL), log)
 	}
 	return &Server{
 		DB: db,

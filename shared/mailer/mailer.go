@@ -1,6 +1,6 @@
-// Package mailer sends the outbox's e-mails: it publishes outbox ids to the SQS mail
-// queue, and the mailer function, triggered by that queue, claims each row, renders
-// it and sends it through SES, exactly once per row.
+// Package mailer is the SES side of the outbox: the mailer function, triggered by the
+// mail queue, claims each outbox row, renders it and sends it through SES, exactly
+// once per row. Publishing to the queue is shared/mailqueue's.
 package mailer
 
 import (
@@ -19,13 +19,9 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/kittenasso/kittenasso/shared/mail"
+	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
-
-// QueueMessage is the body of a mail queue message: which outbox row to send.
-type QueueMessage struct {
-	OutboxID int64 `json:"outboxId"`
-}
 
 // Sender sends one raw MIME message and returns its provider message id.
 type Sender interface {
@@ -102,7 +98,7 @@ func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 // come back: a malformed body (so it ends in the dead-letter queue, where a person
 // sees it), a busy row, or a transient failure.
 func (m *Mailer) deliver(ctx context.Context, body string) error {
-	var qm QueueMessage
+	var qm mailqueue.Message
 	if err := json.Unmarshal([]byte(body), &qm); err != nil || qm.OutboxID <= 0 {
 		return fmt.Errorf("malformed queue message %q", body)
 	}

@@ -1,4 +1,7 @@
-package mailer
+// Package mailqueue is the queue side of the outbox: it publishes outbox ids to the
+// SQS mail queue after a commit, and the relay publishes what a request missed. The
+// API functions link this package only, not the SES side (shared/mailer).
+package mailqueue
 
 import (
 	"context"
@@ -6,15 +9,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/kittenasso/kittenasso/shared/awsenv"
+	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
+
+// Message is the body of a mail queue message: which outbox row to send.
+type Message struct {
+	OutboxID int64 `json:"outboxId"`
+}
 
 // Queue publishes outbox ids to the mail queue.
 type Queue struct {
@@ -31,7 +43,7 @@ func (q Queue) Publish(ctx context.Context, ids []int64) ([]int64, error) {
 		batch := ids[start:min(start+10, len(ids))]
 		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
 		for i, id := range batch {
-			body, _ := json.Marshal(QueueMessage{OutboxID: id})
+			body, _ := json.Marshal(Message{OutboxID: id})
 			entries[i] = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.FormatInt(id, 10)), MessageBody: aws.String(string(body))}
 		}
 		out, err := q.Client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL), Entries: entries})
@@ -103,4 +115,32 @@ func (r Relay) Run(ctx context.Context) (RelayResult, error) {
 			return res, nil
 		}
 	}
+}
+
+// New connects to the mail queue at url. The SDK reads its endpoint from
+// AWS_ENDPOINT_URL_SQS when set (the local emulator), else from the region.
+func New(url string) Queue {
+	client := sqs.NewFromConfig(awsenv.Config(), func(o *sqs.Options) { o.BaseEndpoint = awsenv.Endpoint("SQS") })
+	return Queue{Client: client, URL: url}
+}
+
+// DefaultRelayGrace leaves a request time to publish its own mail first.
+const DefaultRelayGrace = 30 * time.Second
+
+// StartRelay is the scheduled relay function's main.
+func StartRelay() {
+	log := config.Logger()
+	cfg, err := config.LoadMail(os.Getenv)
+	if err != nil {
+		log.Error("bad configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, 2)
+	if err != nil {
+		log.Error("cannot start", "error", err.Error())
+		os.Exit(1)
+	}
+	r := Relay{DB: db, Queue: New(cfg.MailQueueURL), Grace: DefaultRelayGrace, Batch: 100, Log: log}
+	lambda.StartWithOptions(r.Run, lambda.WithEnableSIGTERM(db.Close))
 }
