@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/eventsource"
 	"github.com/kittenasso/kittenasso/shared/gateway"
+	"github.com/kittenasso/kittenasso/shared/localnet"
 )
 
 // emulatorsDir holds the emulators' npm packages, pinned by its package-lock.json.
@@ -67,11 +67,11 @@ func startEmulators(logDir string) (*emulators, error) {
 		return nil, err
 	}
 	e := &emulators{}
-	sqsPort, err := freePort()
+	sqsPort, err := localnet.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	sesPort, err := freePort()
+	sesPort, err := localnet.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func startEmulators(logDir string) (*emulators, error) {
 	e.SQS = "http://127.0.0.1:" + strconv.Itoa(sqsPort)
 	e.SES = "http://127.0.0.1:" + strconv.Itoa(sesPort)
 	for _, port := range []int{sqsPort, sesPort} {
-		if err := waitForPort(port, 30*time.Second); err != nil {
+		if err := localnet.WaitForPort(port, 30*time.Second); err != nil {
 			e.stop()
 			return nil, fmt.Errorf("%w (see %s)", err, logDir)
 		}
@@ -156,16 +156,4 @@ func mailQueues(ctx context.Context, c *sqs.Client, tmpl gateway.Template) (queu
 		Name: "mail", VisibilityTimeout: q.VisibilityTimeout, MaxReceiveCount: q.MaxReceiveCount, DeadLetterARN: dlqARN,
 	})
 	return queueURL, queueARN, dlqURL, err
-}
-
-func waitForPort(port int, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second); err == nil {
-			c.Close()
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("nothing answers on port %d after %v", port, limit)
 }

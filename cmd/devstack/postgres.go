@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -11,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/kittenasso/kittenasso/shared/localnet"
 )
 
 // cluster is a private PostgreSQL server under a project folder, on a loopback port.
@@ -104,7 +105,7 @@ func (c *cluster) start(fast bool) error {
 			return err
 		}
 	}
-	port, err := freePort()
+	port, err := localnet.FreePort()
 	if err != nil {
 		return err
 	}
@@ -145,14 +146,4 @@ func allowTraverse(dir string) error {
 		}
 	}
 	return nil
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -62,13 +62,15 @@ var testCredentials = credentials.NewStaticCredentialsProvider("test", "test", "
 // SES behind a proxy that can refuse sends.
 type mailStack struct {
 	*stack
-	sqs     *sqs.Client
-	queue   mailqueue.Queue
-	dlqURL  string
-	poller  eventsource.Poller
-	sesURL  string
-	sesFail atomic.Value // func(body string) (status int, errorType string), or nil
-	suffix  string       // makes this test's addresses unique in the shared SES store
+	sqs      *sqs.Client
+	queue    mailqueue.Queue
+	dlqURL   string
+	queueARN string
+	poller   eventsource.Poller
+	sesURL   string       // the SES emulator
+	sesVia   string       // the failure-injecting proxy in front of it
+	sesFail  atomic.Value // func(body string) (status int, errorType string), or nil
+	suffix   string       // makes this test's addresses unique in the shared SES store
 }
 
 func newMailStack(t *testing.T) *mailStack {
@@ -100,6 +102,7 @@ func newMailStack(t *testing.T) *mailStack {
 
 	proxy := httptest.NewServer(http.HandlerFunc(s.sesProxy))
 	t.Cleanup(proxy.Close)
+	s.sesVia = proxy.URL
 	ses := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(proxy.URL), Credentials: testCredentials,
 		RetryMaxAttempts: 1}) // the queue is the retry loop; the SDK's own retries would hide it
 	m := &mailer.Mailer{
@@ -110,6 +113,7 @@ func newMailStack(t *testing.T) *mailStack {
 		Lease: 2 * time.Second,
 		Log:   log,
 	}
+	s.queueARN = queueARN
 	s.poller = eventsource.Poller{SQS: s.sqs, QueueURL: queueURL, QueueARN: queueARN,
 		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: log}
 	return s

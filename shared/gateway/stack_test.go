@@ -34,6 +34,7 @@ const (
 type stack struct {
 	t      *testing.T
 	url    string
+	dbURL  string
 	sql    *pgxpool.Pool // direct access, for arranging and checking rows
 	server *httpapi.Server
 }
@@ -70,7 +71,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return &stack{t: t, url: hs.URL, sql: pool, server: srv}
+	return &stack{t: t, url: hs.URL, dbURL: dbURL, sql: pool, server: srv}
 }
 
 // response is an HTTP answer, read whole.
