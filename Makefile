@@ -8,11 +8,15 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev test fuzz check bench bench-api bench-mail dlq redrive build clean devstack
+.PHONY: dev dev-rie test fuzz check bench bench-api bench-mail bench-rie dlq redrive build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
 	$(DEVSTACK) dev
+
+## dev-rie: the local stack with the real Lambda bootstraps under aws-lambda-rie
+dev-rie: devstack
+	$(DEVSTACK) dev -rie
 
 ## test: every test, against a private PostgreSQL started for the run, then each fuzz target briefly
 test: devstack
@@ -52,6 +56,10 @@ bench-api: devstack
 ## bench-mail: the mail pipeline end to end, a 500-member invitation fan-out (docs/benchmarks.md)
 bench-mail: devstack
 	$(DEVSTACK) bench-mail
+
+## bench-rie: bootstrap sizes (arm64), cold start and warm latency under aws-lambda-rie (docs/benchmarks.md)
+bench-rie: devstack
+	$(DEVSTACK) bench-rie
 
 ## dlq: show the mail dead-letter queue of the running `make dev`
 dlq: devstack

@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -44,6 +45,7 @@ const usage = `usage:
   devstack test -- COMMAND [ARGS...]
   devstack bench-api [-duration 10s] [-clients 10,50] [-cpuprofile FILE]
   devstack bench-mail [-members 500] [-mailers 5]
+  devstack bench-rie [-cold 20] [-warm 300]
   devstack dlq [-dlq URL]                      show the mail dead-letter queue
   devstack redrive [-queue URL -dlq URL]       send its messages back to the mail queue`
 
@@ -60,6 +62,8 @@ func main() {
 		err = dlq(os.Args[2:], false)
 	case "redrive":
 		err = dlq(os.Args[2:], true)
+	case "bench-rie":
+		err = benchRIE(os.Args[2:])
 	case "bench-mail":
 		err = benchMail(os.Args[2:])
 	case "bench-api":
@@ -95,6 +99,7 @@ func dev(args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:3000", "address the API gateway listens on")
 	templateFile := fs.String("template", "template.yaml", "the SAM template to serve")
+	useRIE := fs.Bool("rie", false, "run the real Lambda bootstraps under aws-lambda-rie instead of in-process handlers")
 	fs.Parse(args)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -179,15 +184,22 @@ func dev(args []string) error {
 		return err
 	}
 	defer srv.DB.Close()
-	gw, err := gateway.New(tmpl, gateway.InProcess(srv), srv.CORS, log)
+	invokers, mailerFunction := gateway.InProcess(srv), gateway.Invoker(lambda.NewHandler(mailer.NewMailer(mailCfg, srv.DB, log).Handle))
+	mode := "in-process"
+	if *useRIE {
+		if invokers, mailerFunction, err = realBootstraps(ctx, getenv); err != nil {
+			return err
+		}
+		mode = "real bootstraps under aws-lambda-rie"
+	}
+	gw, err := gateway.New(tmpl, invokers, srv.CORS, log)
 	if err != nil {
 		return err
 	}
 
 	// The mailer, fed by the queue as Lambda would, and the relay, as the schedule would.
-	m := mailer.NewMailer(mailCfg, srv.DB, log)
 	poller := eventsource.Poller{SQS: emu.sqsClient(), QueueURL: queueURL, QueueARN: queueARN,
-		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 5, Log: log}
+		Function: mailerFunction, BatchSize: 10, Wait: 5, Log: log}
 	go poller.Run(ctx)
 	q := mailqueue.New(queueURL)
 	go relayEvery(ctx, 15*time.Second, mailqueue.Relay{DB: srv.DB, Queue: q, Grace: 10 * time.Second, Batch: 100, Log: log})
@@ -198,7 +210,7 @@ func dev(args []string) error {
 
 	fmt.Printf(`
 KittenAsso's local stack is up
-  API gateway   http://%s/api   (%d functions from %s, in-process)
+  API gateway   http://%s/api   (%d functions from %s, %s)
   OpenAPI       http://%s/api/openapi.json
   mail inbox    %s/   (the SES emulator: every e-mail sent, verification links included)
   mail queue    %s, dead letters in mail-dlq (make dlq, make redrive)
@@ -208,7 +220,7 @@ KittenAsso's local stack is up
   logs          %s/logs
 Press Ctrl-C to stop everything.
 
-`, *addr, len(tmpl.Functions), *templateFile, *addr, emu.SES, emu.SQS, redact(cfg.DatabaseURL), res.Applied,
+`, *addr, len(tmpl.Functions), *templateFile, mode, *addr, emu.SES, emu.SQS, redact(cfg.DatabaseURL), res.Applied,
 		cfg.DefaultUserEmail, res.AdminCreated, stateDir)
 
 	select {
@@ -220,6 +232,36 @@ Press Ctrl-C to stop everything.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return httpServer.Shutdown(shutdownCtx)
+}
+
+// realBootstraps builds every function as deployed (for this machine's architecture)
+// and returns invokers that run each under aws-lambda-rie, started on first use,
+// with the environment the in-process functions have.
+func realBootstraps(ctx context.Context, getenv func(string) string) (map[string]gateway.Invoker, gateway.Invoker, error) {
+	dir := filepath.Join(stateDir, "bootstrap")
+	fmt.Println("building every function as a Lambda bootstrap, and aws-lambda-rie ...")
+	if err := gateway.BuildFunctions(ctx, ".", dir, runtime.GOARCH); err != nil {
+		return nil, nil, err
+	}
+	emulator, err := gateway.BuildEmulator(ctx, ".", dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var env []string
+	for _, k := range []string{"DATABASE_URL", "JWT_SECRET", "FRONTEND_URL", "MAIL_QUEUE_URL", "MAIL_FROM", "DB_MAX_CONNS",
+		"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SESV2", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		if v := getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	function := func(name string) gateway.Invoker {
+		return &gateway.RIE{Emulator: emulator, Bootstrap: filepath.Join(dir, name), Env: env, Log: os.Stderr}
+	}
+	invokers := map[string]gateway.Invoker{}
+	for _, rt := range httpapi.Routes {
+		invokers[rt.Name] = function(rt.Name)
+	}
+	return invokers, function("mailer"), nil
 }
 
 // relayEvery runs the relay on a schedule, as EventBridge does in AWS.
