@@ -80,3 +80,13 @@ func RouteByName(name string) (Route, bool) {
 	}
 	return Route{}, false
 }
+
+// queuesMail names the routes that write e-mails to the outbox, and so publish to the
+// mail queue after their commit: only their functions may send to the queue.
+var queuesMail = map[string]bool{
+	"users-create": true, "verification-resend": true, "associations-delete": true,
+	"events-create": true, "events-update": true, "events-delete": true,
+}
+
+// QueuesMail reports whether the route writes e-mails to the outbox.
+func (rt Route) QueuesMail() bool { return queuesMail[rt.Name] }

@@ -1,0 +1,148 @@
+package gateway
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
+
+// TestTemplateInDepth checks what deploying template.yaml relies on.
+func TestTemplateInDepth(t *testing.T) {
+	data, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	doc := child(&root, "")
+	resources := child(doc, "Resources")
+	globalTimeout := atoiOr(scalar(child(child(child(doc, "Globals"), "Function"), "Timeout")), 3)
+
+	if stage := scalar(child(child(child(resources, "HttpApi"), "Properties"), "StageName")); stage != "$default" {
+		t.Errorf("HttpApi stage %q: a named stage would prefix every path", stage)
+	}
+	secret := regexp.MustCompile(`Secret|Pass|DatabaseUrl`)
+	params := child(doc, "Parameters")
+	for i := 0; i+1 < len(params.Content); i += 2 {
+		name := params.Content[i].Value
+		if secret.MatchString(name) && scalar(child(params.Content[i+1], "NoEcho")) != "true" {
+			t.Errorf("parameter %s is secret but not NoEcho", name)
+		}
+	}
+
+	functions := 0
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		id, res := resources.Content[i].Value, resources.Content[i+1]
+		if scalar(child(res, "Type")) != "AWS::Serverless::Function" {
+			continue
+		}
+		functions++
+		props := child(res, "Properties")
+		name := filepath.Base(scalar(child(props, "CodeUri")))
+		if _, err := os.Stat(filepath.Join("../../functions", name, "main.go")); err != nil {
+			t.Errorf("%s: no functions/%s/main.go", id, name)
+		}
+		policies := child(props, "Policies")
+		if policies == nil || policies.Kind != yaml.SequenceNode || len(policies.Content) == 0 {
+			t.Errorf("%s has no Policies", id)
+			continue
+		}
+		sendsToQueue := false
+		for _, p := range policies.Content {
+			if child(p, "SQSSendMessagePolicy") != nil {
+				sendsToQueue = true
+			}
+			for _, st := range sequence(child(p, "Statement")) {
+				if slices.Contains(values(child(st, "Action")), "*") && slices.Contains(values(child(st, "Resource")), "*") {
+					t.Errorf("%s allows * on *", id)
+				}
+			}
+		}
+		if rt, ok := httpapi.RouteByName(name); ok && sendsToQueue != rt.QueuesMail() {
+			t.Errorf("%s may send to the mail queue: %v, but its route queues mail: %v", id, sendsToQueue, rt.QueuesMail())
+		}
+		timeout := atoiOr(scalar(child(props, "Timeout")), globalTimeout)
+		for _, ev := range mapValues(child(props, "Events")) {
+			evProps := child(ev, "Properties")
+			switch scalar(child(ev, "Type")) {
+			case "HttpApi":
+				if api := child(evProps, "ApiId"); api == nil || api.Tag != "!Ref" || api.Value != "HttpApi" {
+					t.Errorf("%s: an HttpApi event outside the one HttpApi", id)
+				}
+			case "SQS":
+				checkSQSEvent(t, id, resources, evProps, timeout)
+			}
+		}
+	}
+	if functions != len(httpapi.Routes)+3 {
+		t.Errorf("%d functions, want one per route plus migrate, mailer and mail-relay", functions)
+	}
+}
+
+// checkSQSEvent: the queue is declared, partial batch failures are reported, the
+// concurrency is capped, and the queue's redrive and visibility fit the consumer.
+func checkSQSEvent(t *testing.T, id string, resources, props *yaml.Node, timeout int) {
+	t.Helper()
+	ref := child(props, "Queue")
+	if ref == nil || ref.Tag != "!GetAtt" || !strings.HasSuffix(ref.Value, ".Arn") {
+		t.Errorf("%s: SQS event Queue must be !GetAtt <Queue>.Arn", id)
+		return
+	}
+	queue := child(resources, strings.TrimSuffix(ref.Value, ".Arn"))
+	if scalar(child(queue, "Type")) != "AWS::SQS::Queue" {
+		t.Errorf("%s: SQS event points at %s, not a declared queue", id, ref.Value)
+		return
+	}
+	if !slices.Contains(values(child(props, "FunctionResponseTypes")), "ReportBatchItemFailures") {
+		t.Errorf("%s: SQS event without ReportBatchItemFailures", id)
+	}
+	if scalar(child(child(props, "ScalingConfig"), "MaximumConcurrency")) == "" {
+		t.Errorf("%s: SQS event without ScalingConfig.MaximumConcurrency", id)
+	}
+	qprops := child(queue, "Properties")
+	if v := atoiOr(scalar(child(qprops, "VisibilityTimeout")), 30); v < 6*timeout {
+		t.Errorf("%s: queue visibility %d s < 6 x function timeout %d s", id, v, timeout)
+	}
+	if n := scalar(child(child(qprops, "RedrivePolicy"), "maxReceiveCount")); n != "5" {
+		t.Errorf("%s: queue maxReceiveCount %q, want 5", id, n)
+	}
+}
+
+func sequence(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
+}
+
+// values returns a scalar or a sequence of scalars as strings.
+func values(n *yaml.Node) []string {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		return []string{n.Value}
+	}
+	var out []string
+	for _, c := range sequence(n) {
+		out = append(out, c.Value)
+	}
+	return out
+}
+
+func atoiOr(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
+}
