@@ -8,7 +8,7 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev dev-rie test fuzz check bench bench-api bench-mail bench-rie dlq redrive build clean devstack
+.PHONY: dev dev-rie test package deploy fuzz check bench bench-api bench-mail bench-rie dlq redrive build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
@@ -71,6 +71,17 @@ redrive: devstack
 
 ## build: every function as a Lambda bootstrap under build/<name>/
 build: $(addprefix build/,$(FUNCTIONS))
+
+## package: build, then build/template.yaml whose CodeUri point at the built bootstraps
+package: build
+	sed 's|CodeUri: functions/|CodeUri: |' template.yaml > build/template.yaml
+
+# ENV picks the samconfig.toml environment: default, staging or production.
+ENV ?= default
+
+## deploy: package, then sam deploy the prebuilt bootstraps (no sam build needed)
+deploy: package
+	sam deploy --template-file build/template.yaml --config-env $(ENV)
 
 build/%: FORCE
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o build/$*/bootstrap ./functions/$*
