@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,11 +18,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kittenasso/kittenasso/shared/auth"
-	"github.com/kittenasso/kittenasso/shared/config"
-	"github.com/kittenasso/kittenasso/shared/gateway"
-	"github.com/kittenasso/kittenasso/shared/httpapi"
-	"github.com/kittenasso/kittenasso/shared/postgres"
-	"github.com/kittenasso/kittenasso/shared/setup"
 )
 
 // benchSeed is the data set of the API benchmark (issue 3): 200 users, 50
@@ -79,66 +73,18 @@ func benchAPI(args []string) error {
 	fs.Parse(args)
 
 	ctx := context.Background()
-	log := config.Logger()
-	dir, err := os.MkdirTemp("", "kittenasso-bench-pg-")
+	b, err := newBenchStack(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	pg, err := newCluster(dir)
-	if err != nil {
-		return err
-	}
-	if err := pg.start(true); err != nil {
-		return err
-	}
-	defer pg.stop()
-
-	password := "bench-" + httpapi.NewRequestID()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"DATABASE_URL": pg.url(), "JWT_SECRET": httpapi.NewRequestID() + httpapi.NewRequestID(),
-			"DB_MAX_CONNS": "20", "DEFAULT_USER_EMAIL": "admin@bench.local", "DEFAULT_USER_PASS": password,
-		}[k]
-	})
-	if err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, 1)
-	if err != nil {
-		return err
-	}
-	if _, err := setup.Run(ctx, db, cfg.DefaultUserEmail, cfg.DefaultUserPass, log); err != nil {
-		return err
-	}
-	db.Close()
-	if err := seed(ctx, cfg.DatabaseURL); err != nil {
+	defer b.close()
+	if err := seed(ctx, b.cfg.DatabaseURL); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-
-	srv, err := httpapi.New(ctx, cfg, quietLogger())
-	if err != nil {
+	if err := b.serve(ctx); err != nil {
 		return err
 	}
-	defer srv.DB.Close()
-	tmpl, err := gateway.LoadTemplate("template.yaml")
-	if err != nil {
-		return err
-	}
-	gw, err := gateway.New(tmpl, gateway.InProcess(srv), srv.CORS, srv.Log)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	go http.Serve(ln, gw)
-	base := "http://" + ln.Addr().String()
-	token, err := benchLogin(base, cfg.DefaultUserEmail, password)
-	if err != nil {
-		return err
-	}
+	dir, base, token := b.dir, b.base, b.token
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

@@ -6,23 +6,15 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/eventsource"
-	"github.com/kittenasso/kittenasso/shared/gateway"
-	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/mailer"
-	"github.com/kittenasso/kittenasso/shared/postgres"
-	"github.com/kittenasso/kittenasso/shared/setup"
 )
 
 // benchMail measures the mail pipeline end to end: an event in an association of
@@ -36,95 +28,29 @@ func benchMail(args []string) error {
 	fs.Parse(args)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	log := quietLogger()
-
-	dir, err := os.MkdirTemp("", "kittenasso-bench-mail-")
+	b, err := newBenchStack(ctx, true)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	pg, err := newCluster(dir)
-	if err != nil {
+	defer b.close()
+	if err := seedMembers(ctx, b.cfg.DatabaseURL, *members); err != nil {
 		return err
 	}
-	if err := pg.start(true); err != nil {
+	if err := b.serve(ctx); err != nil {
 		return err
 	}
-	defer pg.stop()
-	emu, err := startEmulators(filepath.Join(dir, "logs"))
-	if err != nil {
-		return err
-	}
-	defer emu.stop()
-	for k, v := range emu.env() {
-		os.Setenv(k, v)
-	}
-	tmpl, err := gateway.LoadTemplate("template.yaml")
-	if err != nil {
-		return err
-	}
-	queueURL, queueARN, _, err := mailQueues(ctx, emu.sqsClient(), tmpl)
-	if err != nil {
-		return err
-	}
-	password := "bench-" + httpapi.NewRequestID()
-	getenv := func(k string) string {
-		return map[string]string{
-			"DATABASE_URL": pg.url(), "JWT_SECRET": httpapi.NewRequestID() + httpapi.NewRequestID(), "DB_MAX_CONNS": "20",
-			"DEFAULT_USER_EMAIL": "admin@bench.local", "DEFAULT_USER_PASS": password, "MAIL_QUEUE_URL": queueURL,
-		}[k]
-	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	mailCfg, err := config.LoadMail(getenv)
-	if err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, 1)
-	if err != nil {
-		return err
-	}
-	if _, err := setup.Run(ctx, db, cfg.DefaultUserEmail, cfg.DefaultUserPass, log); err != nil {
-		return err
-	}
-	db.Close()
-	if err := seedMembers(ctx, cfg.DatabaseURL, *members); err != nil {
-		return err
-	}
-
-	srv, err := httpapi.New(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer srv.DB.Close()
-	gw, err := gateway.New(tmpl, gateway.InProcess(srv), srv.CORS, log)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	go http.Serve(ln, gw)
-	base := "http://" + ln.Addr().String()
-	token, err := benchLogin(base, cfg.DefaultUserEmail, password)
-	if err != nil {
-		return err
-	}
-	m := mailer.NewMailer(mailCfg, srv.DB, log)
+	m := mailer.NewMailer(b.mailCfg, b.srv.DB, quietLogger())
 	var wg sync.WaitGroup
 	for range *mailers {
-		p := eventsource.Poller{SQS: emu.sqsClient(), QueueURL: queueURL, QueueARN: queueARN,
-			Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: log}
+		p := eventsource.Poller{SQS: b.emu.sqsClient(), QueueURL: b.queueURL, QueueARN: b.queueARN,
+			Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: m.Log}
 		wg.Add(1)
 		go func() { defer wg.Done(); p.Run(ctx) }()
 	}
 
 	body, _ := json.Marshal(map[string]any{"name": "General assembly", "start": "2030-01-01T18:00:00Z", "end": "2030-01-01T20:00:00Z", "association": 1})
-	req, _ := http.NewRequest("POST", base+"/api/events", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
+	req, _ := http.NewRequest("POST", b.base+"/api/events", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+b.token)
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -138,7 +64,7 @@ func benchMail(args []string) error {
 	fmt.Printf("mail benchmark: %d members, %d mailers; POST /api/events answered %d in %v (outbox rows written and published)\n",
 		*members, *mailers, resp.StatusCode, answered.Round(time.Millisecond))
 	want := *members + 1 // every member and the admin, who created the association
-	conn, err := pgx.Connect(ctx, cfg.DatabaseURL)
+	conn, err := pgx.Connect(ctx, b.cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}

@@ -16,8 +16,6 @@ import (
 	"github.com/kittenasso/kittenasso/shared/auth"
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
-	"github.com/kittenasso/kittenasso/shared/postgres"
-	"github.com/kittenasso/kittenasso/shared/setup"
 )
 
 // benchRIE reports the size of every bootstrap as deployed (arm64), and the cold
@@ -60,28 +58,16 @@ func benchRIE(args []string) error {
 	if err != nil {
 		return err
 	}
-	pg, err := newCluster(filepath.Join(dir, "pg"))
+	b, err := newBenchStack(ctx, false)
 	if err != nil {
 		return err
 	}
-	if err := pg.start(true); err != nil {
-		return err
-	}
-	defer pg.stop()
-	db, err := postgres.Open(ctx, pg.url(), 1)
+	defer b.close()
+	token, err := auth.Tokens{Secret: b.cfg.JWTSecret, Issuer: b.cfg.JWTIssuer, Audience: b.cfg.JWTAudience, TTL: time.Hour}.Issue(1)
 	if err != nil {
 		return err
 	}
-	if _, err := setup.Run(ctx, db, "admin@bench.local", "not-used-here", quietLogger()); err != nil {
-		return err
-	}
-	db.Close()
-	secret := httpapi.NewRequestID() + httpapi.NewRequestID()
-	token, err := auth.Tokens{Secret: []byte(secret), Issuer: "kittenasso", Audience: "kittenasso-api", TTL: time.Hour}.Issue(1)
-	if err != nil {
-		return err
-	}
-	env := []string{"DATABASE_URL=" + pg.url(), "JWT_SECRET=" + secret}
+	env := []string{"DATABASE_URL=" + b.cfg.DatabaseURL, "JWT_SECRET=" + string(b.cfg.JWTSecret)}
 
 	fmt.Printf("\nunder aws-lambda-rie on this machine (%s), %d cold starts and %d warm invokes each:\n\n", runtime.GOARCH, *colds, *warms)
 	fmt.Println("| function | request | cold p50 | cold max | warm p50 | warm p99 |\n|---|---|---|---|---|---|")

@@ -1,9 +1,7 @@
 package mailer
 
 import (
-	"context"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/awsenv"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/mail"
+	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
@@ -39,18 +38,7 @@ const DefaultLease = 60 * time.Second
 
 // StartMailer is the mailer function's main: SQS batches in, partial failures out.
 func StartMailer() {
-	log := config.Logger()
-	cfg, err := config.LoadMail(os.Getenv)
-	if err != nil {
-		log.Error("bad configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	ctx := context.Background()
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, 2)
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
+	cfg, db, log := mailqueue.FunctionInit()
 	m := NewMailer(cfg, db, log)
 	lambda.StartWithOptions(m.Handle, lambda.WithEnableSIGTERM(db.Close))
 }

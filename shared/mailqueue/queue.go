@@ -127,20 +127,27 @@ func New(url string) Queue {
 // DefaultRelayGrace leaves a request time to publish its own mail first.
 const DefaultRelayGrace = 30 * time.Second
 
-// StartRelay is the scheduled relay function's main.
-func StartRelay() {
+// FunctionInit is the init of the mail functions (mailer and relay): the mail
+// configuration, the database pool and the logger, built once; it exits on failure,
+// as Lambda expects of an init that cannot succeed.
+func FunctionInit() (config.Config, *postgres.DB, *slog.Logger) {
 	log := config.Logger()
 	cfg, err := config.LoadMail(os.Getenv)
 	if err != nil {
 		log.Error("bad configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	ctx := context.Background()
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, 2)
+	db, err := postgres.Open(context.Background(), cfg.DatabaseURL, 2)
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
 	}
+	return cfg, db, log
+}
+
+// StartRelay is the scheduled relay function's main.
+func StartRelay() {
+	cfg, db, log := FunctionInit()
 	r := Relay{DB: db, Queue: New(cfg.MailQueueURL), Grace: DefaultRelayGrace, Batch: 100, Log: log}
 	lambda.StartWithOptions(r.Run, lambda.WithEnableSIGTERM(db.Close))
 }
