@@ -39,7 +39,7 @@ func benchMail(args []string) error {
 	if err := b.serve(ctx); err != nil {
 		return err
 	}
-	m := mailer.NewMailer(b.mailCfg, b.srv.DB, quietLogger())
+	m := mailer.NewMailer(b.mailCfg, b.srv.DB, quietLogger(), b.srv.Metrics)
 	var wg sync.WaitGroup
 	for range *mailers {
 		p := eventsource.Poller{SQS: b.emu.sqsClient(), QueueURL: b.queueURL, QueueARN: b.queueARN,

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/eventsource"
@@ -184,7 +185,7 @@ func dev(args []string) error {
 		return err
 	}
 	defer srv.DB.Close()
-	invokers, mailerFunction := gateway.InProcess(srv), gateway.Invoker(lambda.NewHandler(mailer.NewMailer(mailCfg, srv.DB, log).Handle))
+	invokers, mailerFunction := gateway.InProcess(srv), gateway.Invoker(lambda.NewHandler(mailer.NewMailer(mailCfg, srv.DB, log, srv.Metrics).Handle))
 	mode := "in-process"
 	if *useRIE {
 		if invokers, mailerFunction, err = realBootstraps(ctx, getenv); err != nil {
@@ -204,14 +205,19 @@ func dev(args []string) error {
 	q := mailqueue.New(queueURL)
 	go relayEvery(ctx, 15*time.Second, mailqueue.Relay{DB: srv.DB, Queue: q, Grace: 10 * time.Second, Batch: 100, Log: log})
 
-	httpServer := &http.Server{Addr: *addr, Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	// Prometheus reads the in-process functions' metrics here; in AWS they go to
+	// CloudWatch as EMF lines instead.
+	root := http.NewServeMux()
+	root.Handle("GET /metrics", promhttp.HandlerFor(srv.Metrics.Registry, promhttp.HandlerOpts{}))
+	root.Handle("/", gw)
+	httpServer := &http.Server{Addr: *addr, Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.ListenAndServe() }()
 
 	fmt.Printf(`
 KittenAsso's local stack is up
   API gateway   http://%s/api   (%d functions from %s, %s)
-  OpenAPI       http://%s/api/openapi.json
+  OpenAPI       http://%s/api/openapi.json   metrics http://%[5]s/metrics
   mail inbox    %s/   (the SES emulator: every e-mail sent, verification links included)
   mail queue    %s, dead letters in mail-dlq (make dlq, make redrive)
   PostgreSQL    %s

@@ -88,9 +88,19 @@ func plainAddress(s string) bool {
 	return err == nil && a.Address == s
 }
 
-// Logger returns the JSON logger every function and the local stack write with.
+// Logger returns the logger every function and the local stack write with: JSON
+// unless AWS_LAMBDA_LOG_FORMAT is Text, at AWS_LAMBDA_LOG_LEVEL (DEBUG, INFO, WARN,
+// ERROR; INFO by default), the settings Lambda's advanced logging controls pass in.
 func Logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(os.Getenv("AWS_LAMBDA_LOG_LEVEL"))); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(os.Getenv("AWS_LAMBDA_LOG_FORMAT"), "text") {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 }
 
 // Load reads the API functions' configuration through getenv (os.Getenv in production, a map in tests).

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
+	"github.com/kittenasso/kittenasso/shared/metrics"
 )
 
 // The gateway's overhead is BenchmarkGatewayPath minus BenchmarkDirectHandler: the
@@ -17,7 +18,8 @@ import (
 // straight on its http.Handler. `make bench` runs both; docs/benchmarks.md has figures.
 
 func benchServer() *httpapi.Server {
-	return &httpapi.Server{Log: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))}
+	return &httpapi.Server{Log: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),
+		Metrics: metrics.New()}
 }
 
 func runBench(b *testing.B, h http.Handler) {

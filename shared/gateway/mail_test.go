@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kittenasso/kittenasso/shared/eventsource"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
@@ -285,5 +287,43 @@ func TestExpiredClaimIsRetried(t *testing.T) {
 	s.pump(20*time.Second, "the e-mail after the lease", func() bool { return len(s.inbox(ada)) == 1 })
 	if time.Since(start) < 2*time.Second {
 		t.Errorf("sent after %v, while the dead mailer's lease still held", time.Since(start))
+	}
+}
+
+// TestMetricsExposeEveryPromisedSeries: after real requests, a sent e-mail, a failed
+// and a throttled sign-in, /metrics shows every series the product promises.
+func TestMetricsExposeEveryPromisedSeries(t *testing.T) {
+	t.Parallel()
+	s := newMailStack(t)
+	ada := s.addr("ada")
+	_, token := s.member(ada)
+	s.request("GET", "/api/users/x", token, nil).want(t, 400)
+	for range 5 {
+		s.request("POST", "/api/auth/login", "", map[string]string{"username": ada, "password": "wrong"}).want(t, 401)
+	}
+	s.request("POST", "/api/auth/login", "", map[string]string{"username": ada, "password": "wrong"}).want(t, 429)
+	s.pump(20*time.Second, "the verification e-mail", func() bool { return len(s.inbox(ada)) == 1 })
+
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(s.server.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, series := range []string{
+		`kittenasso_http_requests_total{route="POST /api/users",status_class="2xx"} 1`,
+		`kittenasso_http_requests_total{route="GET /api/users/{id}",status_class="4xx"} 1`,
+		`kittenasso_http_request_duration_seconds_bucket{route="POST /api/auth/login"`,
+		`kittenasso_login_failures_total 5`,
+		`kittenasso_login_throttled_total 1`,
+		`kittenasso_mails_sent_total{kind="verification"} 1`,
+		`kittenasso_outbox_backlog 0`,
+		`kittenasso_outbox_oldest_age_seconds 0`,
+		`kittenasso_db_pool_connections{state="max"} 20`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, series) {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
+	if strings.Contains(body, ada) || regexp.MustCompile(`route="[^"]*/[0-9]+`).MatchString(body) {
+		t.Error("a metric label carries an address or an id: unbounded cardinality")
 	}
 }

@@ -110,8 +110,9 @@ func newMailStack(t *testing.T) *mailStack {
 		Sender: mailer.SES{Client: ses},
 		Renderer: mail.Renderer{From: "hello@kittenasso.test", Domain: "kittenasso.test",
 			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: time.Now},
-		Lease: 2 * time.Second,
-		Log:   log,
+		Lease:   2 * time.Second,
+		Log:     log,
+		Metrics: s.server.Metrics,
 	}
 	s.queueARN = queueARN
 	s.poller = eventsource.Poller{SQS: s.sqs, QueueURL: queueURL, QueueARN: queueARN,

@@ -19,6 +19,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/auth"
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
+	"github.com/kittenasso/kittenasso/shared/metrics"
 	"github.com/kittenasso/kittenasso/shared/postgres/pgtest"
 	"github.com/kittenasso/kittenasso/shared/setup"
 )
@@ -55,7 +56,9 @@ func newStack(t *testing.T) *stack {
 		Throttle:    asso.DefaultLoginThrottle,
 		FrontendURL: webOrigin,
 		Log:         log,
+		Metrics:     metrics.New(),
 	}
+	srv.Metrics.WatchDatabase(db.OutboxStats, db.PoolStats) // as httpapi.New does
 	tmpl, err := gateway.LoadTemplate("../../template.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -26,16 +26,21 @@ type loginResponse struct {
 var login = withBody(http.StatusCreated, parseLogin, func(s *Server, r *http.Request, in credentials) (loginResponse, error) {
 	ctx := r.Context()
 	if err := s.DB.ReserveLoginAttempt(ctx, in.email, clientIP(r), s.Throttle); err != nil {
+		if asso.ErrorCode(err) == asso.ETOOMANY {
+			s.Metrics.LoginThrottled.Inc()
+		}
 		return loginResponse{}, err
 	}
 	cred, err := s.DB.CredentialsByEmail(ctx, in.email)
 	switch {
 	case asso.ErrorCode(err) == asso.ENOTFOUND:
 		auth.SpendPasswordCheck(in.password)
+		s.Metrics.LoginFailures.Inc()
 		return loginResponse{}, errInvalidCredentials
 	case err != nil:
 		return loginResponse{}, err
 	case !auth.CheckPassword(cred.PasswordHash, in.password):
+		s.Metrics.LoginFailures.Inc()
 		return loginResponse{}, errInvalidCredentials
 	}
 	if err := s.DB.ForgiveLoginAttempts(ctx, in.email); err != nil {

@@ -20,7 +20,13 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	callerKey
+	requestInfoKey
 )
+
+// requestInfo is what the access log learns during the request: the signed-in user.
+type requestInfo struct {
+	userID int64
+}
 
 // RequestID returns the id of the request being served.
 func RequestID(ctx context.Context) string {
@@ -129,14 +135,17 @@ func (t *trackingWriter) Write(b []byte) (int, error) {
 }
 
 // envelope is the outer middleware of every route: request id, security and CORS
-// headers, an access log line, panic recovery into a JSON 500, and a guaranteed
-// status (a handler that writes nothing would become a 504 behind API Gateway).
-func (s *Server) envelope(next http.Handler) http.Handler {
+// headers, metrics and an access log line (with the route pattern, never the raw path,
+// as the metric label), panic recovery into a JSON 500, and a guaranteed status (a
+// handler that writes nothing would become a 504 behind API Gateway).
+func (s *Server) envelope(route string, next http.Handler) http.Handler {
 	return withRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		SecurityHeaders(w.Header())
 		s.CORS.Apply(w, r)
 		tw := &trackingWriter{ResponseWriter: w}
+		info := &requestInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, info))
 		defer func() {
 			if p := recover(); p != nil {
 				s.Log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()),
@@ -150,9 +159,11 @@ func (s *Server) envelope(next http.Handler) http.Handler {
 					"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
 				WriteStatus(tw, http.StatusInternalServerError, "Internal server error")
 			}
-			s.Log.InfoContext(r.Context(), "request", "request_id", RequestID(r.Context()),
-				"method", r.Method, "path", r.URL.Path, "status", tw.status,
-				"duration_ms", float64(time.Since(start).Microseconds())/1000)
+			elapsed := time.Since(start)
+			s.Metrics.ObserveRequest(route, tw.status, elapsed)
+			s.Log.InfoContext(r.Context(), "request", "request_id", RequestID(r.Context()), "route", route,
+				"method", r.Method, "path", r.URL.Path, "status", tw.status, "user_id", info.userID,
+				"duration_ms", float64(elapsed.Microseconds())/1000)
 		}()
 		next.ServeHTTP(tw, r)
 	}))

@@ -8,10 +8,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/kittenasso/kittenasso/shared/metrics"
 )
 
 func testServer(logs *bytes.Buffer) *Server {
-	return &Server{Log: slog.New(slog.NewJSONHandler(logs, nil)), CORS: CORS{Origins: []string{"http://app"}}}
+	return &Server{Log: slog.New(slog.NewJSONHandler(logs, nil)), CORS: CORS{Origins: []string{"http://app"}}, Metrics: metrics.New()}
 }
 
 func TestEnvelopeTurnsFailuresIntoJSON500(t *testing.T) {

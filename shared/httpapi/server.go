@@ -13,6 +13,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/auth"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
+	"github.com/kittenasso/kittenasso/shared/metrics"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
@@ -24,6 +25,7 @@ type Server struct {
 	Throttle    asso.LoginThrottle
 	FrontendURL string
 	Log         *slog.Logger
+	Metrics     *metrics.Metrics
 }
 
 // New connects to the database and builds a Server from cfg.
@@ -32,6 +34,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	if err != nil {
 		return nil, err
 	}
+	m := metrics.New()
+	m.WatchDatabase(db.OutboxStats, db.PoolStats)
 	if cfg.MailQueueURL != "" {
 		db.MailQueued = mailqueue.PublishAfterCommit(db, mailqueue.New(cfg.MailQueueURL), log)
 	}
@@ -43,6 +47,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		Throttle:    asso.DefaultLoginThrottle,
 		FrontendURL: cfg.FrontendURL,
 		Log:         log,
+		Metrics:     m,
 	}, nil
 }
 
@@ -51,7 +56,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 func (s *Server) Handler(rt Route) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(rt.Pattern(), s.routeHandler(rt))
-	return s.envelope(JSONMux(mux))
+	return s.envelope(rt.Pattern(), JSONMux(mux))
 }
 
 // routeHandler authenticates SignedIn routes, runs the route and renders its error.
@@ -64,6 +69,9 @@ func (s *Server) routeHandler(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), callerKey, u))
+			if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+				info.userID = u.ID
+			}
 		}
 		if err := rt.handle(s, w, r); err != nil {
 			writeError(w, r, s.Log, err)

@@ -4,9 +4,11 @@ package lambdahttp
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
+	"github.com/kittenasso/kittenasso/shared/metrics"
 )
 
 // HandlerFunc is the Lambda handler signature of an HTTP API route.
@@ -70,5 +73,17 @@ func Start(name string) {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.StartWithOptions(Handler(srv.Handler(rt), log), lambda.WithEnableSIGTERM(srv.DB.Close))
+	lambda.StartWithOptions(WithEMF(name, rt.Pattern(), os.Stdout, Handler(srv.Handler(rt), log)),
+		lambda.WithEnableSIGTERM(srv.DB.Close))
+}
+
+// WithEMF writes one CloudWatch Embedded Metric Format line per invocation to w (the
+// function's log): its route, status class and duration.
+func WithEMF(function, route string, w io.Writer, next HandlerFunc) HandlerFunc {
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		start := time.Now()
+		resp, err := next(ctx, ev)
+		w.Write(append(metrics.EMFRequest(function, route, resp.StatusCode, time.Since(start), start), '\n'))
+		return resp, err
+	}
 }

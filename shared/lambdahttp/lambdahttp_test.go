@@ -1,11 +1,13 @@
 package lambdahttp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -55,5 +57,26 @@ func TestHandlerNeverReturnsAnError(t *testing.T) {
 	if resp.StatusCode != 500 || resp.Headers["X-Request-Id"] != "id-1" ||
 		resp.Body != `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}` {
 		t.Errorf("response %+v", resp)
+	}
+}
+
+func TestWithEMFWritesOneLinePerInvocation(t *testing.T) {
+	var out bytes.Buffer
+	h := WithEMF("health", "GET /api/health", &out, Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}), slog.New(slog.NewTextHandler(io.Discard, nil))))
+	for range 2 {
+		if _, err := h(context.Background(), events.APIGatewayV2HTTPRequest{RawPath: "/api/health",
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines for 2 invocations", len(lines))
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &doc); err != nil || doc["Function"] != "health" || doc["StatusClass"] != "5xx" {
+		t.Errorf("EMF line %s (%v)", lines[0], err)
 	}
 }

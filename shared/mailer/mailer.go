@@ -20,6 +20,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/mail"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
+	"github.com/kittenasso/kittenasso/shared/metrics"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
@@ -73,8 +74,9 @@ type Mailer struct {
 	Renderer mail.Renderer
 	// Lease is how long a claim protects a row from a concurrent mailer; keep it
 	// longer than a send can take, shorter than the queue's visibility timeout.
-	Lease time.Duration
-	Log   *slog.Logger
+	Lease   time.Duration
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
 }
 
 // errRetry asks for a message to come back later.
@@ -116,22 +118,24 @@ func (m *Mailer) deliver(ctx context.Context, body string) error {
 	log := m.Log.With("outbox_id", id, "kind", row.Kind, "attempt", row.Attempts)
 	msg, err := m.Renderer.Render(row.Kind, row.Recipient, row.Payload)
 	if err != nil {
-		return m.fail(ctx, log, id, err)
+		return m.fail(ctx, log, row.Kind, id, err)
 	}
 	raw, err := mail.BuildMIME(m.Renderer.From, msg, m.Renderer.Now(), "outbox-"+strconv.FormatInt(id, 10)+"@"+m.Renderer.Domain)
 	if err != nil {
-		return m.fail(ctx, log, id, err)
+		return m.fail(ctx, log, row.Kind, id, err)
 	}
 	sesID, err := m.Sender.SendRaw(ctx, m.Renderer.From, row.Recipient, raw)
 	if err != nil {
 		if Permanent(err) {
-			return m.fail(ctx, log, id, err)
+			return m.fail(ctx, log, row.Kind, id, err)
 		}
+		m.Metrics.MailsFailed.WithLabelValues(row.Kind, "transient").Inc()
 		if releaseErr := m.DB.ReleaseMail(ctx, id, err.Error()); releaseErr != nil {
 			log.ErrorContext(ctx, "cannot release claim", "error", releaseErr.Error())
 		}
 		return err
 	}
+	m.Metrics.MailsSent.WithLabelValues(row.Kind).Inc()
 	// The e-mail is gone: from here on, never ask for a retry, or it would be sent
 	// twice. If the row cannot be marked, its claim stays and nothing resends it.
 	if err := m.DB.MarkSent(ctx, id, sesID); err != nil {
@@ -143,8 +147,9 @@ func (m *Mailer) deliver(ctx context.Context, body string) error {
 }
 
 // fail records a permanent failure; the message is done with.
-func (m *Mailer) fail(ctx context.Context, log *slog.Logger, id int64, cause error) error {
+func (m *Mailer) fail(ctx context.Context, log *slog.Logger, kind string, id int64, cause error) error {
 	log.ErrorContext(ctx, "mail failed permanently", "error", cause.Error())
+	m.Metrics.MailsFailed.WithLabelValues(kind, "permanent").Inc()
 	if err := m.DB.MarkFailed(ctx, id, cause.Error()); err != nil {
 		return err
 	}

@@ -12,11 +12,12 @@ import (
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/mail"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
+	"github.com/kittenasso/kittenasso/shared/metrics"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
 // NewMailer builds the mail queue's consumer from cfg.
-func NewMailer(cfg config.Config, db *postgres.DB, log *slog.Logger) *Mailer {
+func NewMailer(cfg config.Config, db *postgres.DB, log *slog.Logger, m *metrics.Metrics) *Mailer {
 	ses := sesv2.NewFromConfig(awsenv.Config(), func(o *sesv2.Options) { o.BaseEndpoint = awsenv.Endpoint("SESV2") })
 	return &Mailer{
 		DB:     db,
@@ -27,8 +28,9 @@ func NewMailer(cfg config.Config, db *postgres.DB, log *slog.Logger) *Mailer {
 			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"},
 			Now:      time.Now,
 		},
-		Lease: DefaultLease,
-		Log:   log,
+		Lease:   DefaultLease,
+		Log:     log,
+		Metrics: m,
 	}
 }
 
@@ -39,6 +41,6 @@ const DefaultLease = 60 * time.Second
 // StartMailer is the mailer function's main: SQS batches in, partial failures out.
 func StartMailer() {
 	cfg, db, log := mailqueue.FunctionInit()
-	m := NewMailer(cfg, db, log)
+	m := NewMailer(cfg, db, log, metrics.New())
 	lambda.StartWithOptions(m.Handle, lambda.WithEnableSIGTERM(db.Close))
 }

@@ -125,3 +125,19 @@ func (db *DB) RelayUnpublished(ctx context.Context, grace time.Duration, limit i
 	}
 	return published, publishErr
 }
+
+// OutboxStats returns the e-mails neither sent nor failed and the age of the oldest.
+func (db *DB) OutboxStats(ctx context.Context) (pending int, oldest time.Duration, err error) {
+	defer wrap(&err, "outbox stats")
+	var seconds float64
+	err = db.pool.QueryRow(ctx, `
+		SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)
+		FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL`).Scan(&pending, &seconds)
+	return pending, time.Duration(seconds * float64(time.Second)), err
+}
+
+// PoolStats returns the pool's connections in use, idle, and its maximum.
+func (db *DB) PoolStats() (inUse, idle, max int32) {
+	s := db.pool.Stat()
+	return s.AcquiredConns(), s.IdleConns(), s.MaxConns()
+}
