@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
@@ -161,9 +163,12 @@ func (s *Server) envelope(route string, next http.Handler) http.Handler {
 			}
 			elapsed := time.Since(start)
 			s.Metrics.ObserveRequest(route, tw.status, elapsed)
-			s.Log.InfoContext(r.Context(), "request", "request_id", RequestID(r.Context()), "route", route,
-				"method", r.Method, "path", r.URL.Path, "status", tw.status, "user_id", info.userID,
-				"duration_ms", float64(elapsed.Microseconds())/1000)
+			attrs := []any{"request_id", RequestID(r.Context()), "route", route, "method", r.Method, "path", r.URL.Path,
+				"status", tw.status, "user_id", info.userID, "duration_ms", float64(elapsed.Microseconds()) / 1000}
+			if lc, ok := lambdacontext.FromContext(r.Context()); ok { // in Lambda: its own invocation id too
+				attrs = append(attrs, "lambda_request_id", lc.AwsRequestID)
+			}
+			s.Log.InfoContext(r.Context(), "request", attrs...)
 		}()
 		next.ServeHTTP(tw, r)
 	}))

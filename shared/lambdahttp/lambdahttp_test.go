@@ -12,6 +12,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+	"github.com/kittenasso/kittenasso/shared/metrics"
 )
 
 // invoke runs h through the Lambda JSON path, as the runtime does.
@@ -78,5 +82,28 @@ func TestWithEMFWritesOneLinePerInvocation(t *testing.T) {
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(lines[0]), &doc); err != nil || doc["Function"] != "health" || doc["StatusClass"] != "5xx" {
 		t.Errorf("EMF line %s (%v)", lines[0], err)
+	}
+}
+
+// TestAccessLogCarriesBothRequestIDs: in Lambda, the access line has API Gateway's
+// request id and Lambda's invocation id, and is valid JSON.
+func TestAccessLogCarriesBothRequestIDs(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	srv := &httpapi.Server{Log: log, Metrics: metrics.New()}
+	rt, _ := httpapi.RouteByName("api-info")
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "lambda-42"})
+	_, err := Handler(srv.Handler(rt), log)(ctx, events.APIGatewayV2HTTPRequest{RawPath: "/api",
+		RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "apigw-7",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+		t.Fatalf("log line %q is not JSON: %v", logs.String(), err)
+	}
+	if line["request_id"] != "apigw-7" || line["lambda_request_id"] != "lambda-42" || line["route"] != "GET /api" {
+		t.Errorf("access line %v", line)
 	}
 }
