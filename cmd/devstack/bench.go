@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,22 +130,6 @@ func seed(ctx context.Context, databaseURL string) error {
 	// Multiple statements in one Exec need the simple protocol; the hash is the only parameter.
 	_, err = conn.Exec(ctx, strings.Replace(benchSeed, "$1", "'"+hash+"'", 1), pgx.QueryExecModeSimpleProtocol)
 	return err
-}
-
-func benchLogin(base, email, password string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"username": email, "password": password})
-	resp, err := http.Post(base+"/api/auth/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("login: status %d", resp.StatusCode)
-	}
-	return tok.AccessToken, nil
 }
 
 // vegeta runs a closed-loop load (rate 0: each of clients workers sends its next

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/kittenasso/kittenasso/cmd/internal/apiclient"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
@@ -97,7 +98,7 @@ func (b *benchStack) serve(ctx context.Context) (err error) {
 	}
 	go http.Serve(ln, gw)
 	b.base = "http://" + ln.Addr().String()
-	b.token, err = benchLogin(b.base, benchAdmin, b.cfg.DefaultUserPass)
+	b.token, err = apiclient.SignIn(http.DefaultClient, b.base, benchAdmin, b.cfg.DefaultUserPass)
 	return err
 }
 

@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kittenasso/kittenasso/cmd/internal/apiclient"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -73,7 +74,7 @@ func run(target string, allowRemote bool, scenario, user, password, out string, 
 		total += stages[i].d
 	}
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 100}}
-	token, err := signIn(client, target, user, password)
+	token, err := apiclient.SignIn(client, target, user, password)
 	if err != nil {
 		return fmt.Errorf("sign in as %s: %w", user, err)
 	}
@@ -142,22 +143,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func signIn(c *http.Client, base, user, password string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"username": user, "password": password})
-	resp, err := c.Post(base+"/api/auth/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("status %d", resp.StatusCode)
-	}
-	return tok.AccessToken, nil
 }
 
 // virtualUser runs a scenario's iterations, like a k6 VU.
