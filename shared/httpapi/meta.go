@@ -25,8 +25,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
-		s.Log.WarnContext(r.Context(), "health: database unreachable", "error", err.Error(),
-			"request_id", RequestID(r.Context()))
+		s.Log.WarnContext(r.Context(), "health: database unreachable", append(logAttrs(r), "error", err.Error())...)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{
 			"statusCode": http.StatusServiceUnavailable, "message": "database unreachable",
 			"error": http.StatusText(http.StatusServiceUnavailable), "status": "error", "database": "unreachable",

@@ -25,9 +25,23 @@ const (
 	requestInfoKey
 )
 
-// requestInfo is what the access log learns during the request: the signed-in user.
+// requestInfo is what every log line of a request says about it: its route, and the
+// signed-in user once authentication has run.
 type requestInfo struct {
+	route  string
 	userID int64
+}
+
+// logAttrs are the attributes every log line of a request carries.
+func logAttrs(r *http.Request) []any {
+	attrs := []any{"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path}
+	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+		attrs = append(attrs, "route", info.route, "user_id", info.userID)
+	}
+	if lc, ok := lambdacontext.FromContext(r.Context()); ok { // in Lambda: its own invocation id too
+		attrs = append(attrs, "lambda_request_id", lc.AwsRequestID)
+	}
+	return attrs
 }
 
 // RequestID returns the id of the request being served.
@@ -146,29 +160,23 @@ func (s *Server) envelope(route string, next http.Handler) http.Handler {
 		SecurityHeaders(w.Header())
 		s.CORS.Apply(w, r)
 		tw := &trackingWriter{ResponseWriter: w}
-		info := &requestInfo{}
+		info := &requestInfo{route: route}
 		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, info))
 		defer func() {
 			if p := recover(); p != nil {
-				s.Log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()),
-					"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
+				s.Log.ErrorContext(r.Context(), "panic", append(logAttrs(r), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))...)
 				if tw.status == 0 {
 					WriteStatus(tw, http.StatusInternalServerError, "Internal server error")
 				}
 			}
 			if tw.status == 0 {
-				s.Log.ErrorContext(r.Context(), "handler wrote no response",
-					"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
+				s.Log.ErrorContext(r.Context(), "handler wrote no response", logAttrs(r)...)
 				WriteStatus(tw, http.StatusInternalServerError, "Internal server error")
 			}
 			elapsed := time.Since(start)
 			s.Metrics.ObserveRequest(route, tw.status, elapsed)
-			attrs := []any{"request_id", RequestID(r.Context()), "route", route, "method", r.Method, "path", r.URL.Path,
-				"status", tw.status, "user_id", info.userID, "duration_ms", float64(elapsed.Microseconds()) / 1000}
-			if lc, ok := lambdacontext.FromContext(r.Context()); ok { // in Lambda: its own invocation id too
-				attrs = append(attrs, "lambda_request_id", lc.AwsRequestID)
-			}
-			s.Log.InfoContext(r.Context(), "request", attrs...)
+			s.Log.InfoContext(r.Context(), "request", append(logAttrs(r),
+				"status", tw.status, "duration_ms", float64(elapsed.Microseconds())/1000)...)
 		}()
 		next.ServeHTTP(tw, r)
 	}))

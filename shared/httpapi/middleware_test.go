@@ -42,7 +42,7 @@ func TestEnvelopeTurnsFailuresIntoJSON500(t *testing.T) {
 			if err := json.Unmarshal([]byte(line), &entry); err != nil {
 				t.Fatalf("%s: log line is not JSON: %q", name, line)
 			}
-			if entry["level"] == "ERROR" && entry["request_id"] == id {
+			if entry["level"] == "ERROR" && entry["request_id"] == id && entry["route"] == "GET /boom" {
 				found = true
 			}
 		}

@@ -58,8 +58,7 @@ func WriteStatus(w http.ResponseWriter, status int, message any) {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var e *asso.Error
 	if !errors.As(err, &e) || e.Code == asso.EINTERNAL {
-		log.ErrorContext(r.Context(), "request failed", "error", err.Error(),
-			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
+		log.ErrorContext(r.Context(), "request failed", append(logAttrs(r), "error", err.Error())...)
 		WriteStatus(w, http.StatusInternalServerError, "Internal server error")
 		return
 	}

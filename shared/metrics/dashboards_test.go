@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestDashboardsQueryEmittedSeries: every series a Grafana dashboard queries is one
@@ -38,7 +41,10 @@ func TestDashboardsQueryEmittedSeries(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no dashboards")
 	}
-	series := regexp.MustCompile(`\b(kittenasso_[a-z_]+|go_[a-z_]+)\b`)
+	for name := range yaceSeries(t) {
+		emitted[name] = true
+	}
+	series := regexp.MustCompile(`\b(kittenasso_[a-z_]+|go_[a-z_]+|aws_[a-z0-9_]+)\b`)
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -69,4 +75,50 @@ func TestDashboardsQueryEmittedSeries(t *testing.T) {
 			}
 		}
 	}
+}
+
+// yaceSeries lists the series infra/yace/yace.yml makes YACE export, named by its
+// convention: aws_<namespace>_<metric in snake case>_<statistic>.
+func yaceSeries(t *testing.T) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile("../../infra/yace/yace.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Discovery struct {
+			Jobs []struct {
+				Type    string `yaml:"type"`
+				Metrics []struct {
+					Name       string   `yaml:"name"`
+					Statistics []string `yaml:"statistics"`
+				} `yaml:"metrics"`
+			} `yaml:"jobs"`
+		} `yaml:"discovery"`
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, job := range cfg.Discovery.Jobs {
+		namespace := strings.ToLower(strings.TrimPrefix(job.Type, "AWS/"))
+		for _, m := range job.Metrics {
+			for _, stat := range m.Statistics {
+				names["aws_"+namespace+"_"+snake(m.Name)+"_"+strings.ToLower(stat)] = true
+			}
+		}
+	}
+	return names
+}
+
+// snake turns ApproximateNumberOfMessagesVisible into approximate_number_of_messages_visible.
+func snake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
