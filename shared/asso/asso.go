@@ -3,7 +3,10 @@
 // stand around it.
 package asso
 
-import "time"
+import (
+	"net/mail"
+	"time"
+)
 
 // User is the public view of an account. It never carries the password hash,
 // verification state or tokens, so it is always safe to serialise.
@@ -137,4 +140,11 @@ type EventInput struct {
 	Start         *time.Time
 	End           *time.Time
 	AssociationID *int64
+}
+
+// IsPlainAddress reports whether s is exactly one bare e-mail address: no display
+// name, no list, no line break (so it cannot smuggle a header into an e-mail).
+func IsPlainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
 }

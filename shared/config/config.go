@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
 // Config is every setting the API functions read.
@@ -71,7 +72,7 @@ func LoadMail(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL == "" {
 		problems = append(problems, "DATABASE_URL is required")
 	}
-	if !plainAddress(c.MailFrom) {
+	if !asso.IsPlainAddress(c.MailFrom) {
 		problems = append(problems, "MAIL_FROM must be a plain e-mail address")
 	}
 	if len(problems) > 0 {
@@ -82,11 +83,6 @@ func LoadMail(getenv func(string) string) (Config, error) {
 
 // defaultMailFrom is the local sender; a deployment sets MAIL_FROM to a verified identity.
 const defaultMailFrom = "hello@kittenasso.local"
-
-func plainAddress(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
-}
 
 // Logger returns the logger every function and the local stack write with: JSON
 // unless AWS_LAMBDA_LOG_FORMAT is Text, at AWS_LAMBDA_LOG_LEVEL (DEBUG, INFO, WARN,

@@ -28,7 +28,7 @@ func TestEnvelopeTurnsFailuresIntoJSON500(t *testing.T) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/boom", nil))
 
-		if rec.Code != 500 || rec.Body.String() != string(internalErrorBody) {
+		if rec.Code != 500 || rec.Body.String() != string(InternalErrorBody) {
 			t.Errorf("%s: %d %s, want the bare JSON 500", name, rec.Code, rec.Body)
 		}
 		id := rec.Header().Get("X-Request-Id")

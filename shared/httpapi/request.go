@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -164,8 +163,7 @@ func (f *form) email(name string, required bool) *string {
 	if s == nil {
 		return nil
 	}
-	addr, err := mail.ParseAddress(*s)
-	if err != nil || addr.Address != *s || !strings.Contains((*s)[strings.LastIndex(*s, "@")+1:], ".") {
+	if !asso.IsPlainAddress(*s) || !strings.Contains((*s)[strings.LastIndex(*s, "@")+1:], ".") {
 		f.problem(name + " must be an email")
 		return nil
 	}

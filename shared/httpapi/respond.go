@@ -36,14 +36,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		// Only a programming error gets here (an unmarshalable type): no details out.
-		status, body = http.StatusInternalServerError, internalErrorBody
+		status, body = http.StatusInternalServerError, InternalErrorBody
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(body)
 }
 
-var internalErrorBody, _ = json.Marshal(errorBody{
+// InternalErrorBody is the whole body of every 500: nothing about the failure.
+var InternalErrorBody, _ = json.Marshal(errorBody{
 	StatusCode: http.StatusInternalServerError, Message: "Internal server error", Error: "Internal Server Error",
 })
 

@@ -50,7 +50,7 @@ func internalError(requestID string) events.APIGatewayV2HTTPResponse {
 			"Content-Type": "application/json; charset=utf-8", "X-Request-Id": requestID,
 			"X-Content-Type-Options": "nosniff",
 		},
-		Body: `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}`,
+		Body: string(httpapi.InternalErrorBody),
 	}
 }
 

@@ -8,11 +8,12 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
 // BuildMIME encodes m as a raw RFC 5322 message for SES: multipart/mixed holding a
@@ -21,7 +22,7 @@ import (
 // addresses must parse as single plain addresses, so no value can inject a header.
 func BuildMIME(from string, m Message, date time.Time, messageID string) ([]byte, error) {
 	for _, addr := range []string{from, m.To} {
-		if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr {
+		if !asso.IsPlainAddress(addr) {
 			return nil, fmt.Errorf("%q is not a plain e-mail address", addr)
 		}
 	}

@@ -79,8 +79,7 @@ func (db *DB) UserWithAssociations(ctx context.Context, id int64) (uwa asso.User
 	}
 	rows, _ := db.pool.Query(ctx, `
 		SELECT a.id, a.name,
-		       json_agg(json_build_object('id', u.id, 'email', u.email, 'firstname', u.firstname,
-		                'lastname', u.lastname, 'age', u.age, 'isAdmin', u.is_admin) ORDER BY u.id)
+		       json_agg(user_json(u) ORDER BY u.id)
 		FROM memberships mine
 		JOIN associations a ON a.id = mine.association_id
 		JOIN memberships m ON m.association_id = a.id

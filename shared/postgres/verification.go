@@ -81,7 +81,8 @@ func (db *DB) ResendVerification(ctx context.Context, email string, v Verificati
 			return err
 		}
 		if err := checkThrottle(ctx, tx, `
-			SELECT count(*), min(requested_at) FROM verification_resends
+			SELECT count(*), EXTRACT(EPOCH FROM min(requested_at) + make_interval(secs => $2) - now())::float8
+			FROM verification_resends
 			WHERE lower(email) = lower($1) AND requested_at > now() - make_interval(secs => $2)`,
 			email, policy.ResendWindow, policy.ResendPerKey); err != nil {
 			return err
@@ -120,13 +121,15 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, email, clientIP string, p
 			return err
 		}
 		if err := checkThrottle(ctx, tx, `
-			SELECT count(*), min(attempted_at) FROM login_attempts
+			SELECT count(*), EXTRACT(EPOCH FROM min(attempted_at) + make_interval(secs => $2) - now())::float8
+			FROM login_attempts
 			WHERE lower(email) = lower($1) AND attempted_at > now() - make_interval(secs => $2)`,
 			email, policy.Window, policy.PerEmail); err != nil {
 			return err
 		}
 		if err := checkThrottle(ctx, tx, `
-			SELECT count(*), min(attempted_at) FROM login_attempts
+			SELECT count(*), EXTRACT(EPOCH FROM min(attempted_at) + make_interval(secs => $2) - now())::float8
+			FROM login_attempts
 			WHERE client_ip = $1 AND attempted_at > now() - make_interval(secs => $2)`,
 			clientIP, policy.Window, policy.PerClient); err != nil {
 			return err
@@ -143,22 +146,18 @@ func (db *DB) ForgiveLoginAttempts(ctx context.Context, email string) (err error
 	return err
 }
 
-// checkThrottle runs query (count and oldest time within the window, for key) and
-// returns ETOOMANY when count has reached limit, with the time until the oldest
-// counted entry leaves the window.
+// checkThrottle runs query (for key: the count within the window, and the seconds
+// until the oldest counted entry leaves it) and returns ETOOMANY with that wait when
+// count has reached limit.
 func checkThrottle(ctx context.Context, tx *txn, query, key string, window time.Duration, limit int) error {
 	var count int
-	var oldest *time.Time
-	if err := tx.QueryRow(ctx, query, key, window.Seconds()).Scan(&count, &oldest); err != nil {
+	var untilFree *float64
+	if err := tx.QueryRow(ctx, query, key, window.Seconds()).Scan(&count, &untilFree); err != nil {
 		return err
 	}
-	if count < limit || oldest == nil {
+	if count < limit || untilFree == nil {
 		return nil
 	}
-	var now time.Time
-	if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
-		return err
-	}
-	wait := time.Duration(math.Ceil(oldest.Add(window).Sub(now).Seconds())) * time.Second
+	wait := time.Duration(math.Ceil(*untilFree)) * time.Second
 	return &asso.Error{Code: asso.ETOOMANY, Message: "too many attempts, try again later", RetryAfter: max(wait, time.Second)}
 }
