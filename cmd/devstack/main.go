@@ -209,14 +209,15 @@ func dev(args []string) error {
 	// CloudWatch as EMF lines instead.
 	root := http.NewServeMux()
 	root.Handle("GET /metrics", promhttp.HandlerFor(srv.Metrics.Registry, promhttp.HandlerOpts{}))
-	root.Handle("/", gw)
+	root.Handle("/", gateway.Distribution(gw, gateway.Site(os.DirFS("web"), tmpl.WebHeaders)))
 	httpServer := &http.Server{Addr: *addr, Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.ListenAndServe() }()
 
 	fmt.Printf(`
 KittenAsso's local stack is up
-  API gateway   http://%s/api   (%d functions from %s, %s)
+  web app       http://%[1]s/   (web/, served as CloudFront serves it)
+  API gateway   http://%[1]s/api   (%d functions from %s, %s)
   OpenAPI       http://%s/api/openapi.json   metrics http://%[5]s/metrics
   mail inbox    %s/   (the SES emulator: every e-mail sent, verification links included)
   mail queue    %s, dead letters in mail-dlq (make dlq, make redrive)

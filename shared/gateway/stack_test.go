@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ const (
 )
 
 // stack is the local stack under test: a fresh database, every function of
-// template.yaml behind the real gateway, served over real HTTP.
+// template.yaml behind the real gateway, and the web app, served over real HTTP.
 type stack struct {
 	t      *testing.T
 	url    string
@@ -67,7 +68,8 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(gw)
+	// As make dev and CloudFront do: the API under /api, the web app everywhere else.
+	hs := httptest.NewServer(gateway.Distribution(gw, gateway.Site(os.DirFS("../../web"), tmpl.WebHeaders)))
 	t.Cleanup(hs.Close)
 	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {

@@ -5,7 +5,9 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path"
 	"sort"
@@ -44,6 +46,9 @@ type Queue struct {
 type Template struct {
 	Functions []Function
 	Queues    []Queue
+	// WebHeaders are the security headers CloudFront adds to the web app's files
+	// (the template's ResponseHeadersPolicy).
+	WebHeaders http.Header
 }
 
 // Queue returns the queue with logicalID.
@@ -122,7 +127,41 @@ func LoadTemplate(file string) (Template, error) {
 		}
 		t.Queues = append(t.Queues, q)
 	}
+	if t.WebHeaders, err = webHeaders(resources); err != nil {
+		return Template{}, fmt.Errorf("%s: %w", file, err)
+	}
 	return t, nil
+}
+
+// webHeaders reads the security headers of the template's one ResponseHeadersPolicy.
+func webHeaders(resources *yaml.Node) (http.Header, error) {
+	var policies []*yaml.Node
+	for _, res := range mapValues(resources) {
+		if scalar(child(res, "Type")) == "AWS::CloudFront::ResponseHeadersPolicy" {
+			policies = append(policies, res)
+		}
+	}
+	if len(policies) != 1 {
+		return nil, fmt.Errorf("want one AWS::CloudFront::ResponseHeadersPolicy for the web app, found %d", len(policies))
+	}
+	sec := child(child(child(policies[0], "Properties"), "ResponseHeadersPolicyConfig"), "SecurityHeadersConfig")
+	h := http.Header{}
+	if v := scalar(child(child(sec, "ContentSecurityPolicy"), "ContentSecurityPolicy")); v != "" {
+		h.Set("Content-Security-Policy", v)
+	}
+	if child(sec, "ContentTypeOptions") != nil {
+		h.Set("X-Content-Type-Options", "nosniff")
+	}
+	if v := scalar(child(child(sec, "FrameOptions"), "FrameOption")); v != "" {
+		h.Set("X-Frame-Options", v)
+	}
+	if v := scalar(child(child(sec, "ReferrerPolicy"), "ReferrerPolicy")); v != "" {
+		h.Set("Referrer-Policy", v)
+	}
+	if h.Get("Content-Security-Policy") == "" {
+		return nil, errors.New("the web app's ResponseHeadersPolicy sets no Content-Security-Policy")
+	}
+	return h, nil
 }
 
 // placeholderIntrinsics resolve references to strings, where goformation would give

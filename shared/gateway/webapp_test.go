@@ -1,0 +1,196 @@
+package gateway_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+// TestWebAppJourney walks the whole product in headless Chromium against the local
+// stack, e-mails included: sign up, verify from the e-mail, sign in, create an
+// association with two members and their roles, write minutes, plan an event and
+// receive its invitations, edit it and delete it; then a non-member is refused.
+func TestWebAppJourney(t *testing.T) {
+	t.Parallel()
+	s := newMailStack(t)
+	b := newBrowser(t, s.url)
+	alice, bob, carol := s.addr("alice"), s.addr("bob"), s.addr("carol")
+	const password = "a long cat password"
+	bobUser := s.person("Bob", "Marley", bob, password)
+	s.person("Carol", "Singer", carol, password)
+	// The mailer, fed by the queue as Lambda's trigger would.
+	ctx, stopMailer := context.WithCancel(context.Background())
+	t.Cleanup(stopMailer)
+	go s.poller.Run(ctx)
+
+	// Signed out, the app asks to sign in; sign-up is one link away.
+	b.open("/associations")
+	b.waitText("Please sign in first.")
+	b.screenshot("sign-in")
+	b.click(`a[href="/signup"]`)
+	b.waitText("Create your account")
+	b.screenshot("sign-up")
+
+	b.fill(`input[name=firstname]`, "Alice")
+	b.fill(`input[name=lastname]`, "Martin")
+	b.fill(`input[name=age]`, "34")
+	b.fill(`input[name=email]`, alice)
+	b.fill(`input[name=password]`, password)
+	b.clickButton("Create my account")
+	b.waitText("Check your inbox")
+
+	// The verification link, from the e-mail the mailer sent through SES.
+	mail := s.waitMail(alice, "❤️ A big welcome from KittenAsso's")
+	link := verifyLink.FindString(mail.Body.Text)
+	if link == "" {
+		t.Fatalf("no verification link in %q", mail.Body.Text)
+	}
+	verify, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open(verify.RequestURI())
+	b.waitText("Thank you, Alice: your address is verified.")
+	b.open(verify.RequestURI()) // opened again, from the e-mail
+	b.waitText("Your address is already verified.")
+	b.open("/verify?t=" + strings.Repeat("x", 43))
+	b.waitText("This link is invalid or has expired.")
+
+	// Sign in: a wrong password first.
+	b.open("/signin?email=" + url.QueryEscape(alice))
+	b.fill(`input[name=password]`, "not my password")
+	b.clickButton("Sign in")
+	b.waitText("Wrong e-mail address or password.")
+	b.fill(`input[name=password]`, password)
+	b.clickButton("Sign in")
+	b.waitText("Welcome back!")
+	b.waitText("There is no association yet.")
+
+	// Create an association: Alice presides, Bob keeps the money.
+	b.click(`a[href="/associations/new"]`)
+	b.waitText("Members and their roles")
+	b.fill(`input[name=name]`, "Cat Lovers of Rennes")
+	b.typeIn(`.members-edit input`, "president")
+	b.typeIn(`.picker input[type=search]`, "marley")
+	b.click(`button[aria-label="Add Bob Marley"]`)
+	b.typeIn(`#role-`+itoa(bobUser.ID), "treasurer")
+	b.screenshot("new-association")
+	b.clickButton("Create the association")
+	b.waitText("Cat Lovers of Rennes is created.")
+	b.waitText("treasurer")
+	b.waitText("president")
+	assocID := strings.TrimPrefix(b.location(), "/associations/")
+	var roles []asso.Role
+	s.request("GET", "/api/associations/"+assocID+"/roles", s.login(alice, password), nil).want(t, 200).decode(t, &roles)
+	if len(roles) != 2 {
+		t.Fatalf("the association has %d roles, want president and treasurer: %+v", len(roles), roles)
+	}
+
+	// Minutes with voters, listed newest first, then oldest first.
+	for _, m := range []struct{ date, content string }{
+		{"2026-10-02", "We adopted the budget for cat food."},
+		{"2026-11-06", "We chose the picnic place."},
+	} {
+		b.clickButton("Write minutes")
+		b.fill(`dialog input[name=date]`, m.date)
+		b.fill(`dialog textarea[name=content]`, m.content)
+		b.click(`dialog input[name=voter][value="` + itoa(bobUser.ID) + `"]`)
+		b.clickButton("Save the minutes")
+		b.waitText(m.content)
+	}
+	b.waitText("Voters: Bob Marley")
+	if first := b.firstText(`.minute .content`); first != "We chose the picnic place." {
+		t.Errorf("newest first: the first minutes are %q", first)
+	}
+	b.choose(`#minutes-sort`, "date-ASC")
+	b.waitFor("the oldest minutes first", func(string) bool {
+		return b.firstText(`.minute .content`) == "We adopted the budget for cat food."
+	})
+
+	// An event tomorrow, 14:00 to 17:30 in the browser's zone (Paris).
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(paris).AddDate(0, 0, 1).Format("2006-01-02")
+	b.clickButton("New event")
+	b.fill(`dialog input[name=name]`, "Autumn picnic")
+	b.fill(`dialog input[name=start]`, day+"T14:00")
+	b.fill(`dialog input[name=end]`, day+"T17:30")
+	b.clickButton("Create the event")
+	b.waitText("Autumn picnic is planned: invitations are on their way to 2 members.")
+	b.waitText("upcoming")
+	b.waitText("3 h 30 min")
+	b.screenshot("association")
+
+	wantStart, _ := time.ParseInLocation("2006-01-02T15:04", day+"T14:00", paris)
+	for _, to := range []string{alice, bob} {
+		invitation := s.waitMail(to, "Invitation: Autumn picnic from Cat Lovers of Rennes")
+		method, ev := parseCalendar(t, invitation.calendar(t))
+		start, err := ev.GetStartAt()
+		if method != "REQUEST" || err != nil || !start.Equal(wantStart) {
+			t.Errorf("invitation to %s: method %s, start %v (%v), want %v", to, method, start, err, wantStart.UTC())
+		}
+	}
+
+	// Edit it: members get the update.
+	b.click(`button[aria-label="Edit Autumn picnic"]`)
+	b.fill(`dialog input[name=name]`, "Autumn picnic by the river")
+	b.clickButton("Save the event")
+	b.waitText("Autumn picnic by the river is saved: members get the update by e-mail.")
+	s.waitMail(bob, "Updated: Autumn picnic by the river from Cat Lovers of Rennes")
+
+	// Delete it: members get the cancellation.
+	b.click(`button[aria-label="Delete Autumn picnic by the river"]`)
+	b.waitText("Members get a cancellation by e-mail.")
+	b.clickButton("Delete the event")
+	b.waitText("No events planned.")
+	s.waitMail(alice, "Cancelled: Autumn picnic by the river from Cat Lovers of Rennes")
+
+	// The other pages, for the screenshots and their empty and filled states.
+	b.click(`a[href="/associations"]`)
+	b.waitText("1 of 1 associations.")
+	b.screenshot("associations")
+	b.click(`#nav a[href="/users"]`)
+	b.waitText("Carol Singer")
+	b.typeIn(`#people-search`, "bob")
+	b.waitText(`1 of 4 people match “bob”.`)
+	b.screenshot("people")
+	b.click(`#nav a[href="/profile"]`)
+	b.waitText("Change your password")
+	b.screenshot("profile")
+	b.open("/associations/999999")
+	b.waitText("Association 999999 not found.")
+
+	// Carol is no member: she may look, and gets no controls.
+	b.clickButton("Sign out")
+	b.waitText("You are signed out.")
+	b.signIn(carol, password)
+	b.open("/associations/" + assocID)
+	b.waitText("You are not a member of this association")
+	if n := b.count(`main button`); n != 0 {
+		t.Errorf("a non-member sees %d buttons on the association page", n)
+	}
+
+	// Bob is removed while his page is open: the API refuses his event, and he is told why.
+	b.clickButton("Sign out")
+	b.signIn(bob, password)
+	b.open("/associations/" + assocID)
+	b.waitText("No events planned.")
+	aliceID := s.count(`SELECT id FROM users WHERE email = $1`, alice)
+	s.request("PUT", "/api/associations/"+assocID, s.login(alice, password), map[string]any{"idUsers": []int{aliceID}}).want(t, 200)
+	b.clickButton("New event")
+	b.fill(`dialog input[name=name]`, "Bob's party")
+	b.fill(`dialog input[name=start]`, day+"T20:00")
+	b.fill(`dialog input[name=end]`, day+"T23:00")
+	b.clickButton("Create the event")
+	b.waitText("You are not a member of association " + assocID + ".")
+	if n := s.count(`SELECT count(*) FROM events`); n != 0 {
+		t.Errorf("%d events after the refusal", n)
+	}
+	b.checkConsole()
+}

@@ -1,0 +1,98 @@
+// The API client and the signed-in session. The API is at /api on the page's own
+// origin, locally (the gateway) and in AWS (CloudFront sends /api/* to API Gateway).
+
+const SESSION_KEY = 'kittenasso.session';
+
+// ApiError is a refused or failed request, with what the API said about it.
+export class ApiError extends Error {
+  constructor(status, messages, {retryAfter = 0, requestId = ''} = {}) {
+    super(messages.join(' '));
+    this.status = status;         // 0 when the server could not be reached
+    this.messages = messages;     // the API's message(s): one, or a validation list
+    this.retryAfter = retryAfter; // seconds, on 429
+    this.requestId = requestId;
+  }
+}
+
+// session returns {token, id, user, expiresAt} or null once it has expired.
+export function session() {
+  try {
+    const s = JSON.parse(localStorage.getItem(SESSION_KEY));
+    if (s && s.token && s.expiresAt > Date.now()) return s;
+  } catch { /* a damaged entry is no session */ }
+  localStorage.removeItem(SESSION_KEY);
+  return null;
+}
+
+export function saveSession(s) { localStorage.setItem(SESSION_KEY, JSON.stringify(s)); }
+export function endSession() { localStorage.removeItem(SESSION_KEY); }
+
+// onSessionLost is called when the API refuses the session's token (expired, or
+// the account is gone); the app sends the user to the sign-in page.
+let sessionLost = () => {};
+export function onSessionLost(fn) { sessionLost = fn; }
+
+// request sends one API call and returns {data, total}: the JSON body and, for
+// lists, the X-Total-Count header. Anything but a 2xx throws an ApiError.
+export async function request(method, path, body) {
+  const s = session();
+  const headers = {Accept: 'application/json'};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (s) headers.Authorization = `Bearer ${s.token}`;
+  let res;
+  try {
+    res = await fetch(`/api${path}`, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  } catch {
+    throw new ApiError(0, ['We could not reach the server. Check your connection and try again.']);
+  }
+  const data = await res.json().catch(() => null);
+  if (res.ok) {
+    const total = res.headers.get('X-Total-Count');
+    return {data, total: total === null ? null : Number(total)};
+  }
+  const message = data?.message;
+  const err = new ApiError(res.status, Array.isArray(message) ? message : [message || res.statusText],
+    {retryAfter: Number(res.headers.get('Retry-After')) || 0, requestId: res.headers.get('X-Request-Id') || ''});
+  if (res.status === 401 && s) {
+    endSession();
+    sessionLost();
+  }
+  throw err;
+}
+
+export const get = (path) => request('GET', path).then((r) => r.data);
+export const post = (path, body) => request('POST', path, body).then((r) => r.data);
+export const put = (path, body) => request('PUT', path, body).then((r) => r.data);
+export const patch = (path, body) => request('PATCH', path, body).then((r) => r.data);
+export const del = (path) => request('DELETE', path).then((r) => r.data);
+
+// Friendlier words for the API's fixed messages; anything else is shown as sent.
+const wording = {
+  'invalid credentials': 'Wrong e-mail address or password.',
+  'user not verified': 'Your e-mail address is not verified yet. Open the link we sent you, or ask for a new one below.',
+  'email already used': 'An account already uses this e-mail address. Sign in instead?',
+  'invalid or expired token': 'This link is invalid or has expired.',
+  'user already verified': 'Your address is already verified. You can sign in.',
+  'You cannot delete yourself': 'The administrator account cannot delete itself.',
+};
+
+// describe turns an error into the sentences to show.
+export function describe(err) {
+  if (!(err instanceof ApiError)) return ['Something went wrong in this page. Please reload it.'];
+  if (err.status === 429) {
+    const minutes = Math.max(1, Math.ceil(err.retryAfter / 60));
+    return [`Too many attempts. Please try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`];
+  }
+  if (err.status >= 500) {
+    return ['Something went wrong on our side. Please try again in a moment.' +
+      (err.requestId ? ` (Reference: ${err.requestId})` : '')];
+  }
+  if (err.status === 401 && !wording[err.messages[0]]) return ['Your session has ended. Please sign in again.'];
+  if (err.status === 413) return ['That is too large to send.'];
+  return err.messages.map((m) => wording[m] ?? sentence(m));
+}
+
+function sentence(m) {
+  const s = String(m);
+  return s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+}

@@ -1,0 +1,108 @@
+// Signed-out pages: sign in, sign up, and the landing page of the verification link.
+
+import {ApiError, endSession, get, post, saveSession} from '../api.js';
+import {append, field, formValues, h, replace} from '../dom.js';
+import {flash, navigate} from '../router.js';
+import {errorBox, handleSubmit, heading, loading} from '../ui.js';
+
+export function signIn(page, {query}) {
+  const errors = errorBox();
+  const help = h('div');
+  const form = h('form', {class: 'card narrow stack'},
+    errors.el,
+    field('E-mail address', 'email', {type: 'email', required: true, autocomplete: 'username', value: query.get('email')}),
+    field('Password', 'password', {type: 'password', required: true, autocomplete: 'current-password'}),
+    h('button', {type: 'submit', 'data-busy': 'Signing in…'}, 'Sign in'));
+  handleSubmit(form, errors, async () => {
+    help.replaceChildren();
+    endSession();
+    const {email, password} = formValues(form);
+    try {
+      const login = await post('/auth/login', {username: email, password});
+      const s = {token: login.access_token, id: login.id, expiresAt: Date.now() + login.expires_in * 1000};
+      saveSession(s);
+      const me = await get(`/users/${login.id}`);
+      saveSession({...s, isAdmin: me.isAdmin}); // the admin may change every association
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) replace(help, resendForm(email));
+      throw err;
+    }
+    const next = query.get('next');
+    flash('Welcome back!');
+    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/associations');
+  });
+  append(page, [heading('Sign in'), form, help,
+    h('p', {class: 'narrow'}, 'New here? ', h('a', {href: '/signup'}, 'Create an account'), '.')]);
+}
+
+export function signUp(page) {
+  const errors = errorBox();
+  const form = h('form', {class: 'card narrow stack'},
+    errors.el,
+    h('div', {class: 'row'},
+      field('First name', 'firstname', {required: true, autocomplete: 'given-name', maxlength: 100}),
+      field('Last name', 'lastname', {required: true, autocomplete: 'family-name', maxlength: 100})),
+    field('Age', 'age', {type: 'number', required: true, min: 0, max: 150, inputmode: 'numeric'}),
+    field('E-mail address', 'email', {type: 'email', required: true, autocomplete: 'email', maxlength: 254}),
+    field('Password', 'password', {type: 'password', required: true, minlength: 8, maxlength: 72, autocomplete: 'new-password'},
+      'From 8 to 72 characters.'),
+    h('button', {type: 'submit', 'data-busy': 'Creating your account…'}, 'Create my account'));
+  handleSubmit(form, errors, async () => {
+    const v = formValues(form);
+    await post('/users', {firstname: v.firstname, lastname: v.lastname, age: Number(v.age), email: v.email, password: v.password});
+    form.replaceWith(h('div', {class: 'card narrow stack'},
+      h('h2', {}, 'Check your inbox'),
+      h('p', {}, 'We sent a link to ', h('strong', {}, v.email), '. Open it to activate your account, then sign in.'),
+      h('p', {class: 'muted'}, 'The link is valid for 24 hours. Nothing arrived?'),
+      resendForm(v.email)));
+  });
+  append(page, [heading('Create your account'), form,
+    h('p', {class: 'narrow'}, 'Already have an account? ', h('a', {href: '/signin'}, 'Sign in'), '.')]);
+}
+
+export async function verify(page, {query}) {
+  page.append(heading('Verify your e-mail'));
+  const token = query.get('t');
+  if (!token) {
+    page.append(h('div', {class: 'card narrow stack'},
+      h('p', {}, 'This link is incomplete. Copy the whole link from the e-mail, or ask for a new one.'), resendForm('')));
+    return;
+  }
+  const status = loading('Verifying your address…');
+  page.append(status);
+  const result = h('div', {class: 'card narrow stack'});
+  try {
+    const user = await post('/verification', {token});
+    result.append(h('p', {class: 'success'}, `Thank you, ${user.firstname}: your address is verified.`),
+      h('a', {class: 'button', href: `/signin?email=${encodeURIComponent(user.email)}`}, 'Sign in'));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) {
+      result.append(h('p', {}, 'Your address is already verified.'), h('a', {class: 'button', href: '/signin'}, 'Sign in'));
+    } else {
+      const errors = errorBox();
+      errors.show(err);
+      result.append(errors.el);
+      if (err instanceof ApiError && err.status === 404) result.append(resendForm(''));
+    }
+  }
+  status.replaceWith(result);
+}
+
+// resendForm asks for a fresh verification link. The API answers the same whether
+// or not the address has an account, so the message does too.
+function resendForm(email) {
+  const errors = errorBox();
+  const done = h('p', {role: 'status'});
+  const form = h('form', {class: 'stack'},
+    errors.el,
+    field('Your e-mail address', 'email', {type: 'email', required: true, autocomplete: 'email', value: email}),
+    h('button', {type: 'submit', class: 'secondary', 'data-busy': 'Sending…'}, 'Send me a new link'),
+    done);
+  handleSubmit(form, errors, async () => {
+    done.replaceChildren();
+    const {email: address} = formValues(form);
+    await post('/verification/resend', {email: address});
+    replace(done, `If ${address} is waiting for verification, a new link is on its way.`);
+  });
+  return form;
+}

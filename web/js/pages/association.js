@@ -1,0 +1,341 @@
+// An association's page: its members and their roles, its events, its minutes.
+// Everyone signed in may look; only members (and the administrator) get the
+// controls that change it, and the API refuses anyone else all the same.
+
+import {ApiError, del, describe, get, patch, post, put} from '../api.js';
+import {append, field, formValues, h, replace} from '../dom.js';
+import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, toLocalInput, today} from '../format.js';
+import {flash, navigate} from '../router.js';
+import {confirmAction, empty, errorBox, heading, loading, openDialog, personPicker} from '../ui.js';
+import {allUsers, failed} from './people.js';
+
+export async function association(page, {params, session}) {
+  const id = params.id;
+  page.append(heading('Association'), loading());
+  let assoc;
+  try {
+    assoc = await get(`/associations/${id}`);
+  } catch (err) {
+    return failed(page, err, 'Association');
+  }
+  document.title = `${assoc.name} · KittenAsso's`;
+  const canEdit = session.isAdmin || assoc.members.some((m) => m.id === session.id);
+  // state is shared by the sections: the members decide who may vote and who is invited.
+  const state = {id, assoc, canEdit, session};
+  const members = h('section', {class: 'stack', 'aria-labelledby': 'members-title'});
+  const events = h('section', {class: 'stack', 'aria-labelledby': 'events-title'});
+  const minutes = h('section', {class: 'stack', 'aria-labelledby': 'minutes-title'});
+  const memberCount = h('p', {class: 'muted subtitle'}, plural(assoc.members.length, 'member'));
+  state.refreshMembers = () => {
+    memberCount.textContent = plural(state.assoc.members.length, 'member');
+    membersSection(members, state);
+  };
+
+  replace(page,
+    h('div', {class: 'title-row'}, h('div', {}, heading(assoc.name), memberCount),
+      canEdit && h('div', {class: 'actions'},
+      h('button', {type: 'button', class: 'secondary', onclick: () => rename(state)}, 'Rename'),
+      h('button', {type: 'button', class: 'danger', onclick: () => remove(state)}, 'Delete'))),
+    !canEdit && h('p', {class: 'notice'},
+      'You are not a member of this association: you can look, but only its members can change it.'),
+    h('div', {class: 'sections'}, members, h('div', {class: 'stack'}, events, minutes)));
+  membersSection(members, state);
+  eventsSection(events, state);
+  minutesSection(minutes, state);
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+// section fills a section with its title, an optional action and a status line,
+// and returns the status line and a slot for the content.
+function section(el, {title, titleId, action}) {
+  const status = h('p', {class: 'section-status', role: 'status'});
+  const content = h('div', {}, loading());
+  replace(el, h('div', {class: 'title-row'}, h('h2', {id: titleId}, title), action), status, content);
+  return {status, content};
+}
+
+// act runs a change; once it succeeds, the section's status line says what was done.
+// A failure goes to the caller, the dialog that asked for the change.
+async function act(status, work, done) {
+  status.textContent = '';
+  await work();
+  status.textContent = done;
+}
+
+async function rename(state) {
+  await openDialog({
+    title: 'Rename the association', submitLabel: 'Rename',
+    build: (f) => append(f, [field('Name', 'name', {required: true, maxlength: 200, value: state.assoc.name})]),
+    submit: async (f) => {
+      const {name} = formValues(f);
+      await put(`/associations/${state.id}`, {name});
+      flash(`The association is now called ${name}.`);
+      navigate(location.pathname, {replace: true});
+    },
+  });
+}
+
+function remove(state) {
+  return confirmAction({
+    title: `Delete ${state.assoc.name}?`,
+    text: 'Its members, roles, minutes and events go with it, and the members of its upcoming events get a cancellation. This cannot be undone.',
+    confirm: 'Delete the association',
+    action: async () => {
+      await del(`/associations/${state.id}`);
+      flash(`${state.assoc.name} is deleted.`);
+      navigate('/associations');
+    },
+  });
+}
+
+// Members
+
+async function membersSection(el, state) {
+  const add = state.canEdit && h('button', {type: 'button', onclick: () => addMember(state, status)}, 'Add a member');
+  const {status, content} = section(el, {title: 'Members', titleId: 'members-title', action: add});
+  const {members} = state.assoc;
+  if (!members.length) {
+    replace(content, empty('No members yet.'));
+    return;
+  }
+  replace(content, h('ul', {class: 'rows'}, members.map((m) => h('li', {},
+    h('div', {},
+      h('a', {href: `/users/${m.id}`}, fullName(m), m.id === state.session.id ? ' (you)' : ''), ' ',
+      h('span', {class: 'badge'}, m.role)),
+    state.canEdit && h('div', {class: 'actions'},
+      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Change the role of ${fullName(m)}`,
+        onclick: () => changeRole(state, m, status)}, 'Role'),
+      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Remove ${fullName(m)}`,
+        onclick: () => removeMember(state, m, status)}, 'Remove'))))));
+}
+
+// reloadMembers fetches the association again after its members changed.
+async function reloadMembers(state) {
+  state.assoc = await get(`/associations/${state.id}`);
+  if (!state.session.isAdmin && !state.assoc.members.some((m) => m.id === state.session.id)) {
+    navigate(location.pathname, {replace: true}); // you left: the page becomes read-only
+    return;
+  }
+  state.refreshMembers();
+}
+
+// setRole gives a member a role; an empty role (or "member") removes theirs.
+async function setRole(state, userId, role) {
+  if (role && role !== 'member') {
+    await post('/roles', {name: role, idUser: userId, idAssociation: state.id});
+    return;
+  }
+  try {
+    await del(`/roles/${userId}/${state.id}`);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err; // had no role: nothing to remove
+  }
+}
+
+function changeRole(state, member, status) {
+  return openDialog({
+    title: `Role of ${fullName(member)}`, submitLabel: 'Save the role',
+    build: (f) => append(f, [field('Role', 'role', {maxlength: 100, value: member.role === 'member' ? '' : member.role,
+      placeholder: 'member'}, 'Leave it empty for a plain member.')]),
+    submit: async (f) => {
+      const {role} = formValues(f);
+      await act(status, () => setRole(state, member.id, role), `${fullName(member)} is now ${role || 'a member'}.`);
+      await reloadMembers(state);
+    },
+  });
+}
+
+function removeMember(state, member, status) {
+  return confirmAction({
+    title: `Remove ${fullName(member)}?`,
+    text: `${member.firstname} leaves ${state.assoc.name} and loses their role in it.`,
+    confirm: 'Remove',
+    action: async () => {
+      const idUsers = state.assoc.members.filter((m) => m.id !== member.id).map((m) => m.id);
+      await act(status, () => put(`/associations/${state.id}`, {idUsers}), `${fullName(member)} is no longer a member.`);
+      await reloadMembers(state);
+    },
+  });
+}
+
+async function addMember(state, status) {
+  let people;
+  try {
+    people = await allUsers();
+  } catch (err) {
+    status.textContent = describe(err).join(' ');
+    return;
+  }
+  let chosen = null;
+  await openDialog({
+    title: 'Add a member', submitLabel: 'Add',
+    build: (f) => {
+      const who = h('p', {class: 'chosen', role: 'status'}, 'No one chosen yet.');
+      append(f, [
+        personPicker(people, {label: 'Person', exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
+          onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)} (${u.email})`; }}),
+        who,
+        field('Role', 'role', {maxlength: 100, placeholder: 'member'}, 'Leave it empty for a plain member.')]);
+    },
+    submit: async (f) => {
+      if (!chosen) throw new ApiError(400, ['choose the person to add first']);
+      const {role} = formValues(f);
+      const idUsers = [...state.assoc.members.map((m) => m.id), chosen.id];
+      await act(status, async () => {
+        await put(`/associations/${state.id}`, {idUsers});
+        if (role && role !== 'member') await setRole(state, chosen.id, role);
+      }, `${fullName(chosen)} joined as ${role || 'a member'}.`);
+      await reloadMembers(state);
+    },
+  });
+}
+
+// Events
+
+const statusOrder = {ongoing: 0, upcoming: 1, ended: 2};
+
+// byRelevance shows what is on now first, then what comes next, then the past, latest first.
+function byRelevance(a, b) {
+  const sa = eventStatus(a), sb = eventStatus(b);
+  if (sa !== sb) return statusOrder[sa] - statusOrder[sb];
+  const order = new Date(a.start) - new Date(b.start);
+  return sa === 'ended' ? -order : order;
+}
+
+async function eventsSection(el, state) {
+  const add = state.canEdit && h('button', {type: 'button', onclick: () => eventDialog(state, null, status, refresh)}, 'New event');
+  const {status, content} = section(el, {title: 'Events', titleId: 'events-title', action: add});
+  const refresh = () => loadEvents(state, content, status, refresh);
+  await refresh();
+}
+
+async function loadEvents(state, content, status, refresh) {
+  let events;
+  try {
+    events = await get(`/events/association/${state.id}`);
+  } catch (err) {
+    const box = errorBox();
+    box.show(err);
+    replace(content, box.el);
+    return;
+  }
+  if (!events.length) {
+    replace(content, empty('No events planned.'));
+    return;
+  }
+  replace(content, h('ul', {class: 'rows'}, events.sort(byRelevance).map((ev) => {
+    const s = eventStatus(ev);
+    return h('li', {class: 'event'},
+      h('div', {},
+        h('strong', {}, ev.name), ' ', h('span', {class: `badge ${s}`}, s), h('br'),
+        h('span', {class: 'muted'}, `${formatDateTime(ev.start)} → ${formatDateTime(ev.end)} (${duration(ev)})`)),
+      state.canEdit && h('div', {class: 'actions'},
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit ${ev.name}`,
+          onclick: () => eventDialog(state, ev, status, refresh)}, 'Edit'),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Delete ${ev.name}`,
+          onclick: () => deleteEvent(state, ev, status, refresh)}, 'Delete')));
+  })));
+}
+
+function eventDialog(state, ev, status, refresh) {
+  const invited = state.assoc.members.length;
+  return openDialog({
+    title: ev ? `Edit ${ev.name}` : 'New event', submitLabel: ev ? 'Save the event' : 'Create the event',
+    build: (f) => append(f, [
+      field('Name', 'name', {required: true, maxlength: 200, value: ev?.name}),
+      h('div', {class: 'row'},
+        field('Starts', 'start', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.start)}),
+        field('Ends', 'end', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.end)})),
+      h('p', {class: 'hint'}, `Times are in your time zone. Every member (${invited}) gets ${ev ? 'the update' : 'an invitation'} by e-mail, with a calendar file.`)]),
+    submit: async (f) => {
+      const v = formValues(f);
+      if (new Date(v.end) < new Date(v.start)) throw new ApiError(400, ['the event must end after it starts']);
+      const body = {name: v.name, start: fromLocalInput(v.start), end: fromLocalInput(v.end)};
+      await act(status, () => ev ? patch(`/events/${ev.id}`, body) : post('/events', {...body, association: state.id}),
+        ev ? `${v.name} is saved: members get the update by e-mail.`
+          : `${v.name} is planned: invitations are on their way to ${plural(invited, 'member')}.`);
+      await refresh();
+    },
+  });
+}
+
+function deleteEvent(state, ev, status, refresh) {
+  return confirmAction({
+    title: `Delete ${ev.name}?`, text: 'Members get a cancellation by e-mail.', confirm: 'Delete the event',
+    action: async () => {
+      await act(status, () => del(`/events/${ev.id}`), `${ev.name} is deleted: members are told it is cancelled.`);
+      await refresh();
+    },
+  });
+}
+
+// Minutes
+
+const sorts = {
+  'date-DESC': 'Newest first', 'date-ASC': 'Oldest first', 'content-ASC': 'Content A to Z', 'content-DESC': 'Content Z to A',
+};
+
+async function minutesSection(el, state) {
+  const add = state.canEdit && h('button', {type: 'button', onclick: () => writeMinutes(state, status, refresh)}, 'Write minutes');
+  const {status, content} = section(el, {title: 'Minutes', titleId: 'minutes-title', action: add});
+  const sort = h('select', {id: 'minutes-sort'}, Object.entries(sorts).map(([value, label]) => h('option', {value}, label)));
+  const list = h('div', {});
+  replace(content, h('div', {class: 'field inline'}, h('label', {for: 'minutes-sort'}, 'Sort'), sort), list);
+  const refresh = () => loadMinutes(state, list, sort.value, status, refresh);
+  sort.addEventListener('change', refresh);
+  await refresh();
+}
+
+async function loadMinutes(state, list, sortValue, status, refresh) {
+  const [sort, order] = sortValue.split('-');
+  replace(list, loading());
+  let minutes;
+  try {
+    minutes = await get(`/associations/${state.id}/minutes?sort=${sort}&order=${order}`);
+  } catch (err) {
+    const box = errorBox();
+    box.show(err);
+    replace(list, box.el);
+    return;
+  }
+  if (!minutes.length) {
+    replace(list, empty('No minutes written yet.'));
+    return;
+  }
+  replace(list, h('ul', {class: 'rows'}, minutes.map((m) => h('li', {class: 'minute'},
+    h('div', {},
+      h('h3', {}, formatDay(m.date)),
+      h('p', {class: 'content'}, m.content),
+      h('p', {class: 'muted'}, m.voters.length ? `Voters: ${m.voters.map(fullName).join(', ')}` : 'No voters recorded.')),
+    state.canEdit && h('div', {class: 'actions'},
+      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Delete the minutes of ${formatDay(m.date)}`,
+        onclick: () => confirmAction({
+          title: 'Delete these minutes?', text: `The minutes of ${formatDay(m.date)} are deleted for good.`, confirm: 'Delete',
+          action: async () => {
+            await act(status, () => del(`/minutes/${m.id}`), 'The minutes are deleted.');
+            await refresh();
+          },
+        })}, 'Delete'))))));
+}
+
+function writeMinutes(state, status, refresh) {
+  return openDialog({
+    title: 'Write minutes', submitLabel: 'Save the minutes',
+    build: (f) => append(f, [
+      field('Date', 'date', {type: 'date', required: true, value: today()}),
+      field('What was said and decided', 'content', {type: 'textarea', required: true, rows: 6, maxlength: 10000}),
+      h('fieldset', {class: 'stack'}, h('legend', {}, 'Voters'),
+        state.assoc.members.length
+          ? state.assoc.members.map((m) => h('div', {class: 'check'},
+            h('input', {type: 'checkbox', name: 'voter', value: m.id, id: `voter-${m.id}`}),
+            h('label', {for: `voter-${m.id}`}, fullName(m))))
+          : h('p', {class: 'muted'}, 'The association has no members to vote.'))]),
+    submit: async (f) => {
+      const {date, content} = formValues(f);
+      const idVoters = [...f.querySelectorAll('input[name=voter]:checked')].map((c) => Number(c.value));
+      await act(status, () => post('/minutes', {content, date, idAssociation: state.id, idVoters}), 'The minutes are saved.');
+      await refresh();
+    },
+  });
+}

@@ -1,0 +1,113 @@
+// Associations: the list, and creating one with its members and their roles.
+
+import {describe, post, request} from '../api.js';
+import {append, field, formValues, h, replace} from '../dom.js';
+import {fullName, matches} from '../format.js';
+import {flash, navigate} from '../router.js';
+import {empty, errorBox, handleSubmit, heading, loading, personPicker} from '../ui.js';
+import {allUsers, failed} from './people.js';
+
+const PAGE = 1000;
+
+async function allAssociations() {
+  const list = [];
+  for (;;) {
+    const {data, total} = await request('GET', `/associations?limit=${PAGE}&offset=${list.length}`);
+    list.push(...data);
+    if (data.length < PAGE || list.length >= total) return list;
+  }
+}
+
+export async function associations(page, {session}) {
+  const status = loading();
+  const create = h('a', {href: '/associations/new', class: 'button'}, 'New association');
+  page.append(h('div', {class: 'title-row'}, heading('Associations'), create), status);
+  let list;
+  try {
+    list = await allAssociations();
+  } catch (err) {
+    return failed(page, err, 'Associations');
+  }
+  if (!list.length) {
+    status.replaceWith(empty('There is no association yet. Start the first one!', create.cloneNode(true)));
+    return;
+  }
+  const search = h('input', {type: 'search', id: 'association-search', placeholder: 'Association or member name'});
+  const mine = h('input', {type: 'checkbox', id: 'association-mine'});
+  const count = h('p', {class: 'muted', role: 'status'});
+  const results = h('ul', {class: 'cards'});
+  const show = () => {
+    const query = search.value.trim();
+    const found = list.filter((a) => (!mine.checked || a.members.some((m) => m.id === session.id)) &&
+      matches(`${a.name} ${a.members.map(fullName).join(' ')}`, query));
+    count.textContent = `${found.length} of ${list.length} associations.`;
+    replace(results, ...found.map((a) => h('li', {class: 'card'},
+      h('a', {href: `/associations/${a.id}`, class: 'title'}, a.name),
+      a.members.some((m) => m.id === session.id) && h('span', {class: 'badge'}, 'you are a member'),
+      h('p', {class: 'muted'}, memberSummary(a.members)))));
+    if (!found.length) replace(results, h('li', {}, empty('No association matches your search.')));
+  };
+  search.addEventListener('input', show);
+  mine.addEventListener('change', show);
+  status.replaceWith(
+    h('div', {class: 'filters'},
+      h('div', {class: 'field'}, h('label', {for: 'association-search'}, 'Search associations'), search),
+      h('div', {class: 'check'}, mine, h('label', {for: 'association-mine'}, 'Only mine'))),
+    count, results);
+  show();
+}
+
+function memberSummary(members) {
+  if (!members.length) return 'No members yet.';
+  const names = members.slice(0, 3).map(fullName).join(', ');
+  return members.length > 3 ? `${names} and ${members.length - 3} more` : names;
+}
+
+export async function newAssociation(page, {session}) {
+  const status = loading();
+  page.append(heading('New association'), status);
+  let people;
+  try {
+    people = await allUsers();
+  } catch (err) {
+    return failed(page, err, 'New association');
+  }
+  const me = people.find((u) => u.id === session.id);
+  // chosen members, with the role each will hold; the creator is always a member.
+  const members = [{user: me, role: ''}];
+  const memberList = h('ul', {class: 'members-edit', 'aria-label': 'Members'});
+  const showMembers = () => replace(memberList, ...members.map((m, i) => h('li', {},
+    h('span', {class: 'name'}, fullName(m.user), m.user.id === me.id ? ' (you)' : ''),
+    h('label', {class: 'sr-only', for: `role-${m.user.id}`}, `Role of ${fullName(m.user)}`),
+    h('input', {id: `role-${m.user.id}`, value: m.role, maxlength: 100, placeholder: 'member',
+      oninput: (e) => { m.role = e.target.value; }}),
+    m.user.id !== me.id && h('button', {type: 'button', class: 'secondary small', 'aria-label': `Remove ${fullName(m.user)}`,
+      onclick: () => { members.splice(i, 1); showMembers(); }}, 'Remove'))));
+  showMembers();
+
+  const errors = errorBox();
+  const form = h('form', {class: 'card stack'},
+    errors.el,
+    field('Name', 'name', {required: true, maxlength: 200, autocomplete: 'off'}),
+    h('fieldset', {class: 'stack'},
+      h('legend', {}, 'Members and their roles'),
+      h('p', {class: 'hint'}, 'A role is a title such as treasurer; leave it empty for a plain member.'),
+      memberList,
+      personPicker(people, {label: 'Add a member', exclude: (u) => members.some((m) => m.user.id === u.id),
+        onPick: (u) => { members.push({user: u, role: ''}); showMembers(); }})),
+    h('button', {type: 'submit', 'data-busy': 'Creating…'}, 'Create the association'));
+  handleSubmit(form, errors, async () => {
+    const {name} = formValues(form);
+    const created = await post('/associations', {name, idUsers: members.map((m) => m.user.id)});
+    // Roles are their own resource: one request per member who has one.
+    const results = await Promise.allSettled(members
+      .filter((m) => m.role.trim() && m.role.trim() !== 'member')
+      .map((m) => post('/roles', {name: m.role.trim(), idUser: m.user.id, idAssociation: created.id})
+        .catch((err) => { throw new Error(`${fullName(m.user)}: ${describe(err).join(' ')}`); })));
+    const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
+    if (failures.length) flash(`The association is created, but some roles were not saved: ${failures.join(' ')}`, 'error');
+    else flash(`${created.name} is created.`);
+    navigate(`/associations/${created.id}`);
+  });
+  status.replaceWith(form);
+}

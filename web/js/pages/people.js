@@ -1,0 +1,141 @@
+// People: the directory, a person's page, and your own profile.
+
+import {ApiError, del, endSession, get, put, request} from '../api.js';
+import {append, field, formValues, h, replace} from '../dom.js';
+import {fullName, matches} from '../format.js';
+import {flash, navigate} from '../router.js';
+import {confirmAction, empty, errorBox, handleSubmit, heading, loading} from '../ui.js';
+
+// The API's largest page: a directory of a club's size is one request.
+const PAGE = 1000;
+
+// allUsers loads the directory a page at a time.
+export async function allUsers() {
+  const users = [];
+  for (;;) {
+    const {data, total} = await request('GET', `/users?limit=${PAGE}&offset=${users.length}`);
+    users.push(...data);
+    if (data.length < PAGE || users.length >= total) return users;
+  }
+}
+
+// failed replaces a page's content with what went wrong.
+export function failed(page, err, title) {
+  const errors = errorBox();
+  errors.show(err);
+  replace(page, heading(title), errors.el);
+}
+
+export async function users(page) {
+  const status = loading();
+  page.append(heading('People'), status);
+  let list;
+  try {
+    list = await allUsers();
+  } catch (err) {
+    return failed(page, err, 'People');
+  }
+  const search = h('input', {type: 'search', id: 'people-search', placeholder: 'Name or e-mail'});
+  const count = h('p', {class: 'muted', role: 'status'});
+  const results = h('ul', {class: 'cards'});
+  const show = () => {
+    const query = search.value.trim();
+    const found = list.filter((u) => matches(`${fullName(u)} ${u.email}`, query));
+    count.textContent = query ? `${found.length} of ${list.length} people match “${query}”.` : `${list.length} people.`;
+    replace(results, ...found.map((u) => h('li', {class: 'card'},
+      h('a', {href: `/users/${u.id}`, class: 'title'}, fullName(u)),
+      u.isAdmin && h('span', {class: 'badge'}, 'admin'),
+      h('p', {class: 'muted'}, u.email))));
+    if (!found.length) replace(results, h('li', {}, empty(`No one matches “${query}”.`)));
+  };
+  search.addEventListener('input', show);
+  status.replaceWith(h('div', {class: 'field'}, h('label', {for: 'people-search'}, 'Search people'), search), count, results);
+  show();
+}
+
+export async function user(page, {params, session}) {
+  const status = loading();
+  page.append(heading('…'), status);
+  let person, roles;
+  try {
+    [person, roles] = await Promise.all([get(`/users/${params.id}`), get(`/users/${params.id}/roles`)]);
+  } catch (err) {
+    return failed(page, err, 'Person');
+  }
+  document.title = `${fullName(person)} · KittenAsso's`;
+  const roleIn = (a) => roles.find((r) => r.associationId === a.id)?.name ?? 'member';
+  replace(page,
+    heading(fullName(person)),
+    h('p', {class: 'muted'}, `${person.email} · ${person.age} years old`, person.isAdmin ? ' · administrator' : ''),
+    person.id === session.id && h('p', {}, h('a', {href: '/profile', class: 'button secondary'}, 'Edit your profile')),
+    h('h2', {}, 'Associations'),
+    person.associations.length
+      ? h('ul', {class: 'cards'}, person.associations.map((a) => h('li', {class: 'card'},
+        h('a', {href: `/associations/${a.id}`, class: 'title'}, a.name),
+        h('span', {class: 'badge'}, roleIn(a)),
+        h('p', {class: 'muted'}, `${a.users.length} member${a.users.length === 1 ? '' : 's'}`))))
+      : empty(`${person.firstname} is not in any association yet.`));
+}
+
+export async function profile(page, {session}) {
+  const status = loading();
+  page.append(heading('Your profile'), status);
+  let me;
+  try {
+    me = await get(`/users/${session.id}`);
+  } catch (err) {
+    return failed(page, err, 'Your profile');
+  }
+  const detailsErrors = errorBox();
+  const details = h('form', {class: 'card stack', 'aria-labelledby': 'details-title'},
+    h('h2', {id: 'details-title'}, 'Your details'),
+    detailsErrors.el,
+    h('div', {class: 'row'},
+      field('First name', 'firstname', {required: true, value: me.firstname, autocomplete: 'given-name', maxlength: 100}),
+      field('Last name', 'lastname', {required: true, value: me.lastname, autocomplete: 'family-name', maxlength: 100})),
+    field('Age', 'age', {type: 'number', required: true, min: 0, max: 150, value: me.age}),
+    field('E-mail address', 'email', {type: 'email', required: true, value: me.email, autocomplete: 'email', maxlength: 254}),
+    h('button', {type: 'submit'}, 'Save my details'));
+  handleSubmit(details, detailsErrors, async () => {
+    const v = formValues(details);
+    await put(`/users/${me.id}`, {firstname: v.firstname, lastname: v.lastname, age: Number(v.age), email: v.email});
+    flash('Your details are saved.');
+    navigate('/profile', {replace: true});
+  });
+
+  const passwordErrors = errorBox();
+  const password = h('form', {class: 'card stack', 'aria-labelledby': 'password-title'},
+    h('h2', {id: 'password-title'}, 'Change your password'),
+    passwordErrors.el,
+    field('New password', 'password', {type: 'password', required: true, minlength: 8, maxlength: 72, autocomplete: 'new-password'},
+      'From 8 to 72 characters.'),
+    field('New password, again', 'again', {type: 'password', required: true, autocomplete: 'new-password'}),
+    h('button', {type: 'submit'}, 'Change my password'));
+  handleSubmit(password, passwordErrors, async () => {
+    const v = formValues(password);
+    if (v.password !== v.again) throw new ApiError(400, ['the two passwords are not the same']);
+    await put(`/users/${me.id}`, {password: v.password});
+    password.reset();
+    flash('Your password is changed.');
+    navigate('/profile', {replace: true});
+  });
+
+  const remove = h('button', {type: 'button', class: 'danger'}, 'Delete my account');
+  remove.addEventListener('click', () => confirmAction({
+    title: 'Delete your account?',
+    text: 'Your memberships, roles and votes go with it. This cannot be undone.',
+    confirm: 'Delete my account',
+    action: async () => {
+      await del(`/users/${me.id}`);
+      endSession();
+      flash('Your account is deleted. Goodbye!', 'info');
+      navigate('/signin');
+    },
+  }));
+  replace(page, heading('Your profile'),
+    h('p', {}, h('a', {href: `/users/${me.id}`}, 'See your public page')),
+    details, password,
+    h('section', {class: 'card danger-zone stack', 'aria-labelledby': 'danger-title'},
+      h('h2', {id: 'danger-title'}, 'Delete your account'),
+      h('p', {}, 'You leave every association you are in.'), h('div', {}, remove)));
+}

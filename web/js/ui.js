@@ -1,0 +1,101 @@
+// Pieces every page uses: headings, errors, busy forms, dialogs, the person picker.
+
+import {ApiError, describe} from './api.js';
+import {append, h, replace} from './dom.js';
+import {fullName, matches} from './format.js';
+
+// heading is the page's h1; the router moves the focus to it after each navigation.
+export const heading = (text, ...extra) => h('h1', {tabindex: '-1'}, text, ...extra);
+
+export const loading = (what = 'Loading…') => h('p', {class: 'loading', role: 'status'}, what);
+
+export const empty = (text, ...action) => h('div', {class: 'empty'}, h('p', {}, text), ...action);
+
+// errorBox shows an error's sentences where the user is looking.
+export function errorBox() {
+  const el = h('div', {class: 'error', role: 'alert', hidden: true});
+  return {
+    el,
+    show(err) {
+      const lines = describe(err);
+      replace(el, lines.length === 1 ? h('p', {}, lines[0]) : h('ul', {}, lines.map((l) => h('li', {}, l))));
+      el.hidden = false;
+    },
+    clear() { el.replaceChildren(); el.hidden = true; },
+  };
+}
+
+// handleSubmit runs action when form is submitted: the button shows the work in
+// progress and cannot be pressed twice; an error is shown in the form's error box.
+export function handleSubmit(form, errors, action) {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    const label = button.textContent;
+    button.disabled = true;
+    button.textContent = button.dataset.busy || 'Saving…';
+    form.setAttribute('aria-busy', 'true');
+    errors.clear();
+    try {
+      await action();
+    } catch (err) {
+      errors.show(err);
+      if (!(err instanceof ApiError)) console.error(err);
+    } finally {
+      button.disabled = false;
+      button.textContent = label;
+      form.removeAttribute('aria-busy');
+    }
+  });
+}
+
+// openDialog shows a modal form. build(form) adds the fields; submit() does the
+// work and the dialog closes when it succeeds. It resolves true once submitted,
+// false when dismissed.
+export function openDialog({title, submitLabel, danger = false, build, submit}) {
+  return new Promise((resolve) => {
+    const errors = errorBox();
+    const titleId = `dialog-${Date.now()}`;
+    const form = h('form', {method: 'dialog', class: 'stack'});
+    const cancel = h('button', {type: 'button', class: 'secondary'}, 'Cancel');
+    const dialog = h('dialog', {'aria-labelledby': titleId},
+      append(form, [h('h2', {id: titleId}, title), errors.el]));
+    build?.(form);
+    append(form, [h('div', {class: 'actions'},
+      h('button', {type: 'submit', class: danger ? 'danger' : null}, submitLabel), cancel)]);
+    let done = false;
+    handleSubmit(form, errors, async () => {
+      await submit(form);
+      done = true;
+      dialog.close();
+    });
+    cancel.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => { dialog.remove(); resolve(done); });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+// confirmAction asks before doing something that cannot be undone.
+export const confirmAction = ({title, text, confirm, action}) =>
+  openDialog({title, submitLabel: confirm, danger: true, build: (f) => append(f, [h('p', {}, text)]), submit: action});
+
+// personPicker finds a person among users by name or e-mail and calls onPick with them.
+export function personPicker(users, {label, exclude = () => false, onPick}) {
+  const id = `pick-${Math.random().toString(36).slice(2)}`;
+  const input = h('input', {type: 'search', id, autocomplete: 'off', placeholder: 'Name or e-mail',
+    'aria-controls': `${id}-results`});
+  const results = h('ul', {class: 'picker-results', id: `${id}-results`, 'aria-live': 'polite'});
+  const show = () => {
+    const query = input.value.trim();
+    if (!query) { results.replaceChildren(); return; }
+    const found = users.filter((u) => !exclude(u) && matches(`${fullName(u)} ${u.email}`, query)).slice(0, 8);
+    replace(results, ...(found.length ? found.map((u) => h('li', {},
+      h('span', {}, fullName(u), ' ', h('span', {class: 'muted'}, u.email)),
+      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Add ${fullName(u)}`,
+        onclick: () => { input.value = ''; results.replaceChildren(); onPick(u); input.focus(); }}, 'Add')))
+      : [h('li', {class: 'muted'}, `No one found for “${query}”.`)]));
+  };
+  input.addEventListener('input', show);
+  return h('div', {class: 'picker field'}, h('label', {for: id}, label), input, results);
+}
