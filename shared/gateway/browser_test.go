@@ -31,6 +31,8 @@ type browser struct {
 	ctx  context.Context
 	base string
 
+	axeSource string // axe-core, injected into the page for audits
+
 	mu       sync.Mutex
 	problems []string // uncaught exceptions and console errors of the page
 }
@@ -51,7 +53,14 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.Flag("lang", "en-GB"))
-	b := &browser{t: t, base: base}
+	axe, err := os.ReadFile(axeCore)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v: run the tests with make test, which installs it", err)
+		}
+		t.Skipf("%v: make test installs it; skipping the browser test", err)
+	}
+	b := &browser{t: t, base: base, axeSource: string(axe)}
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithListener(b.listen))
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	b.ctx = ctx
@@ -128,23 +137,26 @@ func (b *browser) clickButton(label string) {
 	b.do(chromedp.Click(fmt.Sprintf(`//button[normalize-space()=%q]`, label), chromedp.NodeVisible))
 }
 
-// fill sets a form field's value, as a browser's autofill does.
+// fill sets a form field's value (an input, a textarea or a select) and tells the
+// page, as a browser's autofill does.
 func (b *browser) fill(css, value string) {
 	b.t.Helper()
-	b.do(chromedp.SetValue(chromedp.CSS(css), value, chromedp.NodeVisible))
+	b.do(chromedp.WaitVisible(chromedp.CSS(css)))
+	sel, _ := json.Marshal(css)
+	val, _ := json.Marshal(value)
+	var ok bool
+	b.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%s); el.value = %s;
+		el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));
+		return el.value === %[2]s })()`, sel, val), &ok)
+	if !ok {
+		b.t.Fatalf("%s does not take the value %q", css, value)
+	}
 }
 
 // typeIn types into a field key by key, for fields that react as you type.
 func (b *browser) typeIn(css, text string) {
 	b.t.Helper()
 	b.do(chromedp.SendKeys(chromedp.CSS(css), text, chromedp.NodeVisible))
-}
-
-// choose picks an option of a select, as a user would.
-func (b *browser) choose(css, value string) {
-	b.t.Helper()
-	b.eval(fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q;
-		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`, css, value), new(bool))
 }
 
 func (b *browser) eval(js string, out any) {
@@ -239,6 +251,48 @@ func (b *browser) count(css string) int {
 	var n int
 	b.eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, css), &n)
 	return n
+}
+
+// axeCore is the accessibility engine the audit runs in the page; make test
+// installs it with the emulators (infra/local/package.json).
+const axeCore = "../../infra/local/node_modules/axe-core/axe.min.js"
+
+// audit runs axe-core's WCAG 2.1 A and AA rules (labels, names, contrast, landmarks,
+// ARIA, ...) on the page as it is now, and fails the test on any violation.
+func (b *browser) audit(what string) {
+	b.t.Helper()
+	var loaded bool
+	b.eval(`typeof axe !== 'undefined'`, &loaded)
+	if !loaded {
+		var ignored any
+		b.eval(b.axeSource+`; true`, &ignored)
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](`axe.run(document, {
+			runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+		.then((r) => r.violations.map((v) => ({rule: v.id, impact: v.impact, help: v.help,
+			where: v.nodes.slice(0, 3).map((n) => n.target.join(' '))})))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("accessibility audit of %s: %v", what, err)
+	}
+	var violations []struct {
+		Rule, Impact, Help string
+		Where              []string
+	}
+	if err := json.Unmarshal(raw, &violations); err != nil {
+		b.t.Fatalf("accessibility audit of %s: %v", what, err)
+	}
+	for _, v := range violations {
+		b.t.Errorf("accessibility of %s (%s): %s [%s] at %v", what, b.location(), v.Help, v.Rule, v.Where)
+	}
+}
+
+// checkPage audits a page's accessibility and screenshots it (see screenshot).
+func (b *browser) checkPage(name string) {
+	b.t.Helper()
+	b.audit(name)
+	b.screenshot(name)
 }
 
 // screenWidths are the widths the screenshots show: a phone and a laptop.

@@ -27,7 +27,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/eventsource"
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/mail"
@@ -169,17 +168,6 @@ func (s *mailStack) pump(limit time.Duration, what string, done func() bool) {
 			s.t.Logf("poller: %v", err)
 		}
 	}
-}
-
-// person signs up a user with these names through the API and verifies them.
-func (s *mailStack) person(first, last, email, password string) asso.User {
-	s.t.Helper()
-	var u asso.User
-	s.request("POST", "/api/users", "", map[string]any{
-		"firstname": first, "lastname": last, "age": 30, "email": email, "password": password,
-	}).want(s.t, 201).decode(s.t, &u)
-	s.request("POST", "/api/verification", "", map[string]string{"token": s.mailedToken(email)}).want(s.t, 201)
-	return u
 }
 
 // waitMail waits until SES received an e-mail with subject for to, while the

@@ -277,6 +277,17 @@ func (s *stack) member(email string) (asso.User, string) {
 	return u, s.login(email, "password123")
 }
 
+// person signs up a user with these names through the API and verifies them.
+func (s *stack) person(first, last, email, password string) asso.User {
+	s.t.Helper()
+	var u asso.User
+	s.request("POST", "/api/users", "", map[string]any{
+		"firstname": first, "lastname": last, "age": 30, "email": email, "password": password,
+	}).want(s.t, 201).decode(s.t, &u)
+	s.request("POST", "/api/verification", "", map[string]string{"token": s.mailedToken(email)}).want(s.t, 201)
+	return u
+}
+
 func (s *stack) exec(sql string, args ...any) {
 	s.t.Helper()
 	if _, err := s.sql.Exec(context.Background(), sql, args...); err != nil {

@@ -30,10 +30,10 @@ func TestWebAppJourney(t *testing.T) {
 	// Signed out, the app asks to sign in; sign-up is one link away.
 	b.open("/associations")
 	b.waitText("Please sign in first.")
-	b.screenshot("sign-in")
+	b.checkPage("sign-in")
 	b.click(`a[href="/signup"]`)
 	b.waitText("Create your account")
-	b.screenshot("sign-up")
+	b.checkPage("sign-up")
 
 	b.fill(`input[name=firstname]`, "Alice")
 	b.fill(`input[name=lastname]`, "Martin")
@@ -78,7 +78,7 @@ func TestWebAppJourney(t *testing.T) {
 	b.typeIn(`.picker input[type=search]`, "marley")
 	b.click(`button[aria-label="Add Bob Marley"]`)
 	b.typeIn(`#role-`+itoa(bobUser.ID), "treasurer")
-	b.screenshot("new-association")
+	b.checkPage("new-association")
 	b.clickButton("Create the association")
 	b.waitText("Cat Lovers of Rennes is created.")
 	b.waitText("treasurer")
@@ -106,7 +106,7 @@ func TestWebAppJourney(t *testing.T) {
 	if first := b.firstText(`.minute .content`); first != "We chose the picnic place." {
 		t.Errorf("newest first: the first minutes are %q", first)
 	}
-	b.choose(`#minutes-sort`, "date-ASC")
+	b.fill(`#minutes-sort`, "date-ASC")
 	b.waitFor("the oldest minutes first", func(string) bool {
 		return b.firstText(`.minute .content`) == "We adopted the budget for cat food."
 	})
@@ -121,11 +121,12 @@ func TestWebAppJourney(t *testing.T) {
 	b.fill(`dialog input[name=name]`, "Autumn picnic")
 	b.fill(`dialog input[name=start]`, day+"T14:00")
 	b.fill(`dialog input[name=end]`, day+"T17:30")
+	b.audit("the new event dialog")
 	b.clickButton("Create the event")
 	b.waitText("Autumn picnic is planned: invitations are on their way to 2 members.")
 	b.waitText("upcoming")
 	b.waitText("3 h 30 min")
-	b.screenshot("association")
+	b.checkPage("association")
 
 	wantStart, _ := time.ParseInLocation("2006-01-02T15:04", day+"T14:00", paris)
 	for _, to := range []string{alice, bob} {
@@ -154,15 +155,15 @@ func TestWebAppJourney(t *testing.T) {
 	// The other pages, for the screenshots and their empty and filled states.
 	b.click(`a[href="/associations"]`)
 	b.waitText("1 of 1 associations.")
-	b.screenshot("associations")
+	b.checkPage("associations")
 	b.click(`#nav a[href="/users"]`)
 	b.waitText("Carol Singer")
 	b.typeIn(`#people-search`, "bob")
 	b.waitText(`1 of 4 people match “bob”.`)
-	b.screenshot("people")
+	b.checkPage("people")
 	b.click(`#nav a[href="/profile"]`)
 	b.waitText("Change your password")
-	b.screenshot("profile")
+	b.checkPage("profile")
 	b.open("/associations/999999")
 	b.waitText("Association 999999 not found.")
 
@@ -191,6 +192,108 @@ func TestWebAppJourney(t *testing.T) {
 	b.waitText("You are not a member of association " + assocID + ".")
 	if n := s.count(`SELECT count(*) FROM events`); n != 0 {
 		t.Errorf("%d events after the refusal", n)
+	}
+	b.checkConsole()
+}
+
+// TestWebAppMembersAndAccount covers the rest of the app: a member added, given a
+// role, demoted and removed; the association renamed and deleted; the profile,
+// the password and the account; throttled sign-ins and a session that ends.
+func TestWebAppMembersAndAccount(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	b := newBrowser(t, s.url)
+	const password = "a long cat password"
+	alice := s.person("Alice", "Martin", "alice@example.org", password)
+	s.person("Bob", "Marley", "bob@example.org", password)
+	var club struct{ ID int64 }
+	s.request("POST", "/api/associations", s.login("alice@example.org", password),
+		map[string]any{"name": "Chess Club", "idUsers": []int64{}}).want(t, 201).decode(t, &club)
+	clubPath := "/associations/" + itoa(club.ID)
+
+	b.signIn("alice@example.org", password)
+	b.open(clubPath)
+	b.waitText("1 member")
+
+	b.clickButton("Add a member")
+	b.typeIn(`dialog input[type=search]`, "bob")
+	b.click(`dialog button[aria-label="Add Bob Marley"]`)
+	b.waitText("Chosen: Bob Marley")
+	b.fill(`dialog input[name=role]`, "secretary")
+	b.clickButton("Add")
+	b.waitText("Bob Marley joined as secretary.")
+	b.waitText("2 members")
+
+	b.click(`button[aria-label="Change the role of Bob Marley"]`)
+	b.fill(`dialog input[name=role]`, "")
+	b.click(`dialog button[type=submit]`)
+	b.waitText("Bob Marley is now a member.")
+	if n := s.count(`SELECT count(*) FROM roles WHERE association_id = $1`, club.ID); n != 0 {
+		t.Errorf("%d roles left after Bob became a plain member", n)
+	}
+
+	b.click(`button[aria-label="Remove Bob Marley"]`)
+	b.click(`dialog button[type=submit]`)
+	b.waitText("Bob Marley is no longer a member.")
+	b.waitText("1 member")
+
+	b.clickButton("Rename")
+	b.fill(`dialog input[name=name]`, "Chess Club of Brest")
+	b.click(`dialog button[type=submit]`)
+	b.waitText("The association is now called Chess Club of Brest.")
+
+	// The profile: details, a taken e-mail, the password.
+	b.open("/profile")
+	b.fill(`input[name=firstname]`, "Alicia")
+	b.clickButton("Save my details")
+	b.waitText("Your details are saved.")
+	b.fill(`input[name=email]`, "bob@example.org")
+	b.clickButton("Save my details")
+	b.waitText("An account already uses this e-mail address.")
+	b.fill(`input[name=password]`, "a new cat password")
+	b.fill(`input[name=again]`, "another cat password")
+	b.clickButton("Change my password")
+	b.waitText("The two passwords are not the same.")
+	b.fill(`input[name=again]`, "a new cat password")
+	b.clickButton("Change my password")
+	b.waitText("Your password is changed.")
+	b.clickButton("Sign out")
+	b.signIn("alice@example.org", "a new cat password")
+
+	b.open(clubPath)
+	b.clickButton("Delete")
+	b.click(`dialog button[type=submit]`)
+	b.waitText("Chess Club of Brest is deleted.")
+	b.waitText("There is no association yet.")
+
+	b.open("/profile")
+	b.clickButton("Delete my account")
+	b.click(`dialog button[type=submit]`)
+	b.waitText("Your account is deleted. Goodbye!")
+	if n := s.count(`SELECT count(*) FROM users WHERE id = $1`, alice.ID); n != 0 {
+		t.Error("the account is still there")
+	}
+
+	// Guessing passwords: the sixth try is throttled, and the page says for how long.
+	for range 6 {
+		b.open("/signin")
+		b.fill(`input[name=email]`, "nobody@example.org")
+		b.fill(`input[name=password]`, "a wrong guess")
+		b.clickButton("Sign in")
+		b.waitFor("the answer to the sign-in", func(page string) bool {
+			return strings.Contains(page, "Wrong e-mail address or password.") || strings.Contains(page, "Too many attempts")
+		})
+	}
+	b.waitText("Too many attempts. Please try again in 15 minutes.")
+
+	// A session whose account is deleted meanwhile ends at the next request.
+	b.signIn("bob@example.org", password)
+	bob := s.count(`SELECT id FROM users WHERE email = 'bob@example.org'`)
+	s.request("DELETE", "/api/users/"+itoa(int64(bob)), s.login(adminEmail, adminPassword), nil).want(t, 200)
+	b.click(`#nav a[href="/users"]`)
+	b.waitText("Your session has ended. Please sign in again.")
+	if loc := b.location(); loc != "/signin?next=%2Fusers" {
+		t.Errorf("after the session ended the page is %s", loc)
 	}
 	b.checkConsole()
 }

@@ -26,10 +26,7 @@ export async function association(page, {params, session}) {
   const events = h('section', {class: 'stack', 'aria-labelledby': 'events-title'});
   const minutes = h('section', {class: 'stack', 'aria-labelledby': 'minutes-title'});
   const memberCount = h('p', {class: 'muted subtitle'}, plural(assoc.members.length, 'member'));
-  state.refreshMembers = () => {
-    memberCount.textContent = plural(state.assoc.members.length, 'member');
-    membersSection(members, state);
-  };
+  state.onMembersChanged = () => { memberCount.textContent = plural(state.assoc.members.length, 'member'); };
 
   replace(page,
     h('div', {class: 'title-row'}, h('div', {}, heading(assoc.name), memberCount),
@@ -91,23 +88,27 @@ function remove(state) {
 
 // Members
 
-async function membersSection(el, state) {
+function membersSection(el, state) {
   const add = state.canEdit && h('button', {type: 'button', onclick: () => addMember(state, status)}, 'Add a member');
   const {status, content} = section(el, {title: 'Members', titleId: 'members-title', action: add});
-  const {members} = state.assoc;
-  if (!members.length) {
-    replace(content, empty('No members yet.'));
-    return;
-  }
-  replace(content, h('ul', {class: 'rows'}, members.map((m) => h('li', {},
-    h('div', {},
-      h('a', {href: `/users/${m.id}`}, fullName(m), m.id === state.session.id ? ' (you)' : ''), ' ',
-      h('span', {class: 'badge'}, m.role)),
-    state.canEdit && h('div', {class: 'actions'},
-      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Change the role of ${fullName(m)}`,
-        onclick: () => changeRole(state, m, status)}, 'Role'),
-      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Remove ${fullName(m)}`,
-        onclick: () => removeMember(state, m, status)}, 'Remove'))))));
+  // showMembers renders the list again after a change, keeping the status line that tells of it.
+  state.showMembers = () => {
+    const {members} = state.assoc;
+    if (!members.length) {
+      replace(content, empty('No members yet.'));
+      return;
+    }
+    replace(content, h('ul', {class: 'rows'}, members.map((m) => h('li', {},
+      h('div', {},
+        h('a', {href: `/users/${m.id}`}, fullName(m), m.id === state.session.id ? ' (you)' : ''), ' ',
+        h('span', {class: 'badge'}, m.role)),
+      state.canEdit && h('div', {class: 'actions'},
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Change the role of ${fullName(m)}`,
+          onclick: () => changeRole(state, m, status)}, 'Role'),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Remove ${fullName(m)}`,
+          onclick: () => removeMember(state, m, status)}, 'Remove'))))));
+  };
+  state.showMembers();
 }
 
 // reloadMembers fetches the association again after its members changed.
@@ -117,7 +118,8 @@ async function reloadMembers(state) {
     navigate(location.pathname, {replace: true}); // you left: the page becomes read-only
     return;
   }
-  state.refreshMembers();
+  state.onMembersChanged();
+  state.showMembers();
 }
 
 // setRole gives a member a role; an empty role (or "member") removes theirs.
