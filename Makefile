@@ -8,7 +8,7 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev dev-rie test package deploy fuzz check bench bench-api bench-mail bench-rie dlq redrive build clean devstack
+.PHONY: dev dev-rie test package deploy deploy-web screenshots fuzz check bench bench-api bench-mail bench-rie dlq redrive build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
@@ -45,6 +45,11 @@ check:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
+## screenshots: run the browser journey and keep its screenshots in docs/screenshots/
+screenshots: devstack
+	mkdir -p docs/screenshots
+	WEB_SCREENSHOTS=$(CURDIR)/docs/screenshots $(DEVSTACK) test -- $(GO) test -count=1 -run '^TestWebAppJourney$$' ./shared/gateway
+
 ## bench: the gateway overhead benchmark (docs/benchmarks.md)
 bench: devstack
 	$(DEVSTACK) test -- $(GO) test -run '^$$' -bench . -benchmem -count 5 ./shared/gateway
@@ -79,9 +84,18 @@ package: build
 # ENV picks the samconfig.toml environment: default, staging or production.
 ENV ?= default
 
-## deploy: package, then sam deploy the prebuilt bootstraps (no sam build needed)
+# STACK is the stack name samconfig.toml gives the ENV environment.
+STACK = $(shell awk -v section='[$(ENV).global.parameters]' '$$0 == section {on = 1; next} /^\[/ {on = 0} \
+	on && $$1 == "stack_name" {gsub(/"/, "", $$3); print $$3}' samconfig.toml)
+
+## deploy: package, sam deploy the prebuilt bootstraps (no sam build needed), then upload the web app
 deploy: package
 	sam deploy --template-file build/template.yaml --config-env $(ENV)
+	$(MAKE) deploy-web ENV=$(ENV)
+
+## deploy-web: upload web/ to the stack's bucket and invalidate CloudFront (AWS CLI)
+deploy-web:
+	infra/deploy-web.sh $(STACK)
 
 build/%: FORCE
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o build/$*/bootstrap ./functions/$*

@@ -51,8 +51,7 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-GB"))
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true))
 	axe, err := os.ReadFile(axeCore)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -70,11 +69,18 @@ func newBrowser(t *testing.T, base string) *browser {
 		t.Fatalf("starting %s: %v", chromiumPath, err)
 	}
 	// A zone away from UTC, so that the test sees the app convert local times.
-	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Europe/Paris"})
-		return err
-	}), chromedp.EmulateViewport(screenWidths[1].width, screenWidths[1].height))
+	b.setTimezone("Europe/Paris")
+	b.do(chromedp.EmulateViewport(screenWidths[1].width, screenWidths[1].height))
 	return b
+}
+
+// setTimezone makes the browser live in a time zone (an IANA name).
+func (b *browser) setTimezone(zone string) {
+	b.t.Helper()
+	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: zone})
+		return err
+	}))
 }
 
 // listen records what would show in the console as an error.
@@ -163,7 +169,7 @@ func (b *browser) eval(js string, out any) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
 	defer cancel()
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js))
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js, chromedp.EvalAwaitPromise))
 	if err == nil {
 		err = json.Unmarshal(raw, out)
 	}
@@ -184,12 +190,6 @@ func (b *browser) waitText(text string) {
 
 // straySlip is what a page shows when code prints a value instead of text.
 var straySlip = regexp.MustCompile(`(?m)\b(undefined|NaN)\b|\[object \w+\]|^(false|true|null)$|\bfalse\b$`)
-
-// waitGone waits until the page no longer shows text.
-func (b *browser) waitGone(text string) {
-	b.t.Helper()
-	b.waitFor("the page to stop showing "+text, func(page string) bool { return !strings.Contains(page, text) })
-}
 
 func (b *browser) waitFor(what string, done func(page string) bool) {
 	b.t.Helper()

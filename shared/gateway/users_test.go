@@ -364,7 +364,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	if m := r.message(t); m != "Cannot GET /api/nope" {
 		t.Errorf("message %q", m)
 	}
-	s.request("GET", "/", "", nil).want(t, 404)
+	s.request("GET", "/api/", "", nil).want(t, 404) // "/" is the web app
 	s.request("GET", "/api/users/", "", nil).want(t, 404)
 	r = s.request("PATCH", "/api/users/1", "", nil).want(t, 405)
 	if allow := r.header.Get("Allow"); !strings.Contains(allow, "PUT") || !strings.Contains(allow, "DELETE") || !strings.Contains(allow, "GET") {

@@ -286,6 +286,26 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 	}
 	b.waitText("Too many attempts. Please try again in 15 minutes.")
 
+	// An account not yet verified is told so at sign-in, and may ask for a new link.
+	b.open("/signup")
+	b.fill(`input[name=firstname]`, "Dan")
+	b.fill(`input[name=lastname]`, "Brown")
+	b.fill(`input[name=age]`, "51")
+	b.fill(`input[name=email]`, "dan@example.org")
+	b.fill(`input[name=password]`, password)
+	b.clickButton("Create my account")
+	b.waitText("Check your inbox")
+	b.open("/signin")
+	b.fill(`input[name=email]`, "dan@example.org")
+	b.fill(`input[name=password]`, password)
+	b.clickButton("Sign in")
+	b.waitText("Your e-mail address is not verified yet.")
+	b.clickButton("Send me a new link")
+	b.waitText("If dan@example.org is waiting for verification, a new link is on its way.")
+	if n := s.count(`SELECT count(*) FROM mail_outbox WHERE kind = 'verification' AND recipient = 'dan@example.org'`); n != 2 {
+		t.Errorf("%d verification e-mails for Dan, want the first and the new one", n)
+	}
+
 	// A session whose account is deleted meanwhile ends at the next request.
 	b.signIn("bob@example.org", password)
 	bob := s.count(`SELECT id FROM users WHERE email = 'bob@example.org'`)
