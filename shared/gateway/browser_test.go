@@ -245,6 +245,20 @@ func (b *browser) signIn(email, password string) {
 	b.waitText("Welcome back!")
 }
 
+// keys types keys into whatever has the focus, as a keyboard does.
+func (b *browser) keys(keys string) {
+	b.t.Helper()
+	b.do(chromedp.KeyEvent(keys))
+}
+
+// focused names the element with the focus: its tag, and its name if it has one.
+func (b *browser) focused() string {
+	b.t.Helper()
+	var name string
+	b.eval(`(() => { const el = document.activeElement; return el.tagName + (el.name ? ' ' + el.name : '') })()`, &name)
+	return name
+}
+
 // count is the number of elements a CSS selector finds now.
 func (b *browser) count(css string) int {
 	b.t.Helper()

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp/kb"
+
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
@@ -111,6 +113,14 @@ func TestWebAppJourney(t *testing.T) {
 		return b.firstText(`.minute .content`) == "We adopted the budget for cat food."
 	})
 
+	b.click(`button[aria-label^="Edit the minutes"]`) // the oldest, first now
+	b.fill(`dialog textarea[name=content]`, "We adopted the budget for cat food and toys.")
+	b.clickButton("Save the minutes")
+	b.waitText("We adopted the budget for cat food and toys.")
+	if n := s.count(`SELECT count(*) FROM minute_voters`); n != 2 {
+		t.Errorf("%d voters after the edit, want Bob's two votes kept", n)
+	}
+
 	// An event tomorrow, 14:00 to 17:30 in the browser's zone (Paris).
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -211,9 +221,29 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 		map[string]any{"name": "Chess Club", "idUsers": []int64{}}).want(t, 201).decode(t, &club)
 	clubPath := "/associations/" + itoa(club.ID)
 
-	b.signIn("alice@example.org", password)
+	// By keyboard alone: after a navigation the focus is on the new page's heading,
+	// the next Tab reaches the first field, Enter sends the form.
+	b.open("/signup")
+	b.click(`main a[href="/signin"]`)
+	b.waitText("New here?")
+	if got := b.focused(); got != "H1" {
+		t.Errorf("after navigating, the focus is on %s, want the page's heading", got)
+	}
+	b.keys(kb.Tab)
+	if got := b.focused(); got != "INPUT email" {
+		t.Errorf("Tab from the heading reaches %s, want the e-mail field", got)
+	}
+	b.keys("alice@example.org" + kb.Tab + password + kb.Enter)
+	b.waitText("Welcome back!")
+
 	b.open(clubPath)
 	b.waitText("1 member")
+	b.clickButton("Add a member")
+	b.waitText("No one chosen yet.")
+	b.keys(kb.Escape) // closes the dialog
+	if n := b.count(`dialog[open]`); n != 0 {
+		t.Error("Escape leaves the dialog open")
+	}
 
 	b.clickButton("Add a member")
 	b.typeIn(`dialog input[type=search]`, "bob")
@@ -241,6 +271,20 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 	b.fill(`dialog input[name=name]`, "Chess Club of Brest")
 	b.click(`dialog button[type=submit]`)
 	b.waitText("The association is now called Chess Club of Brest.")
+
+	// A session past its expiry ends at the next request; signing in brings you back.
+	b.eval(`(() => { const k = 'kittenasso.session', s = JSON.parse(localStorage.getItem(k));
+		s.expiresAt = Date.now() - 1; localStorage.setItem(k, JSON.stringify(s)); return true })()`, new(bool))
+	b.clickButton("Rename")
+	b.click(`dialog button[type=submit]`)
+	b.waitText("Your session has ended. Please sign in again.")
+	b.fill(`input[name=email]`, "alice@example.org")
+	b.fill(`input[name=password]`, password)
+	b.clickButton("Sign in")
+	b.waitText("Welcome back!")
+	if loc := b.location(); loc != clubPath {
+		t.Errorf("signed in again, the page is %s, want %s", loc, clubPath)
+	}
 
 	// The profile: details, a taken e-mail, the password.
 	b.open("/profile")

@@ -53,7 +53,8 @@ export async function request(method, path, body) {
   const message = data?.message;
   const err = new ApiError(res.status, Array.isArray(message) ? message : [message || res.statusText],
     {retryAfter: Number(res.headers.get('Retry-After')) || 0, requestId: res.headers.get('X-Request-Id') || ''});
-  if (res.status === 401 && s) {
+  // Outside sign-in, a 401 means the session is over: expired, or its account is gone.
+  if (res.status === 401 && path !== '/auth/login') {
     endSession();
     sessionLost();
   }

@@ -58,6 +58,8 @@ async function render() {
     flash('Please sign in first.', 'info');
     return navigate(`/signin?next=${encodeURIComponent(pathname + search)}`, {replace: true});
   }
+  // A dialog left open (the session ended under it, say) belongs to the page before.
+  for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
   beforeRender(s);
   showFlash();
   // Each render fills its own container: a slow page left behind writes nowhere.

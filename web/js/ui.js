@@ -25,6 +25,13 @@ export function errorBox() {
   };
 }
 
+// errorMessage is an error box already showing err, for content that failed to load.
+export function errorMessage(err) {
+  const box = errorBox();
+  box.show(err);
+  return box.el;
+}
+
 // handleSubmit runs action when form is submitted: the button shows the work in
 // progress and cannot be pressed twice; an error is shown in the form's error box.
 export function handleSubmit(form, errors, action) {

@@ -3,7 +3,7 @@
 import {ApiError, endSession, get, post, saveSession} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {flash, navigate} from '../router.js';
-import {errorBox, handleSubmit, heading, loading} from '../ui.js';
+import {errorBox, errorMessage, handleSubmit, heading, loading} from '../ui.js';
 
 export function signIn(page, {query}) {
   const errors = errorBox();
@@ -24,6 +24,7 @@ export function signIn(page, {query}) {
       const me = await get(`/users/${login.id}`);
       saveSession({...s, isAdmin: me.isAdmin}); // the admin may change every association
     } catch (err) {
+      endSession(); // half signed in is not signed in
       if (err instanceof ApiError && err.status === 403) replace(help, resendForm(email));
       throw err;
     }
@@ -79,9 +80,7 @@ export async function verify(page, {query}) {
     if (err instanceof ApiError && err.status === 409) {
       result.append(h('p', {}, 'Your address is already verified.'), h('a', {class: 'button', href: '/signin'}, 'Sign in'));
     } else {
-      const errors = errorBox();
-      errors.show(err);
-      result.append(errors.el);
+      result.append(errorMessage(err));
       if (err instanceof ApiError && err.status === 404) result.append(resendForm(''));
     }
   }

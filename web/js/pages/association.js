@@ -6,7 +6,7 @@ import {ApiError, del, describe, get, patch, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, toLocalInput, today} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {confirmAction, empty, errorBox, heading, loading, openDialog, personPicker} from '../ui.js';
+import {confirmAction, empty, errorMessage, heading, loading, openDialog, personPicker} from '../ui.js';
 import {allUsers, failed} from './people.js';
 
 export async function association(page, {params, session}) {
@@ -31,8 +31,8 @@ export async function association(page, {params, session}) {
   replace(page,
     h('div', {class: 'title-row'}, h('div', {}, heading(assoc.name), memberCount),
       canEdit && h('div', {class: 'actions'},
-      h('button', {type: 'button', class: 'secondary', onclick: () => rename(state)}, 'Rename'),
-      h('button', {type: 'button', class: 'danger', onclick: () => remove(state)}, 'Delete'))),
+        h('button', {type: 'button', class: 'secondary', onclick: () => rename(state)}, 'Rename'),
+        h('button', {type: 'button', class: 'danger', onclick: () => remove(state)}, 'Delete'))),
     !canEdit && h('p', {class: 'notice'},
       'You are not a member of this association: you can look, but only its members can change it.'),
     h('div', {class: 'sections'}, members, h('div', {class: 'stack'}, events, minutes)));
@@ -217,9 +217,7 @@ async function loadEvents(state, content, status, refresh) {
   try {
     events = await get(`/events/association/${state.id}`);
   } catch (err) {
-    const box = errorBox();
-    box.show(err);
-    replace(content, box.el);
+    replace(content, errorMessage(err));
     return;
   }
   if (!events.length) {
@@ -279,7 +277,7 @@ const sorts = {
 };
 
 async function minutesSection(el, state) {
-  const add = state.canEdit && h('button', {type: 'button', onclick: () => writeMinutes(state, status, refresh)}, 'Write minutes');
+  const add = state.canEdit && h('button', {type: 'button', onclick: () => minutesDialog(state, null, status, refresh)}, 'Write minutes');
   const {status, content} = section(el, {title: 'Minutes', titleId: 'minutes-title', action: add});
   const sort = h('select', {id: 'minutes-sort'}, Object.entries(sorts).map(([value, label]) => h('option', {value}, label)));
   const list = h('div', {});
@@ -296,9 +294,7 @@ async function loadMinutes(state, list, sortValue, status, refresh) {
   try {
     minutes = await get(`/associations/${state.id}/minutes?sort=${sort}&order=${order}`);
   } catch (err) {
-    const box = errorBox();
-    box.show(err);
-    replace(list, box.el);
+    replace(list, errorMessage(err));
     return;
   }
   if (!minutes.length) {
@@ -311,32 +307,43 @@ async function loadMinutes(state, list, sortValue, status, refresh) {
       h('p', {class: 'content'}, m.content),
       h('p', {class: 'muted'}, m.voters.length ? `Voters: ${m.voters.map(fullName).join(', ')}` : 'No voters recorded.')),
     state.canEdit && h('div', {class: 'actions'},
+      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit the minutes of ${formatDay(m.date)}`,
+        onclick: () => minutesDialog(state, m, status, refresh)}, 'Edit'),
       h('button', {type: 'button', class: 'secondary small', 'aria-label': `Delete the minutes of ${formatDay(m.date)}`,
-        onclick: () => confirmAction({
-          title: 'Delete these minutes?', text: `The minutes of ${formatDay(m.date)} are deleted for good.`, confirm: 'Delete',
-          action: async () => {
-            await act(status, () => del(`/minutes/${m.id}`), 'The minutes are deleted.');
-            await refresh();
-          },
-        })}, 'Delete'))))));
+        onclick: () => deleteMinutes(m, status, refresh)}, 'Delete'))))));
 }
 
-function writeMinutes(state, status, refresh) {
+function deleteMinutes(m, status, refresh) {
+  return confirmAction({
+    title: 'Delete these minutes?', text: `The minutes of ${formatDay(m.date)} are deleted for good.`, confirm: 'Delete',
+    action: async () => {
+      await act(status, () => del(`/minutes/${m.id}`), 'The minutes are deleted.');
+      await refresh();
+    },
+  });
+}
+
+// minutesDialog writes new minutes, or edits m.
+function minutesDialog(state, m, status, refresh) {
+  // Who may be ticked: the members, and whoever voted before and has left since.
+  const people = [...state.assoc.members, ...(m?.voters ?? []).filter((v) => !state.assoc.members.some((x) => x.id === v.id))];
+  const voted = (p) => m?.voters.some((v) => v.id === p.id);
   return openDialog({
-    title: 'Write minutes', submitLabel: 'Save the minutes',
+    title: m ? 'Edit the minutes' : 'Write minutes', submitLabel: 'Save the minutes',
     build: (f) => append(f, [
-      field('Date', 'date', {type: 'date', required: true, value: today()}),
-      field('What was said and decided', 'content', {type: 'textarea', required: true, rows: 6, maxlength: 10000}),
+      field('Date', 'date', {type: 'date', required: true, value: m ? m.date.slice(0, 10) : today()}),
+      field('What was said and decided', 'content', {type: 'textarea', required: true, rows: 6, maxlength: 10000, value: m?.content}),
       h('fieldset', {class: 'stack'}, h('legend', {}, 'Voters'),
-        state.assoc.members.length
-          ? state.assoc.members.map((m) => h('div', {class: 'check'},
-            h('input', {type: 'checkbox', name: 'voter', value: m.id, id: `voter-${m.id}`}),
-            h('label', {for: `voter-${m.id}`}, fullName(m))))
+        people.length
+          ? people.map((p) => h('div', {class: 'check'},
+            h('input', {type: 'checkbox', name: 'voter', value: p.id, id: `voter-${p.id}`, checked: voted(p)}),
+            h('label', {for: `voter-${p.id}`}, fullName(p))))
           : h('p', {class: 'muted'}, 'The association has no members to vote.'))]),
     submit: async (f) => {
       const {date, content} = formValues(f);
       const idVoters = [...f.querySelectorAll('input[name=voter]:checked')].map((c) => Number(c.value));
-      await act(status, () => post('/minutes', {content, date, idAssociation: state.id, idVoters}), 'The minutes are saved.');
+      const body = {content, date, idAssociation: state.id, idVoters};
+      await act(status, () => m ? put(`/minutes/${m.id}`, body) : post('/minutes', body), 'The minutes are saved.');
       await refresh();
     },
   });

@@ -4,7 +4,7 @@ import {ApiError, del, endSession, get, put, request} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {confirmAction, empty, errorBox, handleSubmit, heading, loading} from '../ui.js';
+import {confirmAction, empty, errorBox, errorMessage, handleSubmit, heading, loading} from '../ui.js';
 
 // The API's largest page: a directory of a club's size is one request.
 const PAGE = 1000;
@@ -21,9 +21,7 @@ export async function allUsers() {
 
 // failed replaces a page's content with what went wrong.
 export function failed(page, err, title) {
-  const errors = errorBox();
-  errors.show(err);
-  replace(page, heading(title), errors.el);
+  replace(page, heading(title), errorMessage(err));
 }
 
 export async function users(page) {
