@@ -57,6 +57,7 @@ func TestWebAppJourney(t *testing.T) {
 	}
 	b.open(verify.RequestURI())
 	b.waitText("Thank you, Alice: your address is verified.")
+	b.checkPage("verified")
 	b.open(verify.RequestURI()) // opened again, from the e-mail
 	b.waitText("Your address is already verified.")
 	b.open("/verify?t=" + strings.Repeat("x", 43))
@@ -171,6 +172,10 @@ func TestWebAppJourney(t *testing.T) {
 	b.typeIn(`#people-search`, "bob")
 	b.waitText(`1 of 4 people match “bob”.`)
 	b.checkPage("people")
+	b.click(`a[href="/users/` + itoa(bobUser.ID) + `"]`)
+	b.waitText("Cat Lovers of Rennes")
+	b.waitText("treasurer")
+	b.checkPage("person")
 	b.click(`#nav a[href="/profile"]`)
 	b.waitText("Change your password")
 	b.checkPage("profile")
