@@ -276,6 +276,7 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 	b.fill(`dialog input[name=name]`, "Chess Club of Brest")
 	b.click(`dialog button[type=submit]`)
 	b.waitText("The association is now called Chess Club of Brest.")
+	b.waitText("No minutes written yet.") // the page has loaded again
 
 	// A session past its expiry ends at the next request; signing in brings you back.
 	b.eval(`(() => { const k = 'kittenasso.session', s = JSON.parse(localStorage.getItem(k));

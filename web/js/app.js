@@ -38,6 +38,8 @@ function renderNav(session) {
 }
 
 onSessionLost(() => {
+  // A page's requests in flight may all be refused: the first one sends you to sign in.
+  if (location.pathname === '/signin') return;
   flash('Your session has ended. Please sign in again.', 'info');
   navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, {replace: true});
 });
