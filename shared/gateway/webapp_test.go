@@ -356,13 +356,24 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 		t.Errorf("%d verification e-mails for Dan, want the first and the new one", n)
 	}
 
-	// A session whose account is deleted meanwhile ends at the next request.
+	// A large directory (1500 more people, Bob, Dan and the admin): the first 200 cards, and a search finds the others.
+	s.exec(`INSERT INTO users (email, firstname, lastname, age, password_hash, verified_at)
+		SELECT 'member' || n || '@example.org', 'Member', 'Number ' || n, 20, 'x', now() FROM generate_series(1, 1500) AS n`)
 	b.signIn("bob@example.org", password)
+	b.click(`#nav a[href="/users"]`)
+	b.waitText("1503 people. The first 200 are shown: search to find the others.")
+	if n := b.count(`main .cards > li`); n != 200 {
+		t.Errorf("%d cards for 1503 people, want the first 200", n)
+	}
+	b.typeIn(`#people-search`, "number 1499")
+	b.waitText(`1 of 1503 people match “number 1499”.`)
+
+	// A session whose account is deleted meanwhile ends at the next request.
 	bob := s.count(`SELECT id FROM users WHERE email = 'bob@example.org'`)
 	s.request("DELETE", "/api/users/"+itoa(int64(bob)), s.login(adminEmail, adminPassword), nil).want(t, 200)
-	b.click(`#nav a[href="/users"]`)
+	b.click(`#nav a[href="/associations"]`)
 	b.waitText("Your session has ended. Please sign in again.")
-	if loc := b.location(); loc != "/signin?next=%2Fusers" {
+	if loc := b.location(); loc != "/signin?next=%2Fassociations" {
 		t.Errorf("after the session ended the page is %s", loc)
 	}
 	b.checkConsole()

@@ -34,7 +34,7 @@ export function onSessionLost(fn) { sessionLost = fn; }
 
 // request sends one API call and returns {data, total}: the JSON body and, for
 // lists, the X-Total-Count header. Anything but a 2xx throws an ApiError.
-export async function request(method, path, body) {
+async function request(method, path, body) {
   const s = session();
   const headers = {Accept: 'application/json'};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -62,6 +62,17 @@ export async function request(method, path, body) {
 }
 
 export const get = (path) => request('GET', path).then((r) => r.data);
+
+// getAll reads a whole list a page at a time, in the API's largest pages.
+export async function getAll(path) {
+  const PAGE = 1000;
+  const all = [];
+  for (;;) {
+    const {data, total} = await request('GET', `${path}?limit=${PAGE}&offset=${all.length}`);
+    all.push(...data);
+    if (data.length < PAGE || all.length >= total) return all;
+  }
+}
 export const post = (path, body) => request('POST', path, body).then((r) => r.data);
 export const put = (path, body) => request('PUT', path, body).then((r) => r.data);
 export const patch = (path, body) => request('PATCH', path, body).then((r) => r.data);

@@ -59,10 +59,12 @@ export function handleSubmit(form, errors, action) {
 // openDialog shows a modal form. build(form) adds the fields; submit() does the
 // work and the dialog closes when it succeeds. It resolves true once submitted,
 // false when dismissed.
+let dialogCount = 0;
+
 export function openDialog({title, submitLabel, danger = false, build, submit}) {
   return new Promise((resolve) => {
     const errors = errorBox();
-    const titleId = `dialog-${Date.now()}`;
+    const titleId = `dialog-${++dialogCount}`;
     const form = h('form', {method: 'dialog', class: 'stack'});
     const cancel = h('button', {type: 'button', class: 'secondary'}, 'Cancel');
     const dialog = h('dialog', {'aria-labelledby': titleId},

@@ -2,12 +2,12 @@
 // Everyone signed in may look; only members (and the administrator) get the
 // controls that change it, and the API refuses anyone else all the same.
 
-import {ApiError, del, describe, get, patch, post, put} from '../api.js';
+import {ApiError, del, describe, get, getAll, patch, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, toLocalInput, today} from '../format.js';
 import {flash, navigate} from '../router.js';
 import {confirmAction, empty, errorMessage, heading, loading, openDialog, personPicker} from '../ui.js';
-import {allUsers, failed} from './people.js';
+import {failed} from './people.js';
 
 export async function association(page, {params, session}) {
   const id = params.id;
@@ -164,7 +164,7 @@ function removeMember(state, member, status) {
 async function addMember(state, status) {
   let people;
   try {
-    people = await allUsers();
+    people = await getAll('/users');
   } catch (err) {
     status.textContent = describe(err).join(' ');
     return;

@@ -1,22 +1,11 @@
 // Associations: the list, and creating one with its members and their roles.
 
-import {describe, post, request} from '../api.js';
+import {describe, getAll, post} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
 import {empty, errorBox, handleSubmit, heading, loading, personPicker} from '../ui.js';
-import {allUsers, failed} from './people.js';
-
-const PAGE = 1000;
-
-async function allAssociations() {
-  const list = [];
-  for (;;) {
-    const {data, total} = await request('GET', `/associations?limit=${PAGE}&offset=${list.length}`);
-    list.push(...data);
-    if (data.length < PAGE || list.length >= total) return list;
-  }
-}
+import {SHOWN, failed} from './people.js';
 
 export async function associations(page, {session}) {
   const status = loading();
@@ -24,7 +13,7 @@ export async function associations(page, {session}) {
   page.append(h('div', {class: 'title-row'}, heading('Associations'), create), status);
   let list;
   try {
-    list = await allAssociations();
+    list = await getAll('/associations');
   } catch (err) {
     return failed(page, err, 'Associations');
   }
@@ -40,8 +29,9 @@ export async function associations(page, {session}) {
     const query = search.value.trim();
     const found = list.filter((a) => (!mine.checked || a.members.some((m) => m.id === session.id)) &&
       matches(`${a.name} ${a.members.map(fullName).join(' ')}`, query));
-    count.textContent = `${found.length} of ${list.length} associations.`;
-    replace(results, ...found.map((a) => h('li', {class: 'card'},
+    count.textContent = `${found.length} of ${list.length} associations.` +
+      (found.length > SHOWN ? ` The first ${SHOWN} are shown: search to find the others.` : '');
+    replace(results, ...found.slice(0, SHOWN).map((a) => h('li', {class: 'card'},
       h('a', {href: `/associations/${a.id}`, class: 'title'}, a.name),
       a.members.some((m) => m.id === session.id) && h('span', {class: 'badge'}, 'you are a member'),
       h('p', {class: 'muted'}, memberSummary(a.members)))));
@@ -68,7 +58,7 @@ export async function newAssociation(page, {session}) {
   page.append(heading('New association'), status);
   let people;
   try {
-    people = await allUsers();
+    people = await getAll('/users');
   } catch (err) {
     return failed(page, err, 'New association');
   }

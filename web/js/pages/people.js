@@ -1,23 +1,13 @@
 // People: the directory, a person's page, and your own profile.
 
-import {ApiError, del, endSession, get, put, request} from '../api.js';
+import {ApiError, del, endSession, get, getAll, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
 import {confirmAction, empty, errorBox, errorMessage, handleSubmit, heading, loading} from '../ui.js';
 
-// The API's largest page: a directory of a club's size is one request.
-const PAGE = 1000;
-
-// allUsers loads the directory a page at a time.
-export async function allUsers() {
-  const users = [];
-  for (;;) {
-    const {data, total} = await request('GET', `/users?limit=${PAGE}&offset=${users.length}`);
-    users.push(...data);
-    if (data.length < PAGE || users.length >= total) return users;
-  }
-}
+// SHOWN is how many cards a list shows at most; a search narrows the rest down.
+export const SHOWN = 200;
 
 // failed replaces a page's content with what went wrong.
 export function failed(page, err, title) {
@@ -29,7 +19,7 @@ export async function users(page) {
   page.append(heading('People'), status);
   let list;
   try {
-    list = await allUsers();
+    list = await getAll('/users');
   } catch (err) {
     return failed(page, err, 'People');
   }
@@ -39,8 +29,9 @@ export async function users(page) {
   const show = () => {
     const query = search.value.trim();
     const found = list.filter((u) => matches(`${fullName(u)} ${u.email}`, query));
-    count.textContent = query ? `${found.length} of ${list.length} people match “${query}”.` : `${list.length} people.`;
-    replace(results, ...found.map((u) => h('li', {class: 'card'},
+    count.textContent = (query ? `${found.length} of ${list.length} people match “${query}”.` : `${list.length} people.`) +
+      (found.length > SHOWN ? ` The first ${SHOWN} are shown: search to find the others.` : '');
+    replace(results, ...found.slice(0, SHOWN).map((u) => h('li', {class: 'card'},
       h('a', {href: `/users/${u.id}`, class: 'title'}, fullName(u)),
       u.isAdmin && h('span', {class: 'badge'}, 'admin'),
       h('p', {class: 'muted'}, u.email))));
