@@ -272,6 +272,16 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 	b.waitText("Bob Marley is no longer a member.")
 	b.waitText("1 member")
 
+	// What people type is shown as text, never run as markup.
+	b.clickButton("Rename")
+	b.fill(`dialog input[name=name]`, `Chess <img src=x onerror="document.title='owned'"> Club`)
+	b.click(`dialog button[type=submit]`)
+	b.waitText(`The association is now called Chess <img src=x onerror="document.title='owned'"> Club.`)
+	b.waitText("No minutes written yet.")
+	if n := b.count(`main img, #flash img`); n != 0 {
+		t.Errorf("a name became %d img elements", n)
+	}
+
 	b.clickButton("Rename")
 	b.fill(`dialog input[name=name]`, "Chess Club of Brest")
 	b.click(`dialog button[type=submit]`)
