@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
 )
 
 // chromiumPath is Debian's chromium package; .ci/run installs it.
@@ -40,10 +42,7 @@ type browser struct {
 func newBrowser(t *testing.T, base string) *browser {
 	t.Helper()
 	if _, err := exec.LookPath(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: install Debian's chromium package", chromiumPath)
-		}
-		t.Skipf("%s is missing (apt-get install chromium); skipping the browser test", chromiumPath)
+		testenv.Missing(t, chromiumPath+" is missing", "apt-get install chromium; .ci/run does")
 	}
 	// The flags a root CI machine with a closed network needs: no sandbox, and no
 	// background connections to Google, which would be refused.
@@ -54,10 +53,7 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true))
 	axe, err := os.ReadFile(axeCore)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v: run the tests with make test, which installs it", err)
-		}
-		t.Skipf("%v: make test installs it; skipping the browser test", err)
+		testenv.Missing(t, "axe-core is missing", "`make test` installs it with the emulators")
 	}
 	b := &browser{t: t, base: base, axeSource: string(axe)}
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithListener(b.listen))

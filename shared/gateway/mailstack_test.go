@@ -29,6 +29,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/eventsource"
 	"github.com/kittenasso/kittenasso/shared/gateway"
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
 	"github.com/kittenasso/kittenasso/shared/mail"
 	"github.com/kittenasso/kittenasso/shared/mailer"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
@@ -40,10 +41,7 @@ func emulatorEndpoint(t *testing.T, name string) string {
 	t.Helper()
 	v := os.Getenv(name)
 	if v == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: run the tests with `make test`", name)
-		}
-		t.Skipf("%s is not set; `make test` starts the SQS and SES emulators", name)
+		testenv.Missing(t, name+" is not set", "`make test` starts the SQS and SES emulators")
 	}
 	return v
 }

