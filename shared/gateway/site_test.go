@@ -121,8 +121,9 @@ func checkDistributionBehaviours(t *testing.T) {
 	t.Helper()
 	config := child(child(resourceOf(t, "Distribution"), "Properties"), "DistributionConfig")
 	def := child(config, "DefaultCacheBehavior")
-	if scalar(child(def, "TargetOriginId")) != "web" || child(def, "ResponseHeadersPolicyId").Value != "WebHeadersPolicy" {
-		t.Errorf("the default behaviour must serve the bucket with WebHeadersPolicy")
+	if scalar(child(def, "TargetOriginId")) != "web" || child(def, "ResponseHeadersPolicyId").Value != "WebHeadersPolicy" ||
+		scalar(child(def, "Compress")) != "true" {
+		t.Errorf("the default behaviour must serve the bucket compressed, with WebHeadersPolicy")
 	}
 	toAPI := map[string]bool{}
 	for _, b := range child(config, "CacheBehaviors").Content {
