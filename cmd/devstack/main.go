@@ -6,7 +6,8 @@
 //
 // dev starts a private PostgreSQL cluster under .devstack/ (or uses DATABASE_URL),
 // runs the migration step, creates the default admin and serves every function of
-// template.yaml behind the local API gateway. test starts a throw-away cluster on a
+// template.yaml behind the local API gateway, with the web app (web/) beside it as
+// CloudFront serves it. test starts a throw-away cluster on a
 // free port, runs CMD with TEST_DATABASE_URL pointing at it, then removes it.
 package main
 
