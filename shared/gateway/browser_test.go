@@ -178,22 +178,23 @@ func (b *browser) eval(js string, out any) {
 // Every wait also checks that the page shows no stray value of a template slip.
 func (b *browser) waitText(text string) {
 	b.t.Helper()
-	b.waitFor("the page to show "+text, func(page string) bool { return strings.Contains(page, text) })
-	if slip := straySlip.FindString(b.pageText()); slip != "" {
-		b.t.Errorf("page %s shows %q:\n%s", b.location(), slip, b.pageText())
+	page := b.waitFor("the page to show "+text, func(page string) bool { return strings.Contains(page, text) })
+	if slip := straySlip.FindString(page); slip != "" {
+		b.t.Errorf("page %s shows %q:\n%s", b.location(), slip, page)
 	}
 }
 
 // straySlip is what a page shows when code prints a value instead of text.
 var straySlip = regexp.MustCompile(`(?m)\b(undefined|NaN)\b|\[object \w+\]|^(false|true|null)$|\bfalse\b$`)
 
-func (b *browser) waitFor(what string, done func(page string) bool) {
+// waitFor waits until done accepts the page's text, and returns that text.
+func (b *browser) waitFor(what string, done func(page string) bool) string {
 	b.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		page := b.pageText()
 		if done(page) {
-			return
+			return page
 		}
 		if time.Now().After(deadline) {
 			b.t.Fatalf("waiting for %s; page %s shows:\n%s", what, b.location(), page)
@@ -204,23 +205,23 @@ func (b *browser) waitFor(what string, done func(page string) bool) {
 
 // pageText is what the page shows: the body's text and any open dialog.
 func (b *browser) pageText() string {
-	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
-	defer cancel()
-	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
-	if err != nil {
-		return "(unreadable: " + err.Error() + ")"
-	}
-	return text
+	return b.peek(`document.body ? document.body.innerText : ''`, "(unreadable)")
 }
 
 func (b *browser) location() string {
+	return b.peek(`location.pathname + location.search`, "(unknown)")
+}
+
+// peek evaluates a string in the page, or gives fallback: it serves failure
+// messages, which must not fail themselves.
+func (b *browser) peek(js, fallback string) string {
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
 	defer cancel()
-	loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
 	if err != nil {
-		return "(unknown)"
+		return fallback + ": " + err.Error()
 	}
-	return loc
+	return v
 }
 
 // firstText is the text of the first element a CSS selector finds now, or "".
@@ -235,10 +236,27 @@ func (b *browser) firstText(css string) string {
 func (b *browser) signIn(email, password string) {
 	b.t.Helper()
 	b.open("/signin")
+	b.submitSignIn(email, password)
+	b.waitText("Welcome back!")
+}
+
+// submitSignIn fills in and sends the sign-in form on the page.
+func (b *browser) submitSignIn(email, password string) {
+	b.t.Helper()
 	b.fill(`input[name=email]`, email)
 	b.fill(`input[name=password]`, password)
 	b.clickButton("Sign in")
-	b.waitText("Welcome back!")
+}
+
+// submitSignUp fills in and sends the sign-up form on the page.
+func (b *browser) submitSignUp(first, last, age, email, password string) {
+	b.t.Helper()
+	b.fill(`input[name=firstname]`, first)
+	b.fill(`input[name=lastname]`, last)
+	b.fill(`input[name=age]`, age)
+	b.fill(`input[name=email]`, email)
+	b.fill(`input[name=password]`, password)
+	b.clickButton("Create my account")
 }
 
 // keys types keys into whatever has the focus, as a keyboard does.

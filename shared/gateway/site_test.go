@@ -39,7 +39,8 @@ func TestSiteServesTheAppAsCloudFrontDoes(t *testing.T) {
 	paths := []string{"/", "/signin", "/associations/7", "/verify", "/users/12/", "/app.css", "/js/app.js",
 		"/favicon.svg", "/missing.js", "/users/1.5", "/js/", "/.env"}
 
-	rewritten := runCloudFrontFunction(t, paths)
+	resources := child(templateDocument(t), "Resources")
+	rewritten := runCloudFrontFunction(t, resource(t, resources, "SpaRewriteFunction"), paths)
 	for i, p := range paths {
 		rec := httptest.NewRecorder()
 		site.ServeHTTP(rec, httptest.NewRequest("GET", p, nil))
@@ -85,11 +86,11 @@ func TestSiteServesTheAppAsCloudFrontDoes(t *testing.T) {
 			t.Errorf("%s goes to %q, want %q", path, rec.Body.String(), want)
 		}
 	}
-	checkDistributionBehaviours(t)
+	checkDistributionBehaviours(t, resource(t, resources, "Distribution"))
 }
 
-// runCloudFrontFunction returns the URI the template's SpaRewriteFunction gives each path.
-func runCloudFrontFunction(t *testing.T, paths []string) []string {
+// runCloudFrontFunction returns the URI the CloudFront function fn gives each path.
+func runCloudFrontFunction(t *testing.T, fn *yaml.Node, paths []string) []string {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -98,7 +99,7 @@ func runCloudFrontFunction(t *testing.T, paths []string) []string {
 			testenv.Missing(t, "no Node.js to run the CloudFront function with", "`make test` installs one with the emulators")
 		}
 	}
-	code := scalar(child(child(resourceOf(t, "SpaRewriteFunction"), "Properties"), "FunctionCode"))
+	code := scalar(child(child(fn, "Properties"), "FunctionCode"))
 	script := code + `
 for (const uri of process.argv.slice(1)) console.log(handler({request: {uri}}).uri);`
 	cmd := exec.Command(node, append([]string{"-e", script}, paths...)...)
@@ -115,11 +116,11 @@ for (const uri of process.argv.slice(1)) console.log(handler({request: {uri}}).u
 	return got
 }
 
-// checkDistributionBehaviours checks that CloudFront sends /api and /api/* to the
-// API and the rest to the bucket, with the web headers.
-func checkDistributionBehaviours(t *testing.T) {
+// checkDistributionBehaviours checks that the distribution sends /api and /api/* to
+// the API and the rest to the bucket, with the web headers.
+func checkDistributionBehaviours(t *testing.T, distribution *yaml.Node) {
 	t.Helper()
-	config := child(child(resourceOf(t, "Distribution"), "Properties"), "DistributionConfig")
+	config := child(child(distribution, "Properties"), "DistributionConfig")
 	def := child(config, "DefaultCacheBehavior")
 	if scalar(child(def, "TargetOriginId")) != "web" || child(def, "ResponseHeadersPolicyId").Value != "WebHeadersPolicy" ||
 		scalar(child(def, "Compress")) != "true" {
@@ -136,17 +137,10 @@ func checkDistributionBehaviours(t *testing.T) {
 	}
 }
 
-func resourceOf(t *testing.T, id string) *yaml.Node {
+// resource is the template resource with logical id, which must exist.
+func resource(t *testing.T, resources *yaml.Node, id string) *yaml.Node {
 	t.Helper()
-	data, err := os.ReadFile("../../template.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		t.Fatal(err)
-	}
-	res := child(child(child(&root, ""), "Resources"), id)
+	res := child(resources, id)
 	if res == nil {
 		t.Fatalf("template.yaml has no %s", id)
 	}

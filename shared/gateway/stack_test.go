@@ -231,12 +231,19 @@ func (r response) message(t *testing.T) string {
 	return ""
 }
 
-// signUp creates an account and returns it with the token mailed to it (read from the outbox).
+// signUp creates an account for Ada Lovelace and returns it with the token mailed
+// to it (read from the outbox).
 func (s *stack) signUp(email, password string) (asso.User, string) {
+	s.t.Helper()
+	return s.signUpAs("Ada", "Lovelace", email, password)
+}
+
+// signUpAs creates an account with these names and returns it with its mailed token.
+func (s *stack) signUpAs(first, last, email, password string) (asso.User, string) {
 	s.t.Helper()
 	var u asso.User
 	s.request("POST", "/api/users", "", map[string]any{
-		"firstname": "Ada", "lastname": "Lovelace", "age": 36, "email": email, "password": password,
+		"firstname": first, "lastname": last, "age": 36, "email": email, "password": password,
 	}).want(s.t, 201).decode(s.t, &u)
 	return u, s.mailedToken(email)
 }
@@ -272,19 +279,15 @@ func (s *stack) login(email, password string) string {
 // member signs up, verifies and signs in a user, returning them and their token.
 func (s *stack) member(email string) (asso.User, string) {
 	s.t.Helper()
-	u, token := s.signUp(email, "password123")
-	s.request("POST", "/api/verification", "", map[string]string{"token": token}).want(s.t, 201)
+	u := s.person("Ada", "Lovelace", email, "password123")
 	return u, s.login(email, "password123")
 }
 
 // person signs up a user with these names through the API and verifies them.
 func (s *stack) person(first, last, email, password string) asso.User {
 	s.t.Helper()
-	var u asso.User
-	s.request("POST", "/api/users", "", map[string]any{
-		"firstname": first, "lastname": last, "age": 30, "email": email, "password": password,
-	}).want(s.t, 201).decode(s.t, &u)
-	s.request("POST", "/api/verification", "", map[string]string{"token": s.mailedToken(email)}).want(s.t, 201)
+	u, token := s.signUpAs(first, last, email, password)
+	s.request("POST", "/api/verification", "", map[string]string{"token": token}).want(s.t, 201)
 	return u
 }
 

@@ -37,12 +37,7 @@ func TestWebAppJourney(t *testing.T) {
 	b.waitText("Create your account")
 	b.checkPage("sign-up")
 
-	b.fill(`input[name=firstname]`, "Alice")
-	b.fill(`input[name=lastname]`, "Martin")
-	b.fill(`input[name=age]`, "34")
-	b.fill(`input[name=email]`, alice)
-	b.fill(`input[name=password]`, password)
-	b.clickButton("Create my account")
+	b.submitSignUp("Alice", "Martin", "34", alice, password)
 	b.waitText("Check your inbox")
 
 	// The verification link, from the e-mail the mailer sent through SES.
@@ -294,9 +289,7 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 	b.clickButton("Rename")
 	b.click(`dialog button[type=submit]`)
 	b.waitText("Your session has ended. Please sign in again.")
-	b.fill(`input[name=email]`, "alice@example.org")
-	b.fill(`input[name=password]`, password)
-	b.clickButton("Sign in")
+	b.submitSignIn("alice@example.org", password)
 	b.waitText("Welcome back!")
 	if loc := b.location(); loc != clubPath {
 		t.Errorf("signed in again, the page is %s, want %s", loc, clubPath)
@@ -337,9 +330,7 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 	// Guessing passwords: the sixth try is throttled, and the page says for how long.
 	for range 6 {
 		b.open("/signin")
-		b.fill(`input[name=email]`, "nobody@example.org")
-		b.fill(`input[name=password]`, "a wrong guess")
-		b.clickButton("Sign in")
+		b.submitSignIn("nobody@example.org", "a wrong guess")
 		b.waitFor("the answer to the sign-in", func(page string) bool {
 			return strings.Contains(page, "Wrong e-mail address or password.") || strings.Contains(page, "Too many attempts")
 		})
@@ -348,17 +339,10 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 
 	// An account not yet verified is told so at sign-in, and may ask for a new link.
 	b.open("/signup")
-	b.fill(`input[name=firstname]`, "Dan")
-	b.fill(`input[name=lastname]`, "Brown")
-	b.fill(`input[name=age]`, "51")
-	b.fill(`input[name=email]`, "dan@example.org")
-	b.fill(`input[name=password]`, password)
-	b.clickButton("Create my account")
+	b.submitSignUp("Dan", "Brown", "51", "dan@example.org", password)
 	b.waitText("Check your inbox")
 	b.open("/signin")
-	b.fill(`input[name=email]`, "dan@example.org")
-	b.fill(`input[name=password]`, password)
-	b.clickButton("Sign in")
+	b.submitSignIn("dan@example.org", password)
 	b.waitText("Your e-mail address is not verified yet.")
 	b.clickButton("Send me a new link")
 	b.waitText("If dan@example.org is waiting for verification, a new link is on its way.")

@@ -89,6 +89,17 @@ export function openDialog({title, submitLabel, danger = false, build, submit}) 
 export const confirmAction = ({title, text, confirm, action}) =>
   openDialog({title, submitLabel: confirm, danger: true, build: (f) => append(f, [h('p', {}, text)]), submit: action});
 
+// SHOWN is how many cards a list shows at most; a search narrows the rest down.
+const SHOWN = 200;
+
+// showCards fills a list with the cards of found, SHOWN at most, or says none
+// matched; summary, shown in count, says how many matched and whether any were left out.
+export function showCards(results, count, found, {summary, card, none}) {
+  count.textContent = summary + (found.length > SHOWN ? ` The first ${SHOWN} are shown: search to find the others.` : '');
+  if (found.length) replace(results, ...found.slice(0, SHOWN).map(card));
+  else replace(results, h('li', {}, empty(none)));
+}
+
 // personPicker finds a person among users by name or e-mail and calls onPick with them.
 export function personPicker(users, {label, exclude = () => false, onPick}) {
   const id = `pick-${Math.random().toString(36).slice(2)}`;

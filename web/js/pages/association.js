@@ -212,18 +212,22 @@ async function eventsSection(el, state) {
   await refresh();
 }
 
-async function loadEvents(state, content, status, refresh) {
-  let events;
+// loadList fetches a list for el: its items, or null once el shows the error or,
+// for an empty list, emptyText.
+async function loadList(el, path, emptyText) {
   try {
-    events = await get(`/events/association/${state.id}`);
+    const list = await get(path);
+    if (list.length) return list;
+    replace(el, empty(emptyText));
   } catch (err) {
-    replace(content, errorMessage(err));
-    return;
+    replace(el, errorMessage(err));
   }
-  if (!events.length) {
-    replace(content, empty('No events planned.'));
-    return;
-  }
+  return null;
+}
+
+async function loadEvents(state, content, status, refresh) {
+  const events = await loadList(content, `/events/association/${state.id}`, 'No events planned.');
+  if (!events) return;
   replace(content, h('ul', {class: 'rows'}, events.sort(byRelevance).map((ev) => {
     const s = eventStatus(ev);
     return h('li', {class: 'event'},
@@ -290,17 +294,8 @@ async function minutesSection(el, state) {
 async function loadMinutes(state, list, sortValue, status, refresh) {
   const [sort, order] = sortValue.split('-');
   replace(list, loading());
-  let minutes;
-  try {
-    minutes = await get(`/associations/${state.id}/minutes?sort=${sort}&order=${order}`);
-  } catch (err) {
-    replace(list, errorMessage(err));
-    return;
-  }
-  if (!minutes.length) {
-    replace(list, empty('No minutes written yet.'));
-    return;
-  }
+  const minutes = await loadList(list, `/associations/${state.id}/minutes?sort=${sort}&order=${order}`, 'No minutes written yet.');
+  if (!minutes) return;
   replace(list, h('ul', {class: 'rows'}, minutes.map((m) => h('li', {class: 'minute'},
     h('div', {},
       h('h3', {}, formatDay(m.date)),

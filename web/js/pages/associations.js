@@ -4,8 +4,8 @@ import {describe, getAll, post} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {empty, errorBox, handleSubmit, heading, loading, personPicker} from '../ui.js';
-import {SHOWN, failed} from './people.js';
+import {empty, errorBox, handleSubmit, heading, loading, personPicker, showCards} from '../ui.js';
+import {failed} from './people.js';
 
 export async function associations(page, {session}) {
   const status = loading();
@@ -29,13 +29,14 @@ export async function associations(page, {session}) {
     const query = search.value.trim();
     const found = list.filter((a) => (!mine.checked || a.members.some((m) => m.id === session.id)) &&
       matches(`${a.name} ${a.members.map(fullName).join(' ')}`, query));
-    count.textContent = `${found.length} of ${list.length} associations.` +
-      (found.length > SHOWN ? ` The first ${SHOWN} are shown: search to find the others.` : '');
-    replace(results, ...found.slice(0, SHOWN).map((a) => h('li', {class: 'card'},
-      h('a', {href: `/associations/${a.id}`, class: 'title'}, a.name),
-      a.members.some((m) => m.id === session.id) && h('span', {class: 'badge'}, 'you are a member'),
-      h('p', {class: 'muted'}, memberSummary(a.members)))));
-    if (!found.length) replace(results, h('li', {}, empty('No association matches your search.')));
+    showCards(results, count, found, {
+      summary: `${found.length} of ${list.length} associations.`,
+      card: (a) => h('li', {class: 'card'},
+        h('a', {href: `/associations/${a.id}`, class: 'title'}, a.name),
+        a.members.some((m) => m.id === session.id) && h('span', {class: 'badge'}, 'you are a member'),
+        h('p', {class: 'muted'}, memberSummary(a.members))),
+      none: 'No association matches your search.',
+    });
   };
   search.addEventListener('input', show);
   mine.addEventListener('change', show);

@@ -4,10 +4,7 @@ import {ApiError, del, endSession, get, getAll, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {confirmAction, empty, errorBox, errorMessage, handleSubmit, heading, loading} from '../ui.js';
-
-// SHOWN is how many cards a list shows at most; a search narrows the rest down.
-export const SHOWN = 200;
+import {confirmAction, empty, errorBox, errorMessage, handleSubmit, heading, loading, showCards} from '../ui.js';
 
 // failed replaces a page's content with what went wrong.
 export function failed(page, err, title) {
@@ -29,13 +26,14 @@ export async function users(page) {
   const show = () => {
     const query = search.value.trim();
     const found = list.filter((u) => matches(`${fullName(u)} ${u.email}`, query));
-    count.textContent = (query ? `${found.length} of ${list.length} people match “${query}”.` : `${list.length} people.`) +
-      (found.length > SHOWN ? ` The first ${SHOWN} are shown: search to find the others.` : '');
-    replace(results, ...found.slice(0, SHOWN).map((u) => h('li', {class: 'card'},
-      h('a', {href: `/users/${u.id}`, class: 'title'}, fullName(u)),
-      u.isAdmin && h('span', {class: 'badge'}, 'admin'),
-      h('p', {class: 'muted'}, u.email))));
-    if (!found.length) replace(results, h('li', {}, empty(`No one matches “${query}”.`)));
+    showCards(results, count, found, {
+      summary: query ? `${found.length} of ${list.length} people match “${query}”.` : `${list.length} people.`,
+      card: (u) => h('li', {class: 'card'},
+        h('a', {href: `/users/${u.id}`, class: 'title'}, fullName(u)),
+        u.isAdmin && h('span', {class: 'badge'}, 'admin'),
+        h('p', {class: 'muted'}, u.email)),
+      none: `No one matches “${query}”.`,
+    });
   };
   search.addEventListener('input', show);
   status.replaceWith(h('div', {class: 'field'}, h('label', {for: 'people-search'}, 'Search people'), search), count, results);
