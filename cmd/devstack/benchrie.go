@@ -63,7 +63,7 @@ func benchRIE(args []string) error {
 		return err
 	}
 	defer b.close()
-	token, err := auth.Tokens{Secret: b.cfg.JWTSecret, Issuer: b.cfg.JWTIssuer, Audience: b.cfg.JWTAudience, TTL: time.Hour}.Issue(1)
+	token, err := auth.Tokens{Secret: b.cfg.JWTSecret, Issuer: b.cfg.JWTIssuer, Audience: b.cfg.JWTAudience, TTL: time.Hour}.Issue(1, 0)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/kittenasso/kittenasso/cmd/internal/apiclient"
 	"github.com/kittenasso/kittenasso/shared/config"
@@ -73,7 +74,7 @@ func newBenchStack(ctx context.Context, withMail bool) (b *benchStack, err error
 	if b.mailCfg, err = config.LoadMail(getenv); err != nil {
 		return nil, err
 	}
-	db, err := postgres.Open(ctx, b.cfg.DatabaseURL, 1)
+	db, err := postgres.Open(ctx, b.cfg.DatabaseURL, postgres.Options{MaxConns: 1, StatementTimeout: time.Minute})
 	if err != nil {
 		return nil, err
 	}

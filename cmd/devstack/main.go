@@ -172,7 +172,7 @@ func dev(args []string) error {
 		return err
 	}
 
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, 1)
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 1, StatementTimeout: time.Minute})
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,9 @@ func dev(args []string) error {
 		Function: mailerFunction, BatchSize: 10, Wait: 5, Log: log}
 	go poller.Run(ctx)
 	q := mailqueue.New(queueURL)
-	go relayEvery(ctx, 15*time.Second, mailqueue.Relay{DB: srv.DB, Queue: q, Grace: 10 * time.Second, Batch: 100, Log: log})
+	relay := mailqueue.NewRelay(mailCfg, srv.DB, q, log)
+	relay.Grace = 10 * time.Second
+	go relayEvery(ctx, 15*time.Second, relay)
 
 	// Prometheus reads the in-process functions' metrics here; in AWS they go to
 	// CloudWatch as EMF lines instead.

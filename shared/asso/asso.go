@@ -59,20 +59,33 @@ type UserPatch struct {
 	PasswordHash *string
 }
 
-// Page bounds a list query. Total is filled in by the store.
+// Page bounds a list query.
 type Page struct {
 	Limit  int
 	Offset int
 }
 
+// Listed says what a list query returned: Count items of Total in all. Count can be
+// under the page's limit before the end of the list when the page was cut short to
+// keep the response within its byte budget.
+type Listed struct {
+	Count int
+	Total int
+}
+
 // LoginThrottle says how many failed logins are tolerated within Window, per e-mail
-// address and per client address.
+// address and per client address, and how many sign-ups and resends one client
+// address may ask for within ClientWindow.
 type LoginThrottle struct {
 	Window       time.Duration
 	PerEmail     int
 	PerClient    int
 	ResendWindow time.Duration
 	ResendPerKey int
+
+	ClientWindow     time.Duration
+	SignUpsPerClient int
+	ResendsPerClient int
 }
 
 // DefaultLoginThrottle is the policy of contract.md §2.
@@ -82,6 +95,35 @@ var DefaultLoginThrottle = LoginThrottle{
 	PerClient:    20,
 	ResendWindow: time.Hour,
 	ResendPerKey: 3,
+
+	ClientWindow:     time.Hour,
+	SignUpsPerClient: 20,
+	ResendsPerClient: 20,
+}
+
+// Limits bound the work and the mail that one caller can cause (contract.md §1, §5).
+type Limits struct {
+	MaxMembers    int // members of one association
+	MaxVoters     int // voters of one minute
+	ResponseBytes int // the largest list body: a page that would be larger is cut short
+
+	// UpdateWindow coalesces event updates: after one update mail to a recipient,
+	// later edits within the window become one mail sent when it closes.
+	UpdateWindow time.Duration
+	// Recipient-mails that one user, and one association, may cause per hour. Past
+	// them a write that would mail is refused with 429 and Retry-After.
+	MailsPerUserHour        int
+	MailsPerAssociationHour int
+}
+
+// DefaultLimits are the limits of contract.md unless a deployment changes them.
+var DefaultLimits = Limits{
+	MaxMembers:              1000,
+	MaxVoters:               1000,
+	ResponseBytes:           4 << 20,
+	UpdateWindow:            10 * time.Minute,
+	MailsPerUserHour:        2000,
+	MailsPerAssociationHour: 5000,
 }
 
 // Outbox e-mail kinds, as stored in mail_outbox.kind.
@@ -92,11 +134,13 @@ const (
 	MailCancellation = "cancellation"
 )
 
-// VerificationEmail is the outbox payload of a verification e-mail.
+// VerificationEmail is the outbox payload of a verification e-mail: of a new account,
+// or of a new address when NewEmail is set.
 type VerificationEmail struct {
 	Firstname string `json:"firstname"`
 	Lastname  string `json:"lastname"`
 	Link      string `json:"link"`
+	NewEmail  bool   `json:"newEmail,omitempty"`
 }
 
 // EventEmail is the outbox payload of an invitation, update or cancellation: a
@@ -111,6 +155,8 @@ type EventEmail struct {
 	AssociationName string `json:"associationName"`
 	Firstname       string `json:"firstname"`
 	Lastname        string `json:"lastname"`
+	// Unsubscribe is the membership's one-click unsubscribe token (RFC 8058).
+	Unsubscribe string `json:"unsubscribe"`
 }
 
 // AssociationInput creates or changes an association. A nil field is unchanged

@@ -15,6 +15,7 @@ const (
 	ECONFLICT     = "conflict"     // the write would break a uniqueness rule
 	ETOOMANY      = "too_many"     // throttled; RetryAfter says for how long
 	ETOOLARGE     = "too_large"    // the request body is over the limit
+	EUNSUPPORTED  = "unsupported"  // the request body is not JSON
 	EUNAVAILABLE  = "unavailable"  // a dependency (the database) is down
 	EINTERNAL     = "internal"     // a bug or an unexpected failure; details are logged, never shown
 )
@@ -26,6 +27,9 @@ type Error struct {
 	Message    string
 	Messages   []string
 	RetryAfter time.Duration
+	// Reason is a stable, machine-readable name of the error for clients to key on
+	// (the body's "code", e.g. "not_member"); optional.
+	Reason string
 }
 
 func (e *Error) Error() string {

@@ -56,39 +56,51 @@ func (t Tokens) now() time.Time {
 	return time.Now()
 }
 
-// Issue returns a signed token for userID.
-func (t Tokens) Issue(userID int64) (string, error) {
-	now := t.now()
-	claims := jwt.RegisteredClaims{
-		Subject:   strconv.FormatInt(userID, 10),
-		Issuer:    t.Issuer,
-		Audience:  jwt.ClaimStrings{t.Audience},
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(t.TTL)),
-	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.Secret)
+// claims are the token's claims: the registered ones and the account's token version,
+// which a password or e-mail change bumps so that every older token is refused.
+type claims struct {
+	jwt.RegisteredClaims
+	Version int `json:"ver"`
 }
 
-// Parse checks a token and returns its user id. The algorithm is pinned to HS256
-// (so alg:none and key-confusion tokens fail) and exp, iss and aud are required.
-func (t Tokens) Parse(token string) (int64, error) {
-	var claims jwt.RegisteredClaims
-	_, err := jwt.ParseWithClaims(token, &claims,
+// Issue returns a signed token for userID at the account's token version.
+func (t Tokens) Issue(userID int64, version int) (string, error) {
+	now := t.now()
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   strconv.FormatInt(userID, 10),
+			Issuer:    t.Issuer,
+			Audience:  jwt.ClaimStrings{t.Audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.TTL)),
+		},
+		Version: version,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.Secret)
+}
+
+// Parse checks a token and returns its user id and token version. The algorithm is
+// pinned to HS256 (so alg:none and key-confusion tokens fail); exp, iat, iss and aud
+// are required; a token issued in the future, or living longer than TTL, is refused.
+func (t Tokens) Parse(token string) (userID int64, version int, err error) {
+	var c claims
+	_, err = jwt.ParseWithClaims(token, &c,
 		func(*jwt.Token) (any, error) { return t.Secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
 		jwt.WithIssuer(t.Issuer),
 		jwt.WithAudience(t.Audience),
 		jwt.WithTimeFunc(t.now),
 	)
-	if err != nil {
-		return 0, ErrInvalidToken
+	if err != nil || c.IssuedAt == nil || c.ExpiresAt.Sub(c.IssuedAt.Time) > t.TTL {
+		return 0, 0, ErrInvalidToken
 	}
-	id, err := strconv.ParseInt(claims.Subject, 10, 64)
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, ErrInvalidToken
+		return 0, 0, ErrInvalidToken
 	}
-	return id, nil
+	return id, c.Version, nil
 }
 
 // NewVerificationToken returns a URL-safe token of 32 random bytes and the hash to store.

@@ -17,27 +17,27 @@ func testTokens(now time.Time) Tokens {
 
 func TestTokenRoundTrip(t *testing.T) {
 	tk := testTokens(time.Now())
-	s, err := tk.Issue(42)
+	s, err := tk.Issue(42, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := tk.Parse(s)
-	if err != nil || id != 42 {
-		t.Fatalf("Parse = %d, %v; want 42, nil", id, err)
+	id, version, err := tk.Parse(s)
+	if err != nil || id != 42 || version != 3 {
+		t.Fatalf("Parse = %d, %d, %v; want 42, 3, nil", id, version, err)
 	}
 }
 
 func TestTokenRefused(t *testing.T) {
 	now := time.Now()
 	tk := testTokens(now)
-	valid, _ := tk.Issue(7)
-	expired, _ := testTokens(now.Add(-2 * time.Hour)).Issue(7)
+	valid, _ := tk.Issue(7, 0)
+	expired, _ := testTokens(now.Add(-2*time.Hour)).Issue(7, 0)
 	otherKey := tk
 	otherKey.Secret = []byte("another secret entirely, also long")
-	wrongKey, _ := otherKey.Issue(7)
+	wrongKey, _ := otherKey.Issue(7, 0)
 	otherAud := tk
 	otherAud.Audience = "someone-else"
-	wrongAud, _ := otherAud.Issue(7)
+	wrongAud, _ := otherAud.Issue(7, 0)
 
 	sign := func(method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
 		s, err := jwt.NewWithClaims(method, claims).SignedString(key)
@@ -48,12 +48,21 @@ func TestTokenRefused(t *testing.T) {
 	}
 	good := jwt.MapClaims{"sub": "7", "iss": "iss", "aud": "aud", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 	noExp := jwt.MapClaims{"sub": "7", "iss": "iss", "aud": "aud", "iat": now.Unix()}
-	badSub := jwt.MapClaims{"sub": "seven", "iss": "iss", "aud": "aud", "exp": now.Add(time.Hour).Unix()}
+	badSub := jwt.MapClaims{"sub": "seven", "iss": "iss", "aud": "aud", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+	noIat := jwt.MapClaims{"sub": "7", "iss": "iss", "aud": "aud", "exp": now.Add(time.Hour).Unix()}
+	future := jwt.MapClaims{"sub": "7", "iss": "iss", "aud": "aud", "iat": now.Add(time.Minute).Unix(),
+		"exp": now.Add(time.Hour).Unix()}
+	// Signed with the right key, but living a year: longer than the configured TTL.
+	tooLong := jwt.MapClaims{"sub": "7", "iss": "iss", "aud": "aud", "iat": now.Unix(),
+		"exp": now.Add(365 * 24 * time.Hour).Unix()}
 	// alg:none, built by hand: header {"alg":"none"} and an empty signature.
 	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"7","iss":"iss","aud":"aud","exp":` +
 		strconv.FormatInt(now.Add(time.Hour).Unix(), 10) + `}`))
 
+	if _, _, err := tk.Parse(sign(jwt.SigningMethodHS256, tk.Secret, good)); err != nil {
+		t.Fatalf("a well-formed token is refused: %v", err)
+	}
 	for name, token := range map[string]string{
 		"empty":           "",
 		"garbage":         "not.a.token",
@@ -62,11 +71,14 @@ func TestTokenRefused(t *testing.T) {
 		"wrong audience":  wrongAud,
 		"no exp":          sign(jwt.SigningMethodHS256, tk.Secret, noExp),
 		"non-numeric sub": sign(jwt.SigningMethodHS256, tk.Secret, badSub),
+		"no iat":          sign(jwt.SigningMethodHS256, tk.Secret, noIat),
+		"iat in future":   sign(jwt.SigningMethodHS256, tk.Secret, future),
+		"lifetime > TTL":  sign(jwt.SigningMethodHS256, tk.Secret, tooLong),
 		"HS512":           sign(jwt.SigningMethodHS512, tk.Secret, good),
 		"alg none":        header + "." + payload + ".",
 		"tampered":        valid[:len(valid)-2] + "AA",
 	} {
-		if id, err := tk.Parse(token); err == nil {
+		if id, _, err := tk.Parse(token); err == nil {
 			t.Errorf("%s: Parse accepted the token (id %d)", name, id)
 		}
 	}

@@ -19,6 +19,21 @@ type Config struct {
 	DatabaseURL string
 	// DBMaxConns bounds each function's pool; a Lambda environment serves one request at a time.
 	DBMaxConns int32
+	// StatementTimeout cancels any statement running longer (DB_STATEMENT_TIMEOUT).
+	StatementTimeout time.Duration
+
+	// Limits bound what one caller can make the product do; Throttle counts sign-ins,
+	// sign-ups and resends.
+	Limits   asso.Limits
+	Throttle asso.LoginThrottle
+
+	// Mail: the relay republishes mail published longer than MailRepublishAfter ago
+	// and still not sent (the queue lost it), and prunes sent mail older than
+	// MailRetention; /api/health reports "degraded" when due mail waits longer than
+	// MailMaxDelay.
+	MailRepublishAfter time.Duration
+	MailRetention      time.Duration
+	MailMaxDelay       time.Duration
 
 	JWTSecret   []byte
 	JWTIssuer   string
@@ -69,6 +84,8 @@ func LoadMail(getenv func(string) string) (Config, error) {
 		SESConfigurationSet: getenv("SES_CONFIGURATION_SET"),
 	}
 	var problems []string
+	c.readOperations(getenv, &problems)
+	c.readFrontendURL(getenv, &problems)
 	if c.DatabaseURL == "" {
 		problems = append(problems, "DATABASE_URL is required")
 	}
@@ -106,7 +123,6 @@ func Load(getenv func(string) string) (Config, error) {
 		JWTSecret:        []byte(getenv("JWT_SECRET")),
 		JWTIssuer:        orDefault(getenv("JWT_ISSUER"), "kittenasso"),
 		JWTAudience:      orDefault(getenv("JWT_AUDIENCE"), "kittenasso-api"),
-		FrontendURL:      strings.TrimRight(orDefault(getenv("FRONTEND_URL"), "http://localhost:3000"), "/"),
 		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
 		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
 		MailQueueURL:     getenv("MAIL_QUEUE_URL"),
@@ -128,10 +144,10 @@ func Load(getenv func(string) string) (Config, error) {
 		problems = append(problems, "DB_MAX_CONNS must be a positive integer")
 	}
 	c.DBMaxConns = int32(conns)
-	frontend, err := url.Parse(c.FrontendURL)
-	if err != nil || (frontend.Scheme != "http" && frontend.Scheme != "https") || frontend.Host == "" {
-		problems = append(problems, "FRONTEND_URL must be an http(s) URL")
-	} else {
+	c.readOperations(getenv, &problems)
+	c.readLimits(getenv, &problems)
+	if c.readFrontendURL(getenv, &problems) {
+		frontend, _ := url.Parse(c.FrontendURL)
 		c.CORSOrigins = splitList(orDefault(getenv("CORS_ORIGINS"), frontend.Scheme+"://"+frontend.Host))
 	}
 	for _, o := range c.CORSOrigins {
@@ -143,6 +159,77 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, errors.New("config: " + strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// readFrontendURL reads the web app's address (links in e-mails point into it) and
+// reports whether it is a valid http(s) URL.
+func (c *Config) readFrontendURL(getenv func(string) string, problems *[]string) bool {
+	c.FrontendURL = strings.TrimRight(orDefault(getenv("FRONTEND_URL"), "http://localhost:3000"), "/")
+	frontend, err := url.Parse(c.FrontendURL)
+	if err != nil || (frontend.Scheme != "http" && frontend.Scheme != "https") || frontend.Host == "" {
+		*problems = append(*problems, "FRONTEND_URL must be an http(s) URL")
+		return false
+	}
+	return true
+}
+
+// readOperations reads the settings every function shares: the statement timeout,
+// the throttles and the mail pipeline's timings.
+func (c *Config) readOperations(getenv func(string) string, problems *[]string) {
+	c.StatementTimeout = duration(getenv, "DB_STATEMENT_TIMEOUT", 5*time.Second, problems)
+	c.MailRepublishAfter = duration(getenv, "MAIL_REPUBLISH_AFTER", 15*time.Minute, problems)
+	c.MailRetention = duration(getenv, "MAIL_RETENTION", 30*24*time.Hour, problems)
+	c.MailMaxDelay = duration(getenv, "MAIL_MAX_DELAY", 15*time.Minute, problems)
+	// Budgets count the last hour's mail and coalescing looks at the last update.
+	if c.MailRetention < 24*time.Hour {
+		*problems = append(*problems, "MAIL_RETENTION must be at least 24h")
+	}
+	c.Throttle = asso.DefaultLoginThrottle
+	c.Throttle.SignUpsPerClient = positive(getenv, "SIGNUPS_PER_CLIENT_HOUR", c.Throttle.SignUpsPerClient, problems)
+	c.Throttle.ResendsPerClient = positive(getenv, "RESENDS_PER_CLIENT_HOUR", c.Throttle.ResendsPerClient, problems)
+}
+
+// readLimits reads the API's limits (README, "Limits"); unset ones keep contract.md's defaults.
+func (c *Config) readLimits(getenv func(string) string, problems *[]string) {
+	d, l := asso.DefaultLimits, &c.Limits
+	l.MaxMembers = positive(getenv, "MAX_MEMBERS", d.MaxMembers, problems)
+	l.MaxVoters = positive(getenv, "MAX_VOTERS", d.MaxVoters, problems)
+	l.ResponseBytes = positive(getenv, "RESPONSE_MAX_BYTES", d.ResponseBytes, problems)
+	l.UpdateWindow = duration(getenv, "MAIL_UPDATE_WINDOW", d.UpdateWindow, problems)
+	l.MailsPerUserHour = positive(getenv, "MAIL_BUDGET_PER_USER", d.MailsPerUserHour, problems)
+	l.MailsPerAssociationHour = positive(getenv, "MAIL_BUDGET_PER_ASSOCIATION", d.MailsPerAssociationHour, problems)
+	// A budget below the largest association could never let one invitation out.
+	if l.MailsPerUserHour < l.MaxMembers || l.MailsPerAssociationHour < l.MaxMembers {
+		*problems = append(*problems, "MAIL_BUDGET_PER_USER and MAIL_BUDGET_PER_ASSOCIATION must be at least MAX_MEMBERS")
+	}
+}
+
+// duration reads a positive duration such as 10m, or def when unset.
+func duration(getenv func(string) string, name string, def time.Duration, problems *[]string) time.Duration {
+	v := getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		*problems = append(*problems, name+" must be a positive duration such as 10m")
+		return def
+	}
+	return d
+}
+
+// positive reads a positive integer, or def when unset.
+func positive(getenv func(string) string, name string, def int, problems *[]string) int {
+	v := getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		*problems = append(*problems, name+" must be a positive integer")
+		return def
+	}
+	return n
 }
 
 func orDefault(v, def string) string {

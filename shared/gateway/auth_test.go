@@ -131,18 +131,18 @@ func TestTokensRefused(t *testing.T) {
 	ada, token := s.member("ada@example.org")
 	expiredTokens := s.server.Tokens
 	expiredTokens.Now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
-	expired, err := expiredTokens.Issue(ada.ID)
+	expired, err := expiredTokens.Issue(ada.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	otherKey := s.server.Tokens
 	otherKey.Secret = []byte("somebody else's secret, also long enough")
-	forged, _ := otherKey.Issue(ada.ID)
+	forged, _ := otherKey.Issue(ada.ID, 0)
 	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 	payload := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(
 		`{"sub":"%d","iss":"kittenasso","aud":"kittenasso-api","exp":%d}`, ada.ID, time.Now().Add(time.Hour).Unix())))
 	algNone := header + "." + payload + "."
-	ghost, _ := s.server.Tokens.Issue(987654)
+	ghost, _ := s.server.Tokens.Issue(987654, 0)
 
 	for name, auth := range map[string]string{
 		"missing":        "",
@@ -173,8 +173,10 @@ func TestVerification(t *testing.T) {
 		t.Errorf("verified %+v, want %+v", u, ada)
 	}
 	s.login("ada@example.org", "password123")
-	r := s.request("POST", "/api/verification", "", map[string]string{"token": token}).want(t, 409)
-	if m := r.message(t); m != "user already verified" {
+	// A second click answers 403, as the original did: the old web client shows
+	// "Already verified" on 403 and "unknown error" on anything else.
+	r := s.request("POST", "/api/verification", "", map[string]string{"token": token}).want(t, 403)
+	if m := r.message(t); m != "user already verified" || !strings.Contains(string(r.body), `"code":"already_verified"`) {
 		t.Errorf("message %q", m)
 	}
 	r = s.request("POST", "/api/verification", "", map[string]string{"token": "not-a-token"}).want(t, 404)

@@ -77,8 +77,8 @@ func TestEventMailsEndToEnd(t *testing.T) {
 	s := newMailStack(t)
 	ada, bob, cy := s.addr("ada"), s.addr("bob"), s.addr("cy")
 	_, token := s.member(ada)
-	b, _ := s.signUp(bob, "password123")
-	c, _ := s.signUp(cy, "password123")
+	b := s.person("Ada", "Lovelace", bob, "password123") // only verified members get event mail
+	c := s.person("Ada", "Lovelace", cy, "password123")
 	a := s.createAssociation(token, "Chess club", b.ID, c.ID)
 	all := []string{ada, bob, cy}
 	// count returns how many e-mails with subject prefix each member has.
@@ -150,7 +150,7 @@ func TestQueueDownDuringSignUpMailArrivesThroughTheRelay(t *testing.T) {
 		t.Fatalf("%d unpublished rows, want the sign-up's", n)
 	}
 	// The queue is back: the scheduled relay publishes what was missed.
-	relay := mailqueue.Relay{DB: s.server.DB, Queue: s.queue, Grace: 0, Batch: 100, Log: slogDiscard()}
+	relay := mailqueue.Relay{DB: s.server.DB, Queue: s.queue, Grace: 0, RepublishAfter: time.Hour, Batch: 100, Log: slogDiscard()}
 	res, err := relay.Run(context.Background())
 	if err != nil || res.Published != 1 {
 		t.Fatalf("relay published %d, %v", res.Published, err)
@@ -187,8 +187,8 @@ func TestSESFailingForOneRecipientRetriesOnlyThatOne(t *testing.T) {
 	s := newMailStack(t)
 	ada, bob, cy := s.addr("ada"), s.addr("bob"), s.addr("cy")
 	_, token := s.member(ada)
-	b, _ := s.signUp(bob, "password123")
-	c, _ := s.signUp(cy, "password123")
+	b := s.person("Ada", "Lovelace", bob, "password123") // only verified members get event mail
+	c := s.person("Ada", "Lovelace", cy, "password123")
 	a := s.createAssociation(token, "Club", b.ID, c.ID)
 	s.pump(20*time.Second, "sign-up e-mails", func() bool { return s.queueDepth(s.queue.URL) == 0 })
 

@@ -106,7 +106,7 @@ func newMailStack(t *testing.T) *mailStack {
 	m := &mailer.Mailer{
 		DB:     s.server.DB,
 		Sender: mailer.SES{Client: ses},
-		Renderer: mail.Renderer{From: "hello@kittenasso.test", Domain: "kittenasso.test",
+		Renderer: mail.Renderer{From: "hello@kittenasso.test", Domain: "kittenasso.test", WebURL: webOrigin,
 			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: time.Now},
 		Lease:   2 * time.Second,
 		Log:     log,

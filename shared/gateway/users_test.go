@@ -17,9 +17,9 @@ func TestMetaRoutes(t *testing.T) {
 	if info["name"] != "KittenAsso's" || info["docs"] != "/api/openapi.json" || info["version"] == "" {
 		t.Errorf("GET /api = %v", info)
 	}
-	var health map[string]string
+	var health map[string]any
 	s.request("GET", "/api/health", "", nil).want(t, 200).decode(t, &health)
-	if health["status"] != "ok" || health["database"] != "ok" {
+	if health["status"] != "ok" || health["database"] != "ok" || health["mail"] != "ok" {
 		t.Errorf("GET /api/health = %v", health)
 	}
 	var doc map[string]any
@@ -95,7 +95,7 @@ func TestSignUpValidation(t *testing.T) {
 		"empty body":        {"", "firstname should not be empty | lastname should not be empty | age should not be empty | email should not be empty | password should not be empty"},
 		"no email":          {without("email"), "email should not be empty"},
 		"bad email":         {with("email", "not-an-email"), "email must be an email"},
-		"header injection":  {with("email", "a@example.org\r\nBcc: x@example.org"), "email must be an email"},
+		"header injection":  {with("email", "a@example.org\r\nBcc: x@example.org"), "email must not contain control characters"},
 		"display name":      {with("email", "Ada <a@example.org>"), "email must be an email"},
 		"blank firstname":   {with("firstname", "   "), "firstname should not be empty"},
 		"number firstname":  {with("firstname", 12), "firstname must be a string"},
@@ -276,22 +276,51 @@ func TestUpdateUser(t *testing.T) {
 	if u.Firstname != "Augusta" || u.Lastname != "Lovelace" || u.Age != 37 || u.IsAdmin || u.Email != ada.Email {
 		t.Errorf("updated = %+v", u)
 	}
-	// A new password works, the old one no longer does.
-	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{"password": "new password!"}).want(t, 200)
-	s.request("POST", "/api/auth/login", "", map[string]string{"username": ada.Email, "password": "password123"}).want(t, 401)
-	s.login(ada.Email, "new password!")
-	// A new e-mail must be free, whatever its case.
-	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{"email": "BOB@example.org"}).want(t, 409)
-	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{"email": "ada@lovelace.org"}).want(t, 200).decode(t, &u)
-	if u.Email != "ada@lovelace.org" {
-		t.Errorf("email = %q", u.Email)
+	// Changing one's password takes the current one; a stolen token alone cannot.
+	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{"password": "new password!"}).want(t, 400)
+	r := s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{
+		"password": "new password!", "currentPassword": "wrong guess"}).want(t, 403)
+	if m := r.message(t); m != "currentPassword is incorrect" || !strings.Contains(string(r.body), `"code":"wrong_password"`) {
+		t.Errorf("wrong current password: %s", r.body)
 	}
+	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{
+		"password": " new password! ", "currentPassword": "password123"}).want(t, 200)
+	// The new password works exactly as typed (spaces included), the old one no
+	// longer does, and every token issued before the change is refused.
+	s.request("POST", "/api/auth/login", "", map[string]string{"username": ada.Email, "password": "password123"}).want(t, 401)
+	s.request("POST", "/api/auth/login", "", map[string]string{"username": ada.Email, "password": "new password!"}).want(t, 401)
+	s.request("GET", "/api/users/"+itoa(ada.ID), adaToken, nil).want(t, 401)
+	adaToken = s.login(ada.Email, " new password! ")
+	// A new e-mail must be free, whatever its case, and needs the password too.
+	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{
+		"email": "BOB@example.org", "currentPassword": " new password! "}).want(t, 409)
+	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{"email": "ada@lovelace.org"}).want(t, 400)
+	// The same address in another case is no change, and needs no password.
+	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{"email": "ADA@example.org", "age": 37}).want(t, 200)
+	// A new address applies only once the link mailed to it is opened.
+	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{
+		"email": "ada@lovelace.org", "currentPassword": " new password! "}).want(t, 200).decode(t, &u)
+	if u.Email != ada.Email {
+		t.Errorf("email = %q before the new address is confirmed", u.Email)
+	}
+	s.login(ada.Email, " new password! ")
+	s.request("GET", "/api/users/"+itoa(ada.ID), adaToken, nil).want(t, 200)
+	confirm := s.mailedToken("ada@lovelace.org")
+	s.request("POST", "/api/verification", "", map[string]string{"token": confirm}).want(t, 201).decode(t, &u)
+	if u.Email != "ada@lovelace.org" {
+		t.Errorf("email = %q after confirming", u.Email)
+	}
+	s.request("GET", "/api/users/"+itoa(ada.ID), adaToken, nil).want(t, 401) // the change revoked it
+	s.request("POST", "/api/auth/login", "", map[string]string{"username": ada.Email, "password": " new password! "}).want(t, 401)
+	adaToken = s.login("ada@lovelace.org", " new password! ")
+	s.request("POST", "/api/verification", "", map[string]string{"token": confirm}).want(t, 404)
 	// Only oneself or the admin.
-	r := s.request("PUT", "/api/users/"+itoa(ada.ID), bobToken, map[string]any{"firstname": "Mallory"}).want(t, 403)
+	r = s.request("PUT", "/api/users/"+itoa(ada.ID), bobToken, map[string]any{"firstname": "Mallory"}).want(t, 403)
 	if m := r.message(t); m != "you can only change your own account" {
 		t.Errorf("message %q", m)
 	}
-	s.request("PUT", "/api/users/"+itoa(bob.ID), admin, map[string]any{"lastname": "Builder"}).want(t, 200).decode(t, &u)
+	// The admin needs no password of theirs to change someone else's.
+	s.request("PUT", "/api/users/"+itoa(bob.ID), admin, map[string]any{"lastname": "Builder", "password": "reset by admin"}).want(t, 200).decode(t, &u)
 	if u.Lastname != "Builder" {
 		t.Errorf("admin update = %+v", u)
 	}

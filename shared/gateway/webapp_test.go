@@ -295,23 +295,36 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 		t.Errorf("signed in again, the page is %s, want %s", loc, clubPath)
 	}
 
-	// The profile: details, a taken e-mail, the password.
+	// The profile: details; the e-mail and the password, each behind the current
+	// password; a taken e-mail; a new one that applies once its link is opened.
 	b.open("/profile")
 	b.fill(`input[name=firstname]`, "Alicia")
 	b.clickButton("Save my details")
 	b.waitText("Your details are saved.")
 	b.fill(`input[name=email]`, "bob@example.org")
-	b.clickButton("Save my details")
+	b.fill(`form[aria-labelledby=email-title] input[name=currentPassword]`, password)
+	b.clickButton("Change my e-mail address")
 	b.waitText("An account already uses this e-mail address.")
+	b.fill(`input[name=email]`, "alicia@example.org")
+	b.fill(`form[aria-labelledby=email-title] input[name=currentPassword]`, "not my password")
+	b.clickButton("Change my e-mail address")
+	b.waitText("Your current password is not right.")
+	b.fill(`form[aria-labelledby=email-title] input[name=currentPassword]`, password)
+	b.clickButton("Change my e-mail address")
+	b.waitText("We sent a link to alicia@example.org. Your address changes when you open it.")
+	b.waitText("Your address now: alice@example.org")
+	b.fill(`form[aria-labelledby=password-title] input[name=currentPassword]`, password)
 	b.fill(`input[name=password]`, "a new cat password")
 	b.fill(`input[name=again]`, "another cat password")
 	b.clickButton("Change my password")
 	b.waitText("The two passwords are not the same.")
 	b.fill(`input[name=again]`, "a new cat password")
 	b.clickButton("Change my password")
-	b.waitText("Your password is changed.")
-	b.clickButton("Sign out")
-	b.signIn("alice@example.org", "a new cat password")
+	b.waitText("Your password is changed. Your other sessions are signed out.")
+	b.waitText("Your address now: alice@example.org") // still signed in, on a new token
+	b.open("/verify?t=" + s.mailedToken("alicia@example.org"))
+	b.waitText("your address is verified.")
+	b.signIn("alicia@example.org", "a new cat password")
 
 	b.open(clubPath)
 	b.clickButton("Delete")

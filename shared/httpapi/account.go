@@ -2,6 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"regexp"
+	"strings"
+	"time"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/auth"
@@ -47,9 +50,9 @@ var login = withBody(http.StatusCreated, parseLogin, func(s *Server, r *http.Req
 		return loginResponse{}, err
 	}
 	if !cred.Verified {
-		return loginResponse{}, asso.Errorf(asso.EFORBIDDEN, "user not verified")
+		return loginResponse{}, &asso.Error{Code: asso.EFORBIDDEN, Message: "user not verified", Reason: "not_verified"}
 	}
-	token, err := s.Tokens.Issue(cred.User.ID)
+	token, err := s.Tokens.Issue(cred.User.ID, cred.TokenVersion)
 	if err != nil {
 		return loginResponse{}, err
 	}
@@ -68,7 +71,7 @@ func parseLogin(f *form) (credentials, error) {
 		field = "email"
 	}
 	email := f.text(field, true, 254)
-	password := f.text("password", true, maxPasswordInput)
+	password := f.secret("password", true, maxPasswordInput)
 	if err := f.err(); err != nil {
 		return credentials{}, err
 	}
@@ -98,12 +101,41 @@ var resendAnswer = map[string]any{
 	"message":    "if this address belongs to an unverified account, a new verification link is on its way",
 }
 
+// resendFloor is the least time a resend takes to answer. The work differs between an
+// address that gets a new link (a token, an e-mail, a publish to the queue) and one
+// that does not; answering no sooner than this hides which it was.
+const resendFloor = 250 * time.Millisecond
+
 // resendVerification answers 202 whether or not the address has an account, so it
-// cannot be used to learn which addresses do.
+// cannot be used to learn which addresses do, not even by timing.
 var resendVerification = withBody(http.StatusAccepted, parseEmail, func(s *Server, r *http.Request, email *string) (map[string]any, error) {
+	started := time.Now()
+	defer func() { time.Sleep(resendFloor - time.Since(started)) }()
+	if err := s.DB.CountClientRequest(r.Context(), "resend", clientIP(r),
+		s.Throttle.ClientWindow, s.Throttle.ResendsPerClient); err != nil {
+		return nil, err
+	}
 	v, err := s.newVerification()
 	if err != nil {
 		return nil, err
 	}
 	return resendAnswer, s.DB.ResendVerification(r.Context(), *email, v, s.Throttle)
 })
+
+var unsubscribeToken = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// unsubscribe is RFC 8058's one-click unsubscribe: mail clients POST
+// "List-Unsubscribe=One-Click" as a form, so the body, whatever it is, is not read.
+// The web app's confirmation page posts here too.
+func unsubscribe(s *Server, w http.ResponseWriter, r *http.Request) error {
+	token := strings.ToLower(r.PathValue("token"))
+	if !unsubscribeToken.MatchString(token) {
+		return asso.Invalid("token must be the token of an unsubscribe link")
+	}
+	name, err := s.DB.Unsubscribe(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"unsubscribed": true, "association": name})
+	return nil
+}

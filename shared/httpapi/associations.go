@@ -19,7 +19,7 @@ func parseAssociation(f *form, create bool) (asso.AssociationInput, error) {
 	return in, f.err()
 }
 
-var listAssociations = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+var listAssociations = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	return s.DB.Associations(r.Context(), p)
 })
 
@@ -43,24 +43,24 @@ var deleteAssociation = byID(func(s *Server, r *http.Request, id int64) (json.Ra
 	return s.DB.DeleteAssociation(r.Context(), caller(r), id)
 })
 
-var associationMembers = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+var associationMembers = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	return s.DB.AssociationMembers(r.Context(), id, p)
 })
 
-var associationRoles = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+var associationRoles = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	return s.DB.AssociationRoles(r.Context(), id, p)
 })
 
 // associationMinutes lists minutes sorted by sort ∈ {date, content}, order ∈ {ASC, DESC}.
-var associationMinutes = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+var associationMinutes = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	q := r.URL.Query()
 	sort, err := oneOf(q, "sort", "date", "date", "content")
 	if err != nil {
-		return nil, 0, err
+		return nil, asso.Listed{}, err
 	}
 	order, err := oneOf(q, "order", "DESC", "ASC", "DESC", "asc", "desc")
 	if err != nil {
-		return nil, 0, err
+		return nil, asso.Listed{}, err
 	}
 	return s.DB.AssociationMinutes(r.Context(), id, postgres.MinuteSort{
 		ByContent: sort == "content", Descending: order == "DESC" || order == "desc",

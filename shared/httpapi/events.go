@@ -35,11 +35,11 @@ var updateEvent = update(func(f *form) (asso.EventInput, error) { return parseEv
 		return s.DB.UpdateEvent(r.Context(), caller(r), id, in)
 	})
 
-var listEvents = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+var listEvents = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	return s.DB.Events(r.Context(), p)
 })
 
-var associationEvents = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, int, error) {
+var associationEvents = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	return s.DB.AssociationEvents(r.Context(), id, p)
 })
 

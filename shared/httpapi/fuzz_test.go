@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -112,7 +113,7 @@ func FuzzRequestBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for name, parse := range bodyParsers {
 			rec := httptest.NewRecorder()
-			req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
+			req := jsonRequest(bytes.NewReader(body))
 			form, err := readForm(rec, req)
 			broken := ""
 			if err == nil {
@@ -139,12 +140,97 @@ func FuzzRequestBodies(f *testing.F) {
 // TestRequestBodyLimit: the largest accepted body is MaxBodyBytes, and one more byte is a 413.
 func TestRequestBodyLimit(t *testing.T) {
 	ok := `{"x":"` + strings.Repeat("a", MaxBodyBytes-8) + `"}`
-	if _, err := readForm(httptest.NewRecorder(), httptest.NewRequest("POST", "/", strings.NewReader(ok))); err != nil {
+	if _, err := readForm(httptest.NewRecorder(), jsonRequest(strings.NewReader(ok))); err != nil {
 		t.Fatalf("a %d-byte body: %v", len(ok), err)
 	}
 	over := ok + " "
-	_, err := readForm(httptest.NewRecorder(), httptest.NewRequest("POST", "/", strings.NewReader(over)))
+	_, err := readForm(httptest.NewRecorder(), jsonRequest(strings.NewReader(over)))
 	if asso.ErrorCode(err) != asso.ETOOLARGE || statusOf[asso.ETOOLARGE] != http.StatusRequestEntityTooLarge {
 		t.Errorf("a %d-byte body: %v, want 413", len(over), err)
+	}
+}
+
+// jsonRequest is a POST of body sent as JSON.
+func jsonRequest(body io.Reader) *http.Request {
+	req := httptest.NewRequest("POST", "/", body)
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// TestReadFormRefuses: what a JSON decoder would repair or choose silently is refused.
+func TestReadFormRefuses(t *testing.T) {
+	for name, tc := range map[string]struct {
+		contentType, body string
+		code, message     string
+	}{
+		"form body":              {"application/x-www-form-urlencoded", `{"a":"b"}`, asso.EUNSUPPORTED, "the request body must be sent as application/json"},
+		"text body":              {"text/plain", `{"a":"b"}`, asso.EUNSUPPORTED, "the request body must be sent as application/json"},
+		"no content type":        {"", `{"a":"b"}`, asso.EUNSUPPORTED, "the request body must be sent as application/json"},
+		"invalid UTF-8":          {"application/json", "{\"a\":\"\xff\"}", asso.EINVALID, "the request body must be valid UTF-8"},
+		"lone high surrogate":    {"application/json", `{"a":"\ud800"}`, asso.EINVALID, "the request body must be valid UTF-8"},
+		"lone low surrogate":     {"application/json", `{"a":"x\udc00y"}`, asso.EINVALID, "the request body must be valid UTF-8"},
+		"reversed pair":          {"application/json", `{"a":"\udc00\ud800"}`, asso.EINVALID, "the request body must be valid UTF-8"},
+		"duplicate key":          {"application/json", `{"a":1,"b":2,"a":3}`, asso.EINVALID, `duplicate key "a" in the request body`},
+		"duplicate key, nested":  {"application/json", `{"a":[{"x":1,"x":2}]}`, asso.EINVALID, `duplicate key "x" in the request body`},
+		"duplicate key, escaped": {"application/json", `{"a":1,"\u0061":2}`, asso.EINVALID, `duplicate key "a" in the request body`},
+	} {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
+		if tc.contentType != "" {
+			req.Header.Set("Content-Type", tc.contentType)
+		}
+		_, err := readForm(httptest.NewRecorder(), req)
+		e, ok := err.(*asso.Error)
+		if !ok || e.Code != tc.code || e.Message+strings.Join(e.Messages, "") != tc.message {
+			t.Errorf("%s: %v, want %s %q", name, err, tc.code, tc.message)
+		}
+	}
+	for name, body := range map[string]string{
+		"a surrogate pair":        `{"a":"\ud83d\udc31"}`,
+		"same key in two objects": `{"a":{"x":1},"b":{"x":2}}`,
+		"a key equal to a value":  `{"a":"a","b":["a","a"]}`,
+		"escaped quote and slash": `{"a":"\\\"\\u0000"}`,
+		"problem+json media type": `{"a":1}`,
+	} {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		if name == "problem+json media type" {
+			req.Header.Set("Content-Type", "application/merge-patch+json")
+		}
+		if _, err := readForm(httptest.NewRecorder(), req); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestTextFields: control characters are refused, except tab and line breaks in long
+// text; passwords are never trimmed; e-mail domains are plain ASCII host names.
+func TestTextFields(t *testing.T) {
+	f := &form{fields: map[string]json.RawMessage{
+		"nul": json.RawMessage(`"a\u0000b"`), "bell": json.RawMessage(`"a\u0007"`), "c1": json.RawMessage(`"a\u0085"`),
+		"lines": json.RawMessage(`"one\ttwo\r\nthree"`), "pw": json.RawMessage(`"  spaced  "`),
+	}}
+	for _, name := range []string{"nul", "bell", "c1", "lines"} {
+		if f.text(name, true, 100) != nil {
+			t.Errorf("text %s accepted", name)
+		}
+	}
+	if got := f.longText("lines", true, 100); got == nil || *got != "one\ttwo\r\nthree" {
+		t.Errorf("long text with line breaks = %v", got)
+	}
+	if f.longText("nul", true, 100) != nil {
+		t.Error("long text accepted NUL")
+	}
+	if got := f.secret("pw", true, 72); got == nil || *got != "  spaced  " {
+		t.Errorf("password = %q, want it untrimmed", *got)
+	}
+	for address, ok := range map[string]bool{
+		"ada@example.org": true, "ada@xn--bcher-kva.example": true, "a.b+c@sub.example.co.uk": true,
+		"ada@[127.0.0.1]": false, "ada@127.0.0.1": false, "ada@bücher.example": false, "ada@localhost": false,
+		"ada@-bad.example": false, "ada@example.123": false,
+	} {
+		f := &form{fields: map[string]json.RawMessage{"email": json.RawMessage(strconv.Quote(address))}}
+		if got := f.email("email", true) != nil; got != ok {
+			t.Errorf("email %q accepted = %v, want %v", address, got, ok)
+		}
 	}
 }

@@ -72,31 +72,38 @@ func byID[R any](act func(*Server, *http.Request, int64) (R, error)) handlerFunc
 	}
 }
 
-// list serves a page of a list, with X-Total-Count.
-func list[R any](query func(*Server, *http.Request, asso.Page) (R, int, error)) handlerFunc {
+// list serves a page of a list, with X-Total-Count, and a Link to the next page when
+// there is more: after the last item, or where the page was cut short for its size.
+func list[R any](query func(*Server, *http.Request, asso.Page) (R, asso.Listed, error)) handlerFunc {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		p, err := page(r)
 		if err != nil {
 			return err
 		}
-		out, total, err := query(s, r, p)
+		out, listed, err := query(s, r, p)
 		if err != nil {
 			return err
 		}
-		w.Header().Set("X-Total-Count", strconv.Itoa(total))
+		w.Header().Set("X-Total-Count", strconv.Itoa(listed.Total))
+		if next := p.Offset + listed.Count; listed.Count > 0 && next < listed.Total {
+			q := r.URL.Query()
+			q.Set("limit", strconv.Itoa(p.Limit))
+			q.Set("offset", strconv.Itoa(next))
+			w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+		}
 		respond(w, http.StatusOK, out)
 		return nil
 	}
 }
 
 // listByID serves a page of a list that belongs to the object named by the path's {id}.
-func listByID[R any](query func(*Server, *http.Request, int64, asso.Page) (R, int, error)) handlerFunc {
+func listByID[R any](query func(*Server, *http.Request, int64, asso.Page) (R, asso.Listed, error)) handlerFunc {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		return list(func(s *Server, r *http.Request, p asso.Page) (R, int, error) {
+		return list(func(s *Server, r *http.Request, p asso.Page) (R, asso.Listed, error) {
 			return query(s, r, id, p)
 		})(s, w, r)
 	}

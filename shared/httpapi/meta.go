@@ -20,7 +20,8 @@ func (s *Server) apiInfo(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// health answers 503 when the database does not answer within two seconds.
+// health answers 503 when the database does not answer within two seconds, and
+// "degraded" (still 200: the API serves) when mail is late or the queue unreachable.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -32,7 +33,26 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 		})
 		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+	report := map[string]any{"status": "ok", "database": "ok", "mail": "ok"}
+	degraded := func(part, state string) {
+		report["status"], report[part] = "degraded", state
+	}
+	if _, oldest, err := s.DB.OutboxStats(ctx); err != nil {
+		return err
+	} else {
+		report["oldestMailSeconds"] = int(oldest.Seconds())
+		if oldest > s.MailMaxDelay {
+			degraded("mail", "delayed")
+		}
+	}
+	if s.MailQueue != nil {
+		report["queue"] = "ok"
+		if err := s.MailQueue.Reachable(ctx); err != nil {
+			s.Log.WarnContext(r.Context(), "health: mail queue unreachable", append(logAttrs(r), "error", err.Error())...)
+			degraded("queue", "unreachable")
+		}
+	}
+	writeJSON(w, http.StatusOK, report)
 	return nil
 }
 

@@ -184,18 +184,20 @@ func (s *Server) envelope(route string, next http.Handler) http.Handler {
 
 var errUnauthorized = asso.Errorf(asso.EUNAUTHORIZED, "Unauthorized")
 
-// authenticate returns the user of the request's bearer token. A token that is
-// missing, malformed, badly signed, expired, or whose user is gone is a 401.
+// authenticate returns the user of the request's bearer token (the scheme's case does
+// not matter, RFC 7235). A token that is missing, malformed, badly signed, expired,
+// older than the account's last password or e-mail change, or whose user is gone is a
+// 401; the version is checked in the same query that reads the user.
 func (s *Server) authenticate(r *http.Request) (asso.User, error) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || len(token) > 4096 {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || len(token) > 4096 {
 		return asso.User{}, errUnauthorized
 	}
-	id, err := s.Tokens.Parse(token)
+	id, version, err := s.Tokens.Parse(strings.TrimSpace(token))
 	if err != nil {
 		return asso.User{}, errUnauthorized
 	}
-	u, err := s.DB.User(r.Context(), id)
+	u, err := s.DB.Authenticate(r.Context(), id, version)
 	if asso.ErrorCode(err) == asso.ENOTFOUND {
 		return asso.User{}, errUnauthorized
 	}

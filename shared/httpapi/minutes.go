@@ -12,7 +12,7 @@ const maxMinuteContent = 100000
 // parseMinute reads POST (create: every field required) or PUT /api/minutes bodies.
 func parseMinute(f *form, create bool) (asso.MinuteInput, error) {
 	in := asso.MinuteInput{
-		Content:       f.text("content", create, maxMinuteContent),
+		Content:       f.longText("content", create, maxMinuteContent),
 		Date:          f.time("date", create),
 		AssociationID: f.id("idAssociation", create, true),
 		VoterIDs:      f.ids("idVoters", create),
@@ -30,7 +30,7 @@ var updateMinute = update(func(f *form) (asso.MinuteInput, error) { return parse
 		return s.DB.UpdateMinute(r.Context(), caller(r), id, in)
 	})
 
-var listMinutes = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+var listMinutes = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	return s.DB.Minutes(r.Context(), p)
 })
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,6 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
@@ -78,7 +82,9 @@ type form struct {
 	problems []string
 }
 
-// readForm reads a JSON object body of at most MaxBodyBytes.
+// readForm reads a JSON object body of at most MaxBodyBytes. The body must be sent
+// as JSON (415 otherwise), be valid UTF-8 with no lone surrogate escapes, and name no
+// key twice (400 otherwise): what a decoder would silently repair or pick is refused.
 func readForm(w http.ResponseWriter, r *http.Request) (*form, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
@@ -88,10 +94,16 @@ func readForm(w http.ResponseWriter, r *http.Request) (*form, error) {
 	if err != nil {
 		return nil, asso.Errorf(asso.EINVALID, "could not read the request body")
 	}
-	f := &form{}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &form{fields: map[string]json.RawMessage{}}, nil
 	}
+	if !isJSONMediaType(r.Header.Get("Content-Type")) {
+		return nil, asso.Errorf(asso.EUNSUPPORTED, "the request body must be sent as application/json")
+	}
+	if !utf8.Valid(body) || !validEscapes(body) {
+		return nil, asso.Errorf(asso.EINVALID, "the request body must be valid UTF-8")
+	}
+	f := &form{}
 	if err := json.Unmarshal(body, &f.fields); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
@@ -99,10 +111,106 @@ func readForm(w http.ResponseWriter, r *http.Request) (*form, error) {
 		}
 		return nil, asso.Errorf(asso.EINVALID, "malformed JSON in the request body")
 	}
+	if key, dup := duplicateKey(body); dup {
+		return nil, asso.Invalid("duplicate key " + strconv.Quote(key) + " in the request body")
+	}
 	if f.fields == nil { // the body was `null`
 		f.fields = map[string]json.RawMessage{}
 	}
 	return f, nil
+}
+
+// isJSONMediaType accepts application/json and any application/*+json type.
+func isJSONMediaType(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mediaType == "application/json" ||
+		strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json"))
+}
+
+// validEscapes reports whether every \u escape in the JSON text's strings that
+// names a UTF-16 surrogate is part of a high-low pair: encoding/json would turn a
+// lone one into U+FFFD without a word.
+func validEscapes(body []byte) bool {
+	inString := false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(body):
+			if body[i+1] != 'u' {
+				i++ // an ordinary escape: skip the escaped byte
+				continue
+			}
+			r, ok := hexRune(body, i+2)
+			if !ok {
+				return true // malformed: json.Unmarshal will say so
+			}
+			i += 5
+			switch {
+			case utf16.IsSurrogate(r) && r < 0xDC00: // high: a low must follow
+				low, ok := hexRune(body, i+3)
+				if i+2 >= len(body) || body[i+1] != '\\' || body[i+2] != 'u' || !ok || low < 0xDC00 || low > 0xDFFF {
+					return false
+				}
+				i += 6
+			case utf16.IsSurrogate(r): // a low surrogate alone
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hexRune reads the four hex digits at body[at:].
+func hexRune(body []byte, at int) (rune, bool) {
+	if at+4 > len(body) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(body[at:at+4]), 16, 32)
+	return rune(n), err == nil
+}
+
+// duplicateKey reports the first key that some object of the JSON text names twice.
+// The text is already known to be valid JSON.
+func duplicateKey(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type object struct{ keys map[string]bool }
+	var stack []*object // nil entries stand for arrays
+	expectKey := func() bool { return len(stack) > 0 && stack[len(stack)-1] != nil }
+	afterValue := true // in an object, true when the next string token is a key
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, &object{keys: map[string]bool{}})
+				afterValue = true
+				continue
+			case '[':
+				stack = append(stack, nil)
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+			}
+			afterValue = true
+		case string:
+			if expectKey() && afterValue {
+				o := stack[len(stack)-1]
+				if o.keys[t] {
+					return t, true
+				}
+				o.keys[t] = true
+				afterValue = false
+				continue
+			}
+			afterValue = true
+		default:
+			afterValue = true
+		}
+	}
 }
 
 func (f *form) problem(msg string) { f.problems = append(f.problems, msg) }
@@ -138,11 +246,25 @@ func (f *form) str(name string, required bool) (string, bool) {
 	return s, true
 }
 
-// text reads a string field of at most maxLen characters. A required field must be
-// present and non-blank; it is trimmed of surrounding spaces.
+// text reads a one-line string field of at most maxLen characters. A required field
+// must be present and non-blank; it is trimmed of surrounding spaces. Control
+// characters are refused: they break logs, e-mail headers and PostgreSQL (NUL).
 func (f *form) text(name string, required bool, maxLen int) *string {
+	return f.checkedText(name, required, maxLen, "")
+}
+
+// longText is text that may also hold tabs and line breaks (minutes).
+func (f *form) longText(name string, required bool, maxLen int) *string {
+	return f.checkedText(name, required, maxLen, "\t\n\r")
+}
+
+func (f *form) checkedText(name string, required bool, maxLen int, allowedControls string) *string {
 	s, ok := f.str(name, required)
 	if !ok {
+		return nil
+	}
+	if hasControl(s, allowedControls) {
+		f.problem(name + " must not contain control characters")
 		return nil
 	}
 	s = strings.TrimSpace(s)
@@ -150,39 +272,72 @@ func (f *form) text(name string, required bool, maxLen int) *string {
 	case s == "":
 		f.problem(name + " should not be empty")
 		return nil
-	case len([]rune(s)) > maxLen:
+	case utf8.RuneCountInString(s) > maxLen:
 		f.problem(name + " must be shorter than or equal to " + strconv.Itoa(maxLen) + " characters")
 		return nil
 	}
 	return &s
 }
 
-// email reads an e-mail address: one plain address, no display name, no line breaks.
+// hasControl reports whether s holds a control character (C0, DEL or C1) other than
+// those in allowed.
+func hasControl(s, allowed string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) && !strings.ContainsRune(allowed, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// email reads an e-mail address: one plain address, no display name, no line breaks,
+// and a domain name of ASCII labels (internationalised domains IDNA-encoded, no IP
+// literal), which is what SES and every mail server accept.
 func (f *form) email(name string, required bool) *string {
 	s := f.text(name, required, 254)
 	if s == nil {
 		return nil
 	}
-	if !asso.IsPlainAddress(*s) || !strings.Contains((*s)[strings.LastIndex(*s, "@")+1:], ".") {
+	if !asso.IsPlainAddress(*s) || !isMailDomain((*s)[strings.LastIndex(*s, "@")+1:]) {
 		f.problem(name + " must be an email")
 		return nil
 	}
 	return s
 }
 
-// password reads a password of minLen to 72 bytes (bcrypt's limit), kept as sent.
+var mailDomain = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$`)
+
+// isMailDomain accepts host names of two or more ASCII labels whose last is
+// alphabetic or an IDNA label: no IP literal, no bare host, no raw Unicode.
+func isMailDomain(domain string) bool {
+	return len(domain) <= 253 && mailDomain.MatchString(domain)
+}
+
+// password reads a new password of minLen to 72 bytes (bcrypt's limit), kept exactly
+// as typed: passwords are never trimmed, here, at sign-in or anywhere.
 func (f *form) password(name string, required bool, minLen int) *string {
-	s, ok := f.str(name, required)
-	if !ok {
-		return nil
-	}
+	s := f.secret(name, required, 72)
 	switch {
+	case s == nil:
+	case len(*s) < minLen:
+		f.problem(name + " must be longer than or equal to " + strconv.Itoa(minLen) + " characters")
+	default:
+		return s
+	}
+	return nil
+}
+
+// secret reads a password as typed, up to maxBytes: not trimmed, no control characters.
+func (f *form) secret(name string, required bool, maxBytes int) *string {
+	s, ok := f.str(name, required)
+	switch {
+	case !ok:
 	case s == "":
 		f.problem(name + " should not be empty")
-	case len(s) < minLen:
-		f.problem(name + " must be longer than or equal to " + strconv.Itoa(minLen) + " characters")
-	case len(s) > 72:
-		f.problem(name + " must be shorter than or equal to 72 bytes")
+	case hasControl(s, ""):
+		f.problem(name + " must not contain control characters")
+	case len(s) > maxBytes:
+		f.problem(name + " must be shorter than or equal to " + strconv.Itoa(maxBytes) + " bytes")
 	default:
 		return &s
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
@@ -71,15 +72,18 @@ var createRole = withBody(http.StatusCreated, parseRole, func(s *Server, r *http
 	return s.DB.SetRole(r.Context(), caller(r), in.Key, in.Name)
 })
 
-var listRoles = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+var listRoles = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	return s.DB.Roles(r.Context(), p)
 })
 
 // usersWithRole lists the holders of a role name; the name is the whole path segment.
-var usersWithRole = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, int, error) {
+var usersWithRole = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
 	name := r.PathValue("name")
-	if len([]rune(name)) > maxRoleName {
-		return nil, 0, asso.Invalid("name must be shorter than or equal to 100 characters")
+	switch {
+	case !utf8.ValidString(name) || hasControl(name, ""):
+		return nil, asso.Listed{}, asso.Invalid("name must be valid UTF-8 text without control characters")
+	case utf8.RuneCountInString(name) > maxRoleName:
+		return nil, asso.Listed{}, asso.Invalid("name must be shorter than or equal to 100 characters")
 	}
 	return s.DB.UsersWithRole(r.Context(), name, p)
 })

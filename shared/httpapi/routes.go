@@ -40,6 +40,7 @@ var Routes = []Route{
 	{"users-delete", http.MethodDelete, "/api/users/{id}", SignedIn, deleteUser},
 	{"verification-verify", http.MethodPost, "/api/verification", Public, verify},
 	{"verification-resend", http.MethodPost, "/api/verification/resend", Public, resendVerification},
+	{"unsubscribe", http.MethodPost, "/api/unsubscribe/{token}", Public, unsubscribe},
 
 	{"associations-list", http.MethodGet, "/api/associations", SignedIn, listAssociations},
 	{"associations-get", http.MethodGet, "/api/associations/{id}", SignedIn, getAssociation},
@@ -84,7 +85,7 @@ func RouteByName(name string) (Route, bool) {
 // queuesMail names the routes that write e-mails to the outbox, and so publish to the
 // mail queue after their commit: only their functions may send to the queue.
 var queuesMail = map[string]bool{
-	"users-create": true, "verification-resend": true, "associations-delete": true,
+	"users-create": true, "users-update": true, "verification-resend": true, "associations-delete": true,
 	"events-create": true, "events-update": true, "events-delete": true,
 }
 

@@ -26,29 +26,38 @@ type Server struct {
 	FrontendURL string
 	Log         *slog.Logger
 	Metrics     *metrics.Metrics
+	// MailQueue, when set, is checked by /api/health; MailMaxDelay is how long due
+	// mail may wait before health says "degraded".
+	MailQueue    interface{ Reachable(context.Context) error }
+	MailMaxDelay time.Duration
 }
 
 // New connects to the database and builds a Server from cfg.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return nil, err
 	}
+	db.Limits = cfg.Limits
 	m := metrics.New()
 	m.WatchDatabase(db.OutboxStats, db.PoolStats)
-	if cfg.MailQueueURL != "" {
-		db.MailQueued = mailqueue.PublishAfterCommit(db, mailqueue.New(cfg.MailQueueURL), log)
-	}
-	return &Server{
+	srv := &Server{
 		DB: db,
 		Tokens: auth.Tokens{Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
 			TTL: cfg.JWTTTL},
-		CORS:        CORS{Origins: cfg.CORSOrigins},
-		Throttle:    asso.DefaultLoginThrottle,
-		FrontendURL: cfg.FrontendURL,
-		Log:         log,
-		Metrics:     m,
-	}, nil
+		CORS:         CORS{Origins: cfg.CORSOrigins},
+		Throttle:     cfg.Throttle,
+		FrontendURL:  cfg.FrontendURL,
+		Log:          log,
+		Metrics:      m,
+		MailMaxDelay: cfg.MailMaxDelay,
+	}
+	if cfg.MailQueueURL != "" {
+		q := mailqueue.New(cfg.MailQueueURL)
+		db.MailQueued = mailqueue.PublishAfterCommit(db, q, log)
+		srv.MailQueue = q
+	}
+	return srv, nil
 }
 
 // Handler serves one route, as its Lambda function does: mounted alone on a ServeMux

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/auth"
@@ -35,10 +36,11 @@ func parseSignUp(f *form) (signUp, error) {
 	}, nil
 }
 
-// userPatch is the body of PUT /api/users/{id}; the password is still plain.
+// userPatch is the body of PUT /api/users/{id}; the passwords are still plain.
 type userPatch struct {
-	patch    asso.UserPatch
-	password *string
+	patch           asso.UserPatch
+	password        *string
+	currentPassword *string
 }
 
 func parseUserPatch(f *form) (userPatch, error) {
@@ -49,7 +51,8 @@ func parseUserPatch(f *form) (userPatch, error) {
 			Age:       f.integer("age", false, 0, maxAge),
 			Email:     f.email("email", false),
 		},
-		password: f.password("password", false, minPasswordLen),
+		password:        f.password("password", false, minPasswordLen),
+		currentPassword: f.secret("currentPassword", false, maxPasswordInput),
 	}
 	return in, f.err()
 }
@@ -57,6 +60,10 @@ func parseUserPatch(f *form) (userPatch, error) {
 // createUser is sign-up: the account starts unverified and its verification e-mail
 // is queued in the same transaction.
 var createUser = withBody(http.StatusCreated, parseSignUp, func(s *Server, r *http.Request, in signUp) (asso.User, error) {
+	if err := s.DB.CountClientRequest(r.Context(), "sign-up", clientIP(r),
+		s.Throttle.ClientWindow, s.Throttle.SignUpsPerClient); err != nil {
+		return asso.User{}, err
+	}
 	hash, err := auth.HashPassword(in.password)
 	if err != nil {
 		return asso.User{}, err
@@ -69,7 +76,7 @@ var createUser = withBody(http.StatusCreated, parseSignUp, func(s *Server, r *ht
 	return s.DB.CreateUser(r.Context(), in.user, v)
 })
 
-var listUsers = list(func(s *Server, r *http.Request, p asso.Page) ([]asso.User, int, error) {
+var listUsers = list(func(s *Server, r *http.Request, p asso.Page) ([]asso.User, asso.Listed, error) {
 	return s.DB.Users(r.Context(), p)
 })
 
@@ -82,8 +89,21 @@ var userRoles = byID(func(s *Server, r *http.Request, id int64) ([]asso.Role, er
 })
 
 // updateUser changes any of firstname, lastname, age, email and password; other
-// fields (isAdmin among them) are ignored.
+// fields (isAdmin among them) are ignored. Who may is checked before any password is
+// hashed or compared. Changing one's own password or e-mail takes the current password
+// (a stolen token alone cannot take the account over), guessed under the sign-in
+// throttle; a new e-mail applies once the link mailed to it is opened.
 var updateUser = update(parseUserPatch, func(s *Server, r *http.Request, id int64, in userPatch) (asso.User, error) {
+	me := caller(r)
+	if me.ID != id && !me.IsAdmin {
+		return asso.User{}, asso.Errorf(asso.EFORBIDDEN, "you can only change your own account")
+	}
+	changesEmail := in.patch.Email != nil && (me.ID != id || !strings.EqualFold(*in.patch.Email, me.Email))
+	if me.ID == id && (in.password != nil || changesEmail) {
+		if err := s.checkCurrentPassword(r, me, in.currentPassword); err != nil {
+			return asso.User{}, err
+		}
+	}
 	if in.password != nil {
 		hash, err := auth.HashPassword(*in.password)
 		if err != nil {
@@ -91,8 +111,32 @@ var updateUser = update(parseUserPatch, func(s *Server, r *http.Request, id int6
 		}
 		in.patch.PasswordHash = &hash
 	}
-	return s.DB.UpdateUser(r.Context(), caller(r), id, in.patch)
+	v, err := s.newVerification()
+	if err != nil {
+		return asso.User{}, err
+	}
+	return s.DB.UpdateUser(r.Context(), me, id, in.patch, v, s.Throttle)
 })
+
+// checkCurrentPassword checks that the signed-in user typed their password, counting
+// wrong guesses as failed sign-ins.
+func (s *Server) checkCurrentPassword(r *http.Request, me asso.User, password *string) error {
+	if password == nil {
+		return asso.Invalid("currentPassword should not be empty")
+	}
+	ctx := r.Context()
+	if err := s.DB.ReserveLoginAttempt(ctx, me.Email, clientIP(r), s.Throttle); err != nil {
+		return err
+	}
+	cred, err := s.DB.CredentialsByEmail(ctx, me.Email)
+	if err != nil {
+		return err
+	}
+	if !auth.CheckPassword(cred.PasswordHash, *password) {
+		return &asso.Error{Code: asso.EFORBIDDEN, Message: "currentPassword is incorrect", Reason: "wrong_password"}
+	}
+	return s.DB.ForgiveLoginAttempts(ctx, me.Email)
+}
 
 var deleteUser = byID(func(s *Server, r *http.Request, id int64) (asso.User, error) {
 	return s.DB.DeleteUser(r.Context(), caller(r), id)

@@ -20,7 +20,7 @@ import (
 var stamp = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 
 func testRenderer() Renderer {
-	return Renderer{From: "events@kittenasso.test", Domain: "kittenasso.test",
+	return Renderer{From: "events@kittenasso.test", Domain: "kittenasso.test", WebURL: "https://app.kittenasso.test",
 		Calendar: ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: func() time.Time { return stamp }}
 }
 
@@ -142,9 +142,12 @@ func prop(t testing.TB, e *ics.VEvent, name ics.ComponentProperty) *ics.IANAProp
 	return p
 }
 
+// testUnsubscribe is a membership's unsubscribe token, as PostgreSQL writes a UUID.
+const testUnsubscribe = "6f1c2a9e-0b7d-4c3e-9a8f-2d4b6e8c0a1f"
+
 func TestEventEmails(t *testing.T) {
 	ev := asso.EventEmail{EventID: 7, Sequence: 0, Name: "Tournament", Start: "2030-05-01T08:00:00Z", End: "2030-05-01T18:00:00Z",
-		AssociationID: 3, AssociationName: "Chess club", Firstname: "Bob", Lastname: "B"}
+		AssociationID: 3, AssociationName: "Chess club", Firstname: "Bob", Lastname: "B", Unsubscribe: testUnsubscribe}
 	for _, tc := range []struct {
 		kind, subject, method, status string
 		sequence                      int
@@ -160,6 +163,16 @@ func TestEventEmails(t *testing.T) {
 		}
 		if !strings.Contains(string(msg.parts["text/plain"]), "Name: Tournament") || msg.files["text/calendar"] != "event.ics" {
 			t.Errorf("%s: text %q files %v", tc.kind, msg.parts["text/plain"], msg.files)
+		}
+		// RFC 8058 one-click unsubscribe, and a visible link for people.
+		if got := msg.header.Get("List-Unsubscribe"); got != "<https://app.kittenasso.test/api/unsubscribe/"+testUnsubscribe+">" {
+			t.Errorf("%s: List-Unsubscribe %q", tc.kind, got)
+		}
+		if got := msg.header.Get("List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
+			t.Errorf("%s: List-Unsubscribe-Post %q", tc.kind, got)
+		}
+		if !strings.Contains(string(msg.parts["text/plain"]), "https://app.kittenasso.test/unsubscribe?t="+testUnsubscribe) {
+			t.Errorf("%s: no visible unsubscribe link in %q", tc.kind, msg.parts["text/plain"])
 		}
 		calProps := map[string]string{}
 		for _, p := range cal.CalendarProperties {
@@ -223,11 +236,13 @@ func FuzzEventEmail(f *testing.F) {
 		if !utf8.ValidString(name) || !utf8.ValidString(association) {
 			t.Skip("the API only stores valid UTF-8")
 		}
-		ev := asso.EventEmail{EventID: 1, Name: name, Start: "2030-01-01T10:00:00Z", End: "2030-01-01T12:00:00Z", AssociationName: association}
+		ev := asso.EventEmail{EventID: 1, Name: name, Start: "2030-01-01T10:00:00Z", End: "2030-01-01T12:00:00Z",
+			AssociationName: association, Unsubscribe: testUnsubscribe}
 		msg, vevent, _, data := eventCalendar(t, asso.MailInvitation, ev, "bob@example.org")
 		for key := range msg.header {
 			switch key {
-			case "From", "To", "Subject", "Date", "Message-Id", "Mime-Version", "Content-Type":
+			case "From", "To", "Subject", "Date", "Message-Id", "Mime-Version", "Content-Type",
+				"List-Unsubscribe", "List-Unsubscribe-Post":
 			default:
 				t.Fatalf("injected header %q", key)
 			}

@@ -44,15 +44,26 @@ func BuildMIME(from string, m Message, date time.Time, messageID string) ([]byte
 
 	var buf bytes.Buffer
 	mixed := multipart.NewWriter(&buf)
-	for _, h := range [][2]string{
+	headers := [][2]string{
 		{"From", from},
 		{"To", m.To},
 		{"Subject", encodeHeader(oneLine(m.Subject))},
 		{"Date", date.UTC().Format(time.RFC1123Z)},
 		{"Message-ID", "<" + oneLine(messageID) + ">"},
-		{"MIME-Version", "1.0"},
-		{"Content-Type", "multipart/mixed; boundary=" + mixed.Boundary()},
-	} {
+	}
+	if m.Unsubscribe != "" {
+		if !strings.HasPrefix(m.Unsubscribe, "https://") && !strings.HasPrefix(m.Unsubscribe, "http://") ||
+			strings.ContainsAny(m.Unsubscribe, "<>\r\n \t") {
+			return nil, fmt.Errorf("unsubscribe address %q is not a plain http(s) URL", m.Unsubscribe)
+		}
+		headers = append(headers,
+			[2]string{"List-Unsubscribe", "<" + m.Unsubscribe + ">"},
+			[2]string{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"})
+	}
+	headers = append(headers,
+		[2]string{"MIME-Version", "1.0"},
+		[2]string{"Content-Type", "multipart/mixed; boundary=" + mixed.Boundary()})
+	for _, h := range headers {
 		fmt.Fprintf(&buf, "%s: %s\r\n", h[0], h[1])
 	}
 	buf.WriteString("\r\n")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
+	"net/url"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -21,6 +22,9 @@ type Message struct {
 	Text       string
 	HTML       string // empty for text-only e-mails
 	Attachment *Attachment
+	// Unsubscribe, when set, is the RFC 8058 one-click address: a POST to it stops this
+	// kind of mail. It becomes the List-Unsubscribe and List-Unsubscribe-Post headers.
+	Unsubscribe string
 }
 
 // Attachment is a file attached to a Message.
@@ -32,8 +36,11 @@ type Attachment struct {
 
 // Renderer turns outbox rows into Messages.
 type Renderer struct {
-	From     string // the sender address, also the calendar ORGANIZER
-	Domain   string // the UID domain: event-{id}@{Domain}
+	From   string // the sender address, also the calendar ORGANIZER
+	Domain string // the UID domain: event-{id}@{Domain}
+	// WebURL is the web app's address (FRONTEND_URL): the API is under WebURL/api,
+	// and the page that confirms an unsubscribe is WebURL/unsubscribe.
+	WebURL   string
 	Calendar CalendarWriter
 	Now      func() time.Time
 }
@@ -124,12 +131,19 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 	if cancelled {
 		method = "CANCEL"
 	}
-	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n",
-		words.intro, name, start.UTC().Format(time.RFC1123), end.UTC().Format(time.RFC1123), association)
+	if !isUUID(p.Unsubscribe) {
+		return Message{}, fmt.Errorf("event payload: unsubscribe token %q is not a UUID", p.Unsubscribe)
+	}
+	token := url.PathEscape(p.Unsubscribe)
+	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n\n"+
+		"To stop receiving e-mails about the events of %s, open %s/unsubscribe?t=%s\n",
+		words.intro, name, start.UTC().Format(time.RFC1123), end.UTC().Format(time.RFC1123), association,
+		association, r.WebURL, token)
 	return Message{
-		To:      to,
-		Subject: fmt.Sprintf("%s: %s from %s", words.subject, name, association),
-		Text:    text,
+		To:          to,
+		Subject:     fmt.Sprintf("%s: %s from %s", words.subject, name, association),
+		Text:        text,
+		Unsubscribe: r.WebURL + "/api/unsubscribe/" + token,
 		Attachment: &Attachment{
 			Filename:    "event.ics",
 			ContentType: "text/calendar; charset=utf-8; method=" + method,
@@ -146,4 +160,19 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 			}),
 		},
 	}, nil
+}
+
+// isUUID reports whether s is a UUID in PostgreSQL's text form: the only shape of an
+// unsubscribe token, so that nothing else can reach a link or a header.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		dash := i == 8 || i == 13 || i == 18 || i == 23
+		if dash != (c == '-') || !dash && !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
 }

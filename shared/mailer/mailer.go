@@ -112,10 +112,15 @@ func (m *Mailer) deliver(ctx context.Context, body string) error {
 	case state == postgres.Busy:
 		return errRetry
 	case state != postgres.Claimed:
-		m.Log.InfoContext(ctx, "mail already handled", "outbox_id", id, "state", int(state))
+		m.Log.InfoContext(ctx, "mail already handled or not due", "outbox_id", id, "state", int(state))
 		return nil
 	}
 	log := m.Log.With("outbox_id", id, "kind", row.Kind, "attempt", row.Attempts)
+	if !row.Wanted {
+		log.InfoContext(ctx, "mail not sent: the recipient unsubscribed, or is gone or unverified")
+		m.Metrics.MailsFailed.WithLabelValues(row.Kind, "skipped").Inc()
+		return m.DB.MarkFailed(ctx, id, "not sent: the recipient unsubscribed, or is gone or unverified")
+	}
 	msg, err := m.Renderer.Render(row.Kind, row.Recipient, row.Payload)
 	if err != nil {
 		return m.fail(ctx, log, row.Kind, id, err)

@@ -25,6 +25,7 @@ func NewMailer(cfg config.Config, db *postgres.DB, log *slog.Logger, m *metrics.
 		Renderer: mail.Renderer{
 			From:     cfg.MailFrom,
 			Domain:   cfg.MailFrom[strings.LastIndex(cfg.MailFrom, "@")+1:],
+			WebURL:   cfg.FrontendURL,
 			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"},
 			Now:      time.Now,
 		},

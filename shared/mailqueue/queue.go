@@ -84,37 +84,57 @@ func PublishAfterCommit(db *postgres.DB, q Queue, log *slog.Logger) func(context
 	}
 }
 
-// Relay publishes the outbox rows that were committed but never published.
+// Reachable checks that the queue answers, for /api/health.
+func (q Queue) Reachable(ctx context.Context) error {
+	_, err := q.Client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(q.URL), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages},
+	})
+	return err
+}
+
+// Relay publishes the outbox rows that no queue message will bring to the mailer, and
+// prunes what the product no longer needs: it is the scheduled housekeeping.
 type Relay struct {
 	DB    *postgres.DB
 	Queue Queue
 	// Grace leaves a request time to publish its own mail before the relay does.
 	Grace time.Duration
-	Batch int
-	Log   *slog.Logger
+	// RepublishAfter is how long a published mail may stay unsent before the relay
+	// takes its message as lost and publishes it again.
+	RepublishAfter time.Duration
+	Batch          int
+	Retention      postgres.Retention
+	Log            *slog.Logger
 }
 
-// RelayResult says what one run published.
+// RelayResult says what one run did.
 type RelayResult struct {
-	Published int `json:"published"`
+	Published int   `json:"published"`
+	Pruned    int64 `json:"pruned"`
 }
 
-// Run publishes until nothing is left or an error stops it.
+// Run publishes until nothing is left or an error stops it, then prunes.
 func (r Relay) Run(ctx context.Context) (RelayResult, error) {
 	var res RelayResult
 	for {
-		published, err := r.DB.RelayUnpublished(ctx, r.Grace, r.Batch, r.Queue.Publish)
+		published, err := r.DB.RelayUnpublished(ctx, r.Grace, r.RepublishAfter, r.Batch, r.Queue.Publish)
 		res.Published += len(published)
 		if err != nil {
 			return res, err
 		}
 		if len(published) < r.Batch {
-			if res.Published > 0 {
-				r.Log.InfoContext(ctx, "relayed unpublished mail", "count", res.Published)
-			}
-			return res, nil
+			break
 		}
 	}
+	if res.Published > 0 {
+		r.Log.InfoContext(ctx, "relayed mail", "count", res.Published)
+	}
+	pruned, err := r.DB.Prune(ctx, r.Retention)
+	res.Pruned = pruned
+	if pruned > 0 {
+		r.Log.InfoContext(ctx, "pruned old rows", "count", pruned)
+	}
+	return res, err
 }
 
 // New connects to the mail queue at url. The SDK reads its endpoint from
@@ -127,6 +147,12 @@ func New(url string) Queue {
 // DefaultRelayGrace leaves a request time to publish its own mail first.
 const DefaultRelayGrace = 30 * time.Second
 
+// NewRelay is the relay of cfg's settings.
+func NewRelay(cfg config.Config, db *postgres.DB, q Queue, log *slog.Logger) Relay {
+	return Relay{DB: db, Queue: q, Grace: DefaultRelayGrace, RepublishAfter: cfg.MailRepublishAfter, Batch: 100,
+		Retention: postgres.Retention{Throttle: cfg.Throttle, Mail: cfg.MailRetention}, Log: log}
+}
+
 // FunctionInit is the init of the mail functions (mailer and relay): the mail
 // configuration, the database pool and the logger, built once; it exits on failure,
 // as Lambda expects of an init that cannot succeed.
@@ -137,7 +163,7 @@ func FunctionInit() (config.Config, *postgres.DB, *slog.Logger) {
 		log.Error("bad configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	db, err := postgres.Open(context.Background(), cfg.DatabaseURL, 2)
+	db, err := postgres.Open(context.Background(), cfg.DatabaseURL, postgres.Options{MaxConns: 2, StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
@@ -148,6 +174,6 @@ func FunctionInit() (config.Config, *postgres.DB, *slog.Logger) {
 // StartRelay is the scheduled relay function's main.
 func StartRelay() {
 	cfg, db, log := FunctionInit()
-	r := Relay{DB: db, Queue: New(cfg.MailQueueURL), Grace: DefaultRelayGrace, Batch: 100, Log: log}
+	r := NewRelay(cfg, db, New(cfg.MailQueueURL), log)
 	lambda.StartWithOptions(r.Run, lambda.WithEnableSIGTERM(db.Close))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -35,8 +36,18 @@ func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids .
 			return err
 		}
 		if !member && !caller.IsAdmin {
-			return asso.Errorf(asso.EFORBIDDEN, "you are not a member of association %d", id)
+			e := asso.Errorf(asso.EFORBIDDEN, "you are not a member of association %d", id)
+			e.Reason = "not_member"
+			return e
 		}
+	}
+	return nil
+}
+
+// checkMemberCount refuses an association of more members than the limit.
+func (db *DB) checkMemberCount(members []int64) error {
+	if len(members) > db.Limits.MaxMembers {
+		return asso.Invalid(fmt.Sprintf("an association has at most %d members", db.Limits.MaxMembers))
 	}
 	return nil
 }
@@ -67,12 +78,12 @@ func queryJSON(ctx context.Context, q *txn, sql string, args ...any) (json.RawMe
 	return doc, err
 }
 
-// list runs a page query returning (total, JSON array) in one round trip.
-func (db *DB) list(ctx context.Context, sql string, args ...any) (json.RawMessage, int, error) {
+// list runs a page query returning (total, count, JSON array) in one round trip.
+func (db *DB) list(ctx context.Context, sql string, args ...any) (json.RawMessage, asso.Listed, error) {
 	var doc []byte
-	var total int
-	err := db.pool.QueryRow(ctx, sql, args...).Scan(&total, &doc)
-	return doc, total, err
+	var listed asso.Listed
+	err := db.pool.QueryRow(ctx, sql, args...).Scan(&listed.Total, &listed.Count, &doc)
+	return doc, listed, err
 }
 
 // one runs a query returning one JSON object, or notFound when there is no row.
@@ -98,10 +109,10 @@ func (db *DB) associationExists(ctx context.Context, id int64) error {
 }
 
 // Associations lists associations with their members and roles.
-func (db *DB) Associations(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) Associations(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "associations")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM associations ORDER BY id LIMIT $1 OFFSET $2`,
-		associationDocs, `SELECT count(*) FROM associations`), p.Limit, p.Offset)
+		associationDocs, `SELECT count(*) FROM associations`, 3), p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // Association returns one association with its members and roles.
@@ -111,13 +122,13 @@ func (db *DB) Association(ctx context.Context, id int64) (doc json.RawMessage, e
 }
 
 // AssociationMembers lists the members of an association, each with their own role.
-func (db *DB) AssociationMembers(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) AssociationMembers(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "association members")
 	if err := db.associationExists(ctx, id); err != nil {
-		return nil, 0, err
+		return nil, asso.Listed{}, err
 	}
 	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM memberships WHERE association_id = $1),
+		SELECT (SELECT count(*) FROM memberships WHERE association_id = $1), count(*),
 		       COALESCE(json_agg(json_build_object('id', u.id, 'firstname', u.firstname, 'lastname', u.lastname,
 		                'age', u.age, 'role', COALESCE(r.name, 'member')) ORDER BY u.id), '[]')
 		FROM (SELECT user_id FROM memberships WHERE association_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3) m
@@ -134,6 +145,9 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 	}
 	slices.Sort(members)
 	members = slices.Compact(members)
+	if err := db.checkMemberCount(members); err != nil {
+		return nil, err
+	}
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := checkUsersExist(ctx, tx, members); err != nil {
 			return err
@@ -168,6 +182,9 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 			members := slices.Clone(*in.UserIDs)
 			slices.Sort(members)
 			members = slices.Compact(members)
+			if err := db.checkMemberCount(members); err != nil {
+				return err
+			}
 			if err := checkUsersExist(ctx, tx, members); err != nil {
 				return err
 			}
@@ -208,7 +225,7 @@ func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64)
 			return err
 		}
 		for _, eventID := range future {
-			if err := enqueueEventMails(ctx, tx, asso.MailCancellation, eventID); err != nil {
+			if err := enqueueEventMails(ctx, tx, asso.MailCancellation, eventID, caller.ID); err != nil {
 				return err
 			}
 		}
@@ -216,26 +233,4 @@ func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64)
 		return err
 	})
 	return doc, err
-}
-
-// enqueueEventMails writes one e-mail of kind about eventID, as it now stands, to
-// every member of its association, in one statement.
-func enqueueEventMails(ctx context.Context, tx *txn, kind string, eventID int64) error {
-	rows, _ := tx.Query(ctx, `
-		INSERT INTO mail_outbox (kind, recipient, payload)
-		SELECT $1, u.email, json_build_object(
-			'eventId', e.id, 'sequence', e.sequence, 'name', e.name,
-			'start', api_time(e.starts_at), 'end', api_time(e.ends_at),
-			'associationId', a.id, 'associationName', a.name,
-			'firstname', u.firstname, 'lastname', u.lastname)
-		FROM events e
-		JOIN associations a ON a.id = e.association_id
-		JOIN memberships m ON m.association_id = a.id
-		JOIN users u ON u.id = m.user_id
-		WHERE e.id = $2
-		ORDER BY u.id
-		RETURNING id`, kind, eventID)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	tx.queuedMail = append(tx.queuedMail, ids...)
-	return err
 }

@@ -6,15 +6,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
 // DB is the product's database.
 type DB struct {
 	pool *pgxpool.Pool
+	// Limits bound what one caller's writes may do: members, voters, page bytes and
+	// the mail they cause. Open sets asso.DefaultLimits.
+	Limits asso.Limits
 	// MailQueued, when set, is called after a transaction that queued e-mails in the
 	// outbox commits, with their ids: the API publishes them to the mail queue there.
 	// It must not fail the request: what it misses, the relay publishes later.
@@ -27,23 +36,40 @@ type txn struct {
 	queuedMail []int64
 }
 
-// Open connects to databaseURL. maxConns bounds the pool: in Lambda one environment
-// serves one request at a time, so 2 is plenty; the local gateway runs every function
-// in one process and wants more.
-func Open(ctx context.Context, databaseURL string, maxConns int32) (*DB, error) {
+// Options tune a connection pool.
+type Options struct {
+	// MaxConns bounds the pool: in Lambda one environment serves one request at a
+	// time, so 2 is plenty; the local gateway runs every function in one process.
+	MaxConns int32
+	// StatementTimeout cancels any statement running longer, so that no request can
+	// hold a connection for long (the caller gets a 503).
+	StatementTimeout time.Duration
+}
+
+// DefaultStatementTimeout is the statement_timeout of every connection unless a
+// deployment says otherwise: far above any query of the product on its largest page.
+const DefaultStatementTimeout = 5 * time.Second
+
+// Open connects to databaseURL.
+func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		// The parse error may quote the URL, password included: keep it out of logs.
 		return nil, errors.New("postgres: DATABASE_URL is not a valid connection string")
 	}
-	if maxConns > 0 {
-		cfg.MaxConns = maxConns
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
 	}
+	timeout := opts.StatementTimeout
+	if timeout <= 0 {
+		timeout = DefaultStatementTimeout
+	}
+	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, Limits: asso.DefaultLimits}, nil
 }
 
 // Close releases every connection.
@@ -54,18 +80,59 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.pool.Ping(ctx)
 }
 
+// txAttempts bounds how often a transaction that lost a deadlock or a serialization
+// race is tried: such a failure says nothing about the request, so it is retried
+// rather than answered with an error.
+const txAttempts = 4
+
 // inTx runs fn in one transaction, committed when fn returns nil, then hands the
-// e-mails it queued to MailQueued.
+// e-mails it queued to MailQueued. A transaction that PostgreSQL aborted as a
+// deadlock victim or a serialization failure is run again from the start.
 func (db *DB) inTx(ctx context.Context, fn func(*txn) error) error {
-	t := &txn{}
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		t.Tx = tx
-		return fn(t)
-	})
+	var t *txn
+	var err error
+	for attempt := 1; ; attempt++ {
+		t = &txn{}
+		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			t.Tx = tx
+			return fn(t)
+		})
+		if !isRetryable(err) || attempt == txAttempts || ctx.Err() != nil {
+			break
+		}
+		// A short, growing pause lets the winner of the race finish first.
+		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+	}
 	if err == nil && len(t.queuedMail) > 0 && db.MailQueued != nil {
 		db.MailQueued(ctx, t.queuedMail)
 	}
 	return err
+}
+
+// isRetryable reports a deadlock (40P01) or serialization failure (40001).
+func isRetryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
+// Unavailable reports whether err means the database cannot serve now: it cannot be
+// reached, is shutting down or starting (57P0x), the connection failed (08xxx), it has
+// too many connections (53300) or a statement ran out of time (57014). The API
+// answers these with 503 and Retry-After, never 500.
+func Unavailable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "57P0") || strings.HasPrefix(pgErr.Code, "08") ||
+			pgErr.Code == "53300" || pgErr.Code == "57014"
+	}
+	var connectErr *pgconn.ConnectError
+	return errors.As(err, &connectErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isNetError(err)
+}
+
+// isNetError reports a network failure talking to the database.
+func isNetError(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr)
 }
 
 // wrap prefixes *errp with the operation's name, keeping it matchable with errors.As.

@@ -1,5 +1,7 @@
 package postgres
 
+import "strconv"
+
 // The API's JSON shapes (contract.md §3) are built by PostgreSQL. Each query names
 // the rows it wants in a CTE page(id, ord); a fragment below turns them into a CTE
 // docs(id, ord, doc). Nested lists (members, users, voters) are aggregated once for
@@ -64,10 +66,17 @@ docs AS (
 	JOIN events e ON e.id = p.id
 	JOIN page_associations pa ON pa.id = e.association_id)`
 
-// listQuery returns (total, JSON array of the page's documents in ord order).
-func listQuery(page, docs, total string) string {
-	return `WITH page AS (` + page + `),` + docs + `
-		SELECT (` + total + `), COALESCE(json_agg(doc ORDER BY ord), '[]') FROM docs`
+// listQuery returns (total, count, JSON array of the page's documents in ord order).
+// The array holds the longest run of documents, in order, that fits in the byte
+// budget (parameter $budgetParam), and at least one: a page that would be larger is
+// cut short, and count says where the next one starts.
+func listQuery(page, docs, total string, budgetParam int) string {
+	return `WITH page AS (` + page + `),` + docs + `,
+		sized AS (SELECT ord, doc, sum(octet_length(doc::text) + 2) OVER (ORDER BY ord) AS upto FROM docs),
+		kept AS (SELECT ord, doc FROM sized
+		         WHERE upto <= $` + strconv.Itoa(budgetParam) + ` OR ord = (SELECT min(ord) FROM sized))
+		SELECT (` + total + `), (SELECT count(*) FROM kept),
+		       COALESCE((SELECT json_agg(doc ORDER BY ord) FROM kept), '[]')`
 }
 
 // oneQuery returns the document of the single row page selects (no row when none).

@@ -10,21 +10,21 @@ import (
 var errEventNotFound = asso.Errorf(asso.ENOTFOUND, "Event not found")
 
 // Events lists every event.
-func (db *DB) Events(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) Events(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "events")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM events ORDER BY id LIMIT $1 OFFSET $2`,
-		eventDocs, `SELECT count(*) FROM events`), p.Limit, p.Offset)
+		eventDocs, `SELECT count(*) FROM events`, 3), p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationEvents lists the events of one association by start.
-func (db *DB) AssociationEvents(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) AssociationEvents(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "association events")
 	if err := db.associationExists(ctx, id); err != nil {
-		return nil, 0, err
+		return nil, asso.Listed{}, err
 	}
 	return db.list(ctx, listQuery(`SELECT id, row_number() OVER (ORDER BY starts_at, id) AS ord
 		FROM events WHERE association_id = $1 ORDER BY starts_at, id LIMIT $2 OFFSET $3`,
-		eventDocs, `SELECT count(*) FROM events WHERE association_id = $1`), id, p.Limit, p.Offset)
+		eventDocs, `SELECT count(*) FROM events WHERE association_id = $1`, 4), id, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // Event returns one event.
@@ -46,7 +46,10 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 			*in.AssociationID, *in.Name, *in.Start, *in.End).Scan(&id); err != nil {
 			return err
 		}
-		if err := enqueueEventMails(ctx, tx, asso.MailInvitation, id); err != nil {
+		if err := enqueueEventMails(ctx, tx, asso.MailInvitation, id, caller.ID); err != nil {
+			return err
+		}
+		if err := checkMailBudget(ctx, tx, db.Limits, caller.ID, *in.AssociationID); err != nil {
 			return err
 		}
 		doc, err = queryJSON(ctx, tx, oneEvent, id)
@@ -60,7 +63,7 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in asso.EventInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update event")
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := lockForChange(ctx, tx, caller, lockEvent, id, errEventNotFound, in.AssociationID); err != nil {
+		if err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, in.AssociationID); err != nil {
 			return err
 		}
 		// The table's CHECK refuses an end before the start, whichever field moved.
@@ -75,7 +78,14 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 		if err != nil {
 			return err
 		}
-		if err := enqueueEventMails(ctx, tx, asso.MailUpdate, id); err != nil {
+		if err := enqueueEventUpdates(ctx, tx, id, caller.ID, db.Limits.UpdateWindow); err != nil {
+			return err
+		}
+		var associationID int64
+		if err := tx.QueryRow(ctx, `SELECT association_id FROM events WHERE id = $1`, id).Scan(&associationID); err != nil {
+			return err
+		}
+		if err := checkMailBudget(ctx, tx, db.Limits, caller.ID, associationID); err != nil {
 			return err
 		}
 		doc, err = queryJSON(ctx, tx, oneEvent, id)
@@ -88,7 +98,7 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete event")
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := lockForChange(ctx, tx, caller, lockEvent, id, errEventNotFound, nil); err != nil {
+		if err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, nil); err != nil {
 			return err
 		}
 		if doc, err = queryJSON(ctx, tx, oneEvent, id); err != nil {
@@ -97,7 +107,9 @@ func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc 
 		if _, err := tx.Exec(ctx, `UPDATE events SET sequence = sequence + 1 WHERE id = $1`, id); err != nil {
 			return err
 		}
-		if err := enqueueEventMails(ctx, tx, asso.MailCancellation, id); err != nil {
+		// A cancellation is never refused for the budget: it follows an invitation
+		// that was counted, and an event must always be cancellable.
+		if err := enqueueEventMails(ctx, tx, asso.MailCancellation, id, caller.ID); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM events WHERE id = $1`, id)

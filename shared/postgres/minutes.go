@@ -21,17 +21,17 @@ type MinuteSort struct {
 }
 
 // Minutes lists every minute.
-func (db *DB) Minutes(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) Minutes(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "minutes")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM minutes ORDER BY id LIMIT $1 OFFSET $2`,
-		minuteDocs, `SELECT count(*) FROM minutes`), p.Limit, p.Offset)
+		minuteDocs, `SELECT count(*) FROM minutes`, 3), p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationMinutes lists the minutes of one association in the given order.
-func (db *DB) AssociationMinutes(ctx context.Context, id int64, sort MinuteSort, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) AssociationMinutes(ctx context.Context, id int64, sort MinuteSort, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "association minutes")
 	if err := db.associationExists(ctx, id); err != nil {
-		return nil, 0, err
+		return nil, asso.Listed{}, err
 	}
 	// The order is one of four fixed strings chosen here, never text from the request.
 	order := "m.date"
@@ -44,8 +44,8 @@ func (db *DB) AssociationMinutes(ctx context.Context, id int64, sort MinuteSort,
 	order += ", m.id"
 	page := fmt.Sprintf(`SELECT m.id, row_number() OVER (ORDER BY %s) AS ord
 		FROM minutes m WHERE m.association_id = $1 ORDER BY %s LIMIT $2 OFFSET $3`, order, order)
-	return db.list(ctx, listQuery(page, minuteDocs, `SELECT count(*) FROM minutes WHERE association_id = $1`),
-		id, p.Limit, p.Offset)
+	return db.list(ctx, listQuery(page, minuteDocs, `SELECT count(*) FROM minutes WHERE association_id = $1`, 4),
+		id, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // Minute returns one minute.
@@ -66,7 +66,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 			*in.AssociationID, *in.Content, *in.Date).Scan(&id); err != nil {
 			return err
 		}
-		if err := setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
+		if err := db.setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
 			return err
 		}
 		doc, err = queryJSON(ctx, tx, oneMinute, id)
@@ -79,7 +79,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in asso.MinuteInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update minute")
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := lockForChange(ctx, tx, caller, lockMinute, id, errMinuteNotFound, in.AssociationID); err != nil {
+		if err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, in.AssociationID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
@@ -92,7 +92,7 @@ func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in a
 			if _, err := tx.Exec(ctx, `DELETE FROM minute_voters WHERE minute_id = $1`, id); err != nil {
 				return err
 			}
-			if err := setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
+			if err := db.setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
 				return err
 			}
 		}
@@ -106,7 +106,7 @@ func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in a
 func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete minute")
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := lockForChange(ctx, tx, caller, lockMinute, id, errMinuteNotFound, nil); err != nil {
+		if err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, nil); err != nil {
 			return err
 		}
 		if doc, err = queryJSON(ctx, tx, oneMinute, id); err != nil {
@@ -118,35 +118,71 @@ func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc
 	return doc, err
 }
 
-// Locks on one minute or event ($1), returning its association.
-const (
-	lockMinute = `SELECT association_id FROM minutes WHERE id = $1 FOR UPDATE`
-	lockEvent  = `SELECT association_id FROM events WHERE id = $1 FOR UPDATE`
+// child is a table of rows that belong to an association (minutes, events): how to
+// read a row's association, and how to lock the row.
+type child struct{ read, lock string }
+
+var (
+	minuteRow = child{
+		read: `SELECT association_id FROM minutes WHERE id = $1`,
+		lock: `SELECT association_id FROM minutes WHERE id = $1 FOR UPDATE`,
+	}
+	eventRow = child{
+		read: `SELECT association_id FROM events WHERE id = $1`,
+		lock: `SELECT association_id FROM events WHERE id = $1 FOR UPDATE`,
+	}
 )
 
-// lockForChange locks one minute or event (lock is lockMinute or lockEvent) and checks
-// that caller may change it: a member of its association, and of moveTo when it moves.
-func lockForChange(ctx context.Context, tx *txn, caller asso.User, lock string, id int64, notFound error, moveTo *int64) error {
-	var associationID int64
-	err := tx.QueryRow(ctx, lock, id).Scan(&associationID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound
+// lockForChange locks one minute or event and checks that caller may change it: a
+// member of its association, and of moveTo when it moves. Locks are always taken
+// association first, then the row, as every write to an association takes them (its
+// deletion included): two writers never wait on each other in a cycle. The row is
+// read, its associations locked, then the row locked and its association checked
+// again, in case it moved in between.
+func lockForChange(ctx context.Context, tx *txn, caller asso.User, c child, id int64, notFound error, moveTo *int64) error {
+	for range 3 {
+		var associationID int64
+		err := tx.QueryRow(ctx, c.read, id).Scan(&associationID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound
+		}
+		if err != nil {
+			return err
+		}
+		touched := []int64{associationID}
+		if moveTo != nil {
+			touched = append(touched, *moveTo)
+		}
+		if err := authorizeAssociations(ctx, tx, caller, touched...); err != nil {
+			if asso.ErrorCode(err) == asso.ENOTFOUND {
+				// Its association may have been deleted meanwhile, and the row with it.
+				if err := tx.QueryRow(ctx, c.read, id).Scan(&associationID); errors.Is(err, pgx.ErrNoRows) {
+					return notFound
+				}
+			}
+			return err
+		}
+		var lockedAssociation int64
+		err = tx.QueryRow(ctx, c.lock, id).Scan(&lockedAssociation)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound
+		}
+		if err != nil || lockedAssociation == associationID {
+			return err
+		}
 	}
-	if err != nil {
-		return err
-	}
-	touched := []int64{associationID}
-	if moveTo != nil {
-		touched = append(touched, *moveTo)
-	}
-	return authorizeAssociations(ctx, tx, caller, touched...)
+	return asso.Errorf(asso.ECONFLICT, "it was moved to another association meanwhile; try again")
 }
 
 // setVoters records the voters of a minute; every id must be a user.
-func setVoters(ctx context.Context, tx *txn, minuteID int64, voterIDs []int64) error {
+// A minute has at most Limits.MaxVoters voters.
+func (db *DB) setVoters(ctx context.Context, tx *txn, minuteID int64, voterIDs []int64) error {
 	voters := slices.Clone(voterIDs)
 	slices.Sort(voters)
 	voters = slices.Compact(voters)
+	if len(voters) > db.Limits.MaxVoters {
+		return asso.Invalid(fmt.Sprintf("a minute has at most %d voters", db.Limits.MaxVoters))
+	}
 	if err := checkUsersExist(ctx, tx, voters); err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
 // Mail is one outbox row claimed for sending.
@@ -16,6 +18,9 @@ type Mail struct {
 	Recipient string
 	Payload   json.RawMessage
 	Attempts  int
+	// Wanted is false when the recipient no longer wants it: their account is gone or
+	// unverified, or they unsubscribed from the association's mail since it was queued.
+	Wanted bool
 }
 
 // ClaimState says what ClaimMail found.
@@ -25,7 +30,8 @@ const (
 	Claimed ClaimState = iota // the caller owns the row until the lease ends
 	Done                      // already sent or permanently failed: nothing to do
 	Busy                      // another mailer holds a live claim: try again later
-	Missing                   // no such row
+	Missing                   // no such row (a cancellation superseded the update)
+	NotDue                    // a coalesced update whose window is still open: the relay publishes it when due
 )
 
 // ClaimMail takes row id for lease, atomically: a duplicate delivery or a concurrent
@@ -35,11 +41,16 @@ func (db *DB) ClaimMail(ctx context.Context, id int64, lease time.Duration) (m M
 	defer wrap(&err, "claim mail")
 	var payload []byte
 	err = db.pool.QueryRow(ctx, `
-		UPDATE mail_outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
-		WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL
+		UPDATE mail_outbox o SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
+		WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL AND send_after <= now()
 		  AND (claimed_until IS NULL OR claimed_until < now())
-		RETURNING id, kind, recipient, payload, attempts`, id, lease.Seconds()).
-		Scan(&m.ID, &m.Kind, &m.Recipient, &payload, &m.Attempts)
+		RETURNING id, kind, recipient, payload, attempts,
+		          o.user_id IS NULL OR (
+		              EXISTS (SELECT 1 FROM users u WHERE u.id = o.user_id AND u.verified_at IS NOT NULL)
+		              AND NOT EXISTS (SELECT 1 FROM memberships m
+		                              WHERE m.user_id = o.user_id AND m.association_id = o.association_id AND m.mail_opt_out))`,
+		id, lease.Seconds()).
+		Scan(&m.ID, &m.Kind, &m.Recipient, &payload, &m.Attempts, &m.Wanted)
 	m.Payload = payload
 	if err == nil {
 		return m, Claimed, nil
@@ -47,8 +58,10 @@ func (db *DB) ClaimMail(ctx context.Context, id int64, lease time.Duration) (m M
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return m, 0, err
 	}
-	var finished bool
-	err = db.pool.QueryRow(ctx, `SELECT sent_at IS NOT NULL OR failed_at IS NOT NULL FROM mail_outbox WHERE id = $1`, id).Scan(&finished)
+	var finished, due bool
+	err = db.pool.QueryRow(ctx, `
+		SELECT sent_at IS NOT NULL OR failed_at IS NOT NULL, send_after <= now() FROM mail_outbox WHERE id = $1`,
+		id).Scan(&finished, &due)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return m, Missing, nil
@@ -56,6 +69,8 @@ func (db *DB) ClaimMail(ctx context.Context, id int64, lease time.Duration) (m M
 		return m, 0, err
 	case finished:
 		return m, Done, nil
+	case !due:
+		return m, NotDue, nil
 	}
 	return m, Busy, nil
 }
@@ -93,20 +108,25 @@ func (db *DB) MarkPublished(ctx context.Context, ids []int64) (err error) {
 	return err
 }
 
-// RelayUnpublished hands publish the mails that were committed more than grace ago
-// but never published (the queue was down, or the function died between commit and
-// publish), at most limit of them, and marks those it published. Concurrent relays
-// skip each other's rows.
-func (db *DB) RelayUnpublished(ctx context.Context, grace time.Duration, limit int, publish func(context.Context, []int64) ([]int64, error)) (published []int64, err error) {
+// RelayUnpublished hands publish the due mails that no queue message will bring to
+// the mailer, at most limit of them, and marks those it published: mail committed
+// more than grace ago but never published (the queue was down, or the function died
+// between commit and publish), and mail published more than republishAfter ago but
+// neither sent, failed nor claimed (the queue lost the message: expired, purged, or
+// the queue itself restarted). A duplicate is harmless: the mailer's claim is atomic.
+// Concurrent relays skip each other's rows.
+func (db *DB) RelayUnpublished(ctx context.Context, grace, republishAfter time.Duration, limit int, publish func(context.Context, []int64) ([]int64, error)) (published []int64, err error) {
 	defer wrap(&err, "relay unpublished")
 	var publishErr error
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
 			SELECT id FROM mail_outbox
-			WHERE published_at IS NULL AND sent_at IS NULL AND failed_at IS NULL
-			  AND created_at < now() - make_interval(secs => $1)
-			ORDER BY id LIMIT $2
-			FOR UPDATE SKIP LOCKED`, grace.Seconds(), limit)
+			WHERE sent_at IS NULL AND failed_at IS NULL AND send_after <= now()
+			  AND (claimed_until IS NULL OR claimed_until < now())
+			  AND (published_at IS NULL AND created_at < now() - make_interval(secs => $1)
+			       OR published_at < now() - make_interval(secs => $2))
+			ORDER BY id LIMIT $3
+			FOR UPDATE SKIP LOCKED`, grace.Seconds(), republishAfter.Seconds(), limit)
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil || len(ids) == 0 {
 			return err
@@ -126,13 +146,54 @@ func (db *DB) RelayUnpublished(ctx context.Context, grace time.Duration, limit i
 	return published, publishErr
 }
 
-// OutboxStats returns the e-mails neither sent nor failed and the age of the oldest.
+// Retention says how long the bookkeeping tables keep their rows.
+type Retention struct {
+	Throttle asso.LoginThrottle // login, resend and client counters older than their windows go
+	Mail     time.Duration      // sent and failed mail, and expired verification tokens
+}
+
+// pruneBatch bounds each delete, so that one run never holds long locks; the next
+// run takes the rest.
+const pruneBatch = 10000
+
+// Prune deletes what no rule needs any more: throttle counters past their windows,
+// sent and failed mail and expired verification tokens older than the retention. It
+// returns how many rows went.
+func (db *DB) Prune(ctx context.Context, r Retention) (deleted int64, err error) {
+	defer wrap(&err, "prune")
+	for _, q := range []struct {
+		sql string
+		age time.Duration
+	}{
+		{`DELETE FROM login_attempts WHERE id IN (
+			SELECT id FROM login_attempts WHERE attempted_at < now() - make_interval(secs => $1) LIMIT $2)`, r.Throttle.Window},
+		{`DELETE FROM verification_resends WHERE id IN (
+			SELECT id FROM verification_resends WHERE requested_at < now() - make_interval(secs => $1) LIMIT $2)`, r.Throttle.ResendWindow},
+		{`DELETE FROM client_requests WHERE id IN (
+			SELECT id FROM client_requests WHERE requested_at < now() - make_interval(secs => $1) LIMIT $2)`, r.Throttle.ClientWindow},
+		{`DELETE FROM verification_tokens WHERE token_hash IN (
+			SELECT token_hash FROM verification_tokens WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`, r.Mail},
+		{`DELETE FROM mail_outbox WHERE id IN (
+			SELECT id FROM mail_outbox WHERE created_at < now() - make_interval(secs => $1)
+			  AND (sent_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT $2)`, r.Mail},
+	} {
+		tag, err := db.pool.Exec(ctx, q.sql, q.age.Seconds(), pruneBatch)
+		if err != nil {
+			return deleted, err
+		}
+		deleted += tag.RowsAffected()
+	}
+	return deleted, nil
+}
+
+// OutboxStats returns the due e-mails neither sent nor failed and how long the oldest
+// has been due (coalesced updates waiting for their window are not late).
 func (db *DB) OutboxStats(ctx context.Context) (pending int, oldest time.Duration, err error) {
 	defer wrap(&err, "outbox stats")
 	var seconds float64
 	err = db.pool.QueryRow(ctx, `
-		SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)
-		FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL`).Scan(&pending, &seconds)
+		SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(send_after)), 0)
+		FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND send_after <= now()`).Scan(&pending, &seconds)
 	return pending, time.Duration(seconds * float64(time.Second)), err
 }
 

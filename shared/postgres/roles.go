@@ -18,33 +18,33 @@ const roleRelationsJSON = `json_build_object('name', r.name, 'userId', r.user_id
 	'user', user_json(u), 'association', json_build_object('id', a.id, 'name', a.name))`
 
 // Roles lists every role.
-func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "roles")
 	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM roles), COALESCE(json_agg(j ORDER BY association_id, user_id), '[]')
+		SELECT (SELECT count(*) FROM roles), count(*), COALESCE(json_agg(j ORDER BY association_id, user_id), '[]')
 		FROM (SELECT r.association_id, r.user_id, role_json(r) AS j FROM roles r
 		      ORDER BY r.association_id, r.user_id LIMIT $1 OFFSET $2) page`, p.Limit, p.Offset)
 }
 
 // AssociationRoles lists the roles of one association, with their user and association.
-func (db *DB) AssociationRoles(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) AssociationRoles(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "association roles")
 	if err := db.associationExists(ctx, id); err != nil {
-		return nil, 0, err
+		return nil, asso.Listed{}, err
 	}
 	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM roles WHERE association_id = $1), COALESCE(json_agg(j ORDER BY user_id), '[]')
+		SELECT (SELECT count(*) FROM roles WHERE association_id = $1), count(*), COALESCE(json_agg(j ORDER BY user_id), '[]')
 		FROM (SELECT r.user_id, `+roleRelationsJSON+` AS j
 		      FROM roles r JOIN users u ON u.id = r.user_id JOIN associations a ON a.id = r.association_id
 		      WHERE r.association_id = $1 ORDER BY r.user_id LIMIT $2 OFFSET $3) page`, id, p.Limit, p.Offset)
 }
 
 // UsersWithRole lists the users holding a role named exactly name, in any association.
-func (db *DB) UsersWithRole(ctx context.Context, name string, p asso.Page) (doc json.RawMessage, total int, err error) {
+func (db *DB) UsersWithRole(ctx context.Context, name string, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "users with role")
 	return db.list(ctx, `
 		WITH holders AS (SELECT DISTINCT user_id FROM roles WHERE name = $1)
-		SELECT (SELECT count(*) FROM holders), COALESCE(json_agg(j ORDER BY id), '[]')
+		SELECT (SELECT count(*) FROM holders), count(*), COALESCE(json_agg(j ORDER BY id), '[]')
 		FROM (SELECT u.id, user_json(u) AS j FROM users u JOIN holders h ON h.user_id = u.id
 		      ORDER BY u.id LIMIT $2 OFFSET $3) page`, name, p.Limit, p.Offset)
 }
@@ -91,7 +91,9 @@ func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, n
 	return doc, err
 }
 
-// RenameRole changes the name of an existing role.
+// RenameRole names a member's role, creating the role row for a member who has none
+// (the creator of an association has none, and the old web client renames it this
+// way); only a user who is not a member has no role to name (404).
 func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
 	defer wrap(&err, "rename role")
 	err = db.inTx(ctx, func(tx *txn) error {
@@ -99,7 +101,9 @@ func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey
 			return err
 		}
 		doc, err = queryJSON(ctx, tx, `
-			UPDATE roles r SET name = $3 WHERE r.user_id = $1 AND r.association_id = $2
+			INSERT INTO roles AS r (user_id, association_id, name)
+			SELECT user_id, association_id, $3 FROM memberships WHERE user_id = $1 AND association_id = $2
+			ON CONFLICT (association_id, user_id) DO UPDATE SET name = EXCLUDED.name
 			RETURNING role_json(r)`, key.UserID, key.AssociationID, name)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errRoleNotFound

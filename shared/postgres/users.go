@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +22,7 @@ type Credentials struct {
 	User         asso.User
 	PasswordHash string
 	Verified     bool
+	TokenVersion int
 }
 
 // CreateUser creates an unverified account and, in the same transaction, its
@@ -56,18 +58,31 @@ func (db *DB) User(ctx context.Context, id int64) (u asso.User, err error) {
 	return u, err
 }
 
+// Authenticate returns the user of an access token: the account must still exist and
+// be at the token's version (no password or e-mail change since it was issued).
+func (db *DB) Authenticate(ctx context.Context, id int64, version int) (u asso.User, err error) {
+	defer wrap(&err, "authenticate")
+	rows, _ := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 AND u.token_version = $2`, id, version)
+	u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, errUserNotFound
+	}
+	return u, err
+}
+
 // Users lists users by id, with the total count for X-Total-Count.
-func (db *DB) Users(ctx context.Context, page asso.Page) (users []asso.User, total int, err error) {
+func (db *DB) Users(ctx context.Context, page asso.Page) (users []asso.User, listed asso.Listed, err error) {
 	defer wrap(&err, "users")
 	rows, _ := db.pool.Query(ctx, `
 		SELECT `+userColumns+`
 		FROM users u ORDER BY u.id LIMIT $1 OFFSET $2`, page.Limit, page.Offset)
 	users, err = pgx.CollectRows(rows, pgx.RowToStructByPos[asso.User])
 	if err != nil {
-		return nil, 0, err
+		return nil, listed, err
 	}
-	err = db.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&total)
-	return users, total, err
+	listed.Count = len(users)
+	err = db.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&listed.Total)
+	return users, listed, err
 }
 
 // UserWithAssociations returns a user and the associations they belong to, each with
@@ -103,33 +118,71 @@ func (db *DB) UserRoles(ctx context.Context, id int64) (roles []asso.Role, err e
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[asso.Role])
 }
 
-// UpdateUser applies patch to user id on behalf of caller: only oneself or the admin.
-func (db *DB) UpdateUser(ctx context.Context, caller asso.User, id int64, p asso.UserPatch) (u asso.User, err error) {
+// UpdateUser applies patch to user id on behalf of caller: only oneself or the admin
+// (the handler has checked that, and the current password, before hashing anything).
+// A new password revokes every older access token. A new e-mail does not apply yet:
+// v is mailed to it, and Verify applies it once the link is opened. Asking for a
+// change of address is throttled per address like a resend.
+func (db *DB) UpdateUser(ctx context.Context, caller asso.User, id int64, p asso.UserPatch, v Verification, policy asso.LoginThrottle) (u asso.User, err error) {
 	defer wrap(&err, "update user")
 	if caller.ID != id && !caller.IsAdmin {
-		return u, asso.Errorf(asso.EFORBIDDEN, "you can only change your own account")
+		return u, errNotYourAccount
 	}
 	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `
 			UPDATE users AS u SET
-				email         = COALESCE($2, email),
-				firstname     = COALESCE($3, firstname),
-				lastname      = COALESCE($4, lastname),
-				age           = COALESCE($5, age),
-				password_hash = COALESCE($6, password_hash)
+				firstname     = COALESCE($2, firstname),
+				lastname      = COALESCE($3, lastname),
+				age           = COALESCE($4, age),
+				password_hash = COALESCE($5, password_hash),
+				token_version = token_version + CASE WHEN $5::text IS NULL THEN 0 ELSE 1 END
 			WHERE u.id = $1
 			RETURNING `+userColumns,
-			id, p.Email, p.Firstname, p.Lastname, p.Age, p.PasswordHash)
+			id, p.Firstname, p.Lastname, p.Age, p.PasswordHash)
 		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return errUserNotFound
-		case isUniqueViolation(err, "users_email_lower_key"):
-			return errEmailUsed
+		case err != nil:
+			return err
 		}
-		return err
+		if p.Email == nil || strings.EqualFold(*p.Email, u.Email) {
+			return nil
+		}
+		return requestEmailChange(ctx, tx, db.Limits, caller, u, *p.Email, v, policy)
 	})
 	return u, err
+}
+
+var errNotYourAccount = asso.Errorf(asso.EFORBIDDEN, "you can only change your own account")
+
+// requestEmailChange mails a confirmation link to newEmail; the account keeps its
+// address until the link is opened. Only the newest request's link works.
+func requestEmailChange(ctx context.Context, tx *txn, limits asso.Limits, caller, u asso.User, newEmail string, v Verification, policy asso.LoginThrottle) error {
+	var taken bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))`, newEmail).Scan(&taken); err != nil {
+		return err
+	}
+	if taken {
+		return errEmailUsed
+	}
+	if err := recordResend(ctx, tx, newEmail, policy); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM verification_tokens WHERE user_id = $1 AND used_at IS NULL AND new_email IS NOT NULL`, u.ID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO verification_tokens (token_hash, user_id, expires_at, new_email) VALUES ($1, $2, $3, $4)`,
+		v.TokenHash, u.ID, v.ExpiresAt, newEmail); err != nil {
+		return err
+	}
+	if err := enqueueMail(ctx, tx, asso.MailVerification, newEmail, asso.VerificationEmail{
+		Firstname: u.Firstname, Lastname: u.Lastname, Link: v.Link, NewEmail: true,
+	}, caller.ID); err != nil {
+		return err
+	}
+	return checkMailBudget(ctx, tx, limits, caller.ID, 0)
 }
 
 // DeleteUser deletes user id on behalf of caller (oneself or the admin, who may not
@@ -158,10 +211,10 @@ func (db *DB) CredentialsByEmail(ctx context.Context, email string) (c Credentia
 	defer wrap(&err, "credentials")
 	var verifiedAt *time.Time
 	err = db.pool.QueryRow(ctx, `
-		SELECT `+userColumns+`, u.password_hash, u.verified_at
+		SELECT `+userColumns+`, u.password_hash, u.verified_at, u.token_version
 		FROM users u WHERE lower(u.email) = lower($1)`, email).Scan(
 		&c.User.ID, &c.User.Email, &c.User.Firstname, &c.User.Lastname, &c.User.Age, &c.User.IsAdmin,
-		&c.PasswordHash, &verifiedAt)
+		&c.PasswordHash, &verifiedAt, &c.TokenVersion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, errUserNotFound
 	}

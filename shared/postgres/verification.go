@@ -28,44 +28,56 @@ func queueVerification(ctx context.Context, tx *txn, u asso.User, v Verification
 	}
 	return enqueueMail(ctx, tx, asso.MailVerification, u.Email, asso.VerificationEmail{
 		Firstname: u.Firstname, Lastname: u.Lastname, Link: v.Link,
-	})
+	}, 0)
 }
 
 // enqueueMail writes one e-mail into the outbox, inside the caller's transaction.
-func enqueueMail(ctx context.Context, tx *txn, kind, recipient string, payload any) error {
+// senderID is the user who caused it, counted against their mail budget (0: nobody,
+// as for a sign-up).
+func enqueueMail(ctx context.Context, tx *txn, kind, recipient string, payload any, senderID int64) error {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO mail_outbox (kind, recipient, payload) VALUES ($1, $2, $3) RETURNING id`,
-		kind, recipient, payload).Scan(&id)
+	err := tx.QueryRow(ctx, `
+		INSERT INTO mail_outbox (kind, recipient, payload, sender_id) VALUES ($1, $2, $3, NULLIF($4, 0)) RETURNING id`,
+		kind, recipient, payload, senderID).Scan(&id)
 	tx.queuedMail = append(tx.queuedMail, id)
 	return err
 }
 
-// Verify marks the owner of the token verified and uses the token up.
+// Verify uses a verification token up: it marks a new account verified, or applies
+// the e-mail change the token confirms (which revokes every older access token).
+// Opening a sign-up link again answers 403 "user already verified", as the original did.
 func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err error) {
 	defer wrap(&err, "verify")
 	invalid := asso.Errorf(asso.ENOTFOUND, "invalid or expired token")
 	err = db.inTx(ctx, func(tx *txn) error {
 		var expired, used, verified bool
+		var newEmail *string
 		err := tx.QueryRow(ctx, `
-			SELECT t.user_id, t.expires_at <= now(), t.used_at IS NOT NULL, u.verified_at IS NOT NULL
+			SELECT t.user_id, t.expires_at <= now(), t.used_at IS NOT NULL, u.verified_at IS NOT NULL, t.new_email
 			FROM verification_tokens t JOIN users u ON u.id = t.user_id
 			WHERE t.token_hash = $1
-			FOR UPDATE`, tokenHash).Scan(&u.ID, &expired, &used, &verified)
+			FOR UPDATE`, tokenHash).Scan(&u.ID, &expired, &used, &verified, &newEmail)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return invalid
 		case err != nil:
 			return err
-		case verified:
-			return asso.Errorf(asso.ECONFLICT, "user already verified")
+		case verified && newEmail == nil:
+			return &asso.Error{Code: asso.EFORBIDDEN, Message: "user already verified", Reason: "already_verified"}
 		case expired || used:
 			return invalid
 		}
 		if _, err := tx.Exec(ctx, `UPDATE verification_tokens SET used_at = now() WHERE token_hash = $1`, tokenHash); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `UPDATE users u SET verified_at = now() WHERE u.id = $1 RETURNING `+userColumns, u.ID)
+		rows, _ := tx.Query(ctx, `
+			UPDATE users u SET verified_at = COALESCE(verified_at, now()), email = COALESCE($2, email),
+			       token_version = token_version + CASE WHEN $2::text IS NULL THEN 0 ELSE 1 END
+			WHERE u.id = $1 RETURNING `+userColumns, u.ID, newEmail)
 		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+		if isUniqueViolation(err, "users_email_lower_key") {
+			return errEmailUsed
+		}
 		return err
 	})
 	return u, err
@@ -80,14 +92,7 @@ func (db *DB) ResendVerification(ctx context.Context, email string, v Verificati
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 2))`, email); err != nil {
 			return err
 		}
-		if err := checkThrottle(ctx, tx, `
-			SELECT count(*), EXTRACT(EPOCH FROM min(requested_at) + make_interval(secs => $2) - now())::float8
-			FROM verification_resends
-			WHERE lower(email) = lower($1) AND requested_at > now() - make_interval(secs => $2)`,
-			email, policy.ResendWindow, policy.ResendPerKey); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO verification_resends (email) VALUES ($1)`, email); err != nil {
+		if err := recordResend(ctx, tx, email, policy); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, `
@@ -108,6 +113,40 @@ func (db *DB) ResendVerification(ctx context.Context, email string, v Verificati
 	})
 }
 
+// recordResend records that a verification link is to be mailed to email, unless the
+// address had its share within the window (ETOOMANY).
+func recordResend(ctx context.Context, tx *txn, email string, policy asso.LoginThrottle) error {
+	if err := checkThrottle(ctx, tx, `
+		SELECT count(*), EXTRACT(EPOCH FROM min(requested_at) + make_interval(secs => $2) - now())::float8
+		FROM verification_resends
+		WHERE lower(email) = lower($1) AND requested_at > now() - make_interval(secs => $2)`,
+		policy.ResendPerKey, email, policy.ResendWindow.Seconds()); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO verification_resends (email) VALUES ($1)`, email)
+	return err
+}
+
+// CountClientRequest records one request of action (sign-up, resend) from clientIP,
+// unless the address made limit of them within window (ETOOMANY with Retry-After).
+func (db *DB) CountClientRequest(ctx context.Context, action, clientIP string, window time.Duration, limit int) (err error) {
+	defer wrap(&err, "count client request")
+	return db.inTx(ctx, func(tx *txn) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 4))`, action, clientIP); err != nil {
+			return err
+		}
+		if err := checkThrottle(ctx, tx, `
+			SELECT count(*), EXTRACT(EPOCH FROM min(requested_at) + make_interval(secs => $2) - now())::float8
+			FROM client_requests
+			WHERE client_ip = $1 AND requested_at > now() - make_interval(secs => $2) AND action = $3`,
+			limit, clientIP, window.Seconds(), action); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO client_requests (action, client_ip) VALUES ($1, $2)`, action, clientIP)
+		return err
+	})
+}
+
 // ReserveLoginAttempt counts recent attempts for email and for clientIP and, below both
 // limits, records this attempt as a failure until ForgiveLoginAttempts says otherwise.
 // Recording before the password check makes the limit exact under concurrency: parallel
@@ -124,14 +163,14 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, email, clientIP string, p
 			SELECT count(*), EXTRACT(EPOCH FROM min(attempted_at) + make_interval(secs => $2) - now())::float8
 			FROM login_attempts
 			WHERE lower(email) = lower($1) AND attempted_at > now() - make_interval(secs => $2)`,
-			email, policy.Window, policy.PerEmail); err != nil {
+			policy.PerEmail, email, policy.Window.Seconds()); err != nil {
 			return err
 		}
 		if err := checkThrottle(ctx, tx, `
 			SELECT count(*), EXTRACT(EPOCH FROM min(attempted_at) + make_interval(secs => $2) - now())::float8
 			FROM login_attempts
 			WHERE client_ip = $1 AND attempted_at > now() - make_interval(secs => $2)`,
-			clientIP, policy.Window, policy.PerClient); err != nil {
+			policy.PerClient, clientIP, policy.Window.Seconds()); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO login_attempts (email, client_ip) VALUES ($1, $2)`, email, clientIP)
@@ -146,18 +185,23 @@ func (db *DB) ForgiveLoginAttempts(ctx context.Context, email string) (err error
 	return err
 }
 
-// checkThrottle runs query (for key: the count within the window, and the seconds
-// until the oldest counted entry leaves it) and returns ETOOMANY with that wait when
-// count has reached limit.
-func checkThrottle(ctx context.Context, tx *txn, query, key string, window time.Duration, limit int) error {
+// checkThrottle runs query, which counts the entries within the window and the
+// seconds until the oldest counted one leaves it, and returns ETOOMANY with that wait
+// when the count has reached limit.
+func checkThrottle(ctx context.Context, tx *txn, query string, limit int, args ...any) error {
 	var count int
 	var untilFree *float64
-	if err := tx.QueryRow(ctx, query, key, window.Seconds()).Scan(&count, &untilFree); err != nil {
+	if err := tx.QueryRow(ctx, query, args...).Scan(&count, &untilFree); err != nil {
 		return err
 	}
 	if count < limit || untilFree == nil {
 		return nil
 	}
-	wait := time.Duration(math.Ceil(*untilFree)) * time.Second
-	return &asso.Error{Code: asso.ETOOMANY, Message: "too many attempts, try again later", RetryAfter: max(wait, time.Second)}
+	return tooMany("too many attempts, try again later", *untilFree)
+}
+
+// tooMany is ETOOMANY with a Retry-After of the given seconds (at least one).
+func tooMany(message string, seconds float64) error {
+	wait := time.Duration(math.Ceil(seconds)) * time.Second
+	return &asso.Error{Code: asso.ETOOMANY, Message: message, RetryAfter: max(wait, time.Second)}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -55,7 +56,7 @@ func Start() {
 		os.Exit(1)
 	}
 	lambda.Start(func(ctx context.Context) (Result, error) {
-		db, err := postgres.Open(ctx, cfg.DatabaseURL, 1)
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 1, StatementTimeout: 10 * time.Minute})
 		if err != nil {
 			return Result{}, err
 		}

@@ -25,6 +25,17 @@ export function session() {
 }
 
 export function saveSession(s) { localStorage.setItem(SESSION_KEY, JSON.stringify(s)); }
+
+// signIn signs in with an e-mail and a password and keeps the new session, with
+// what the previous one knew of the user (isAdmin). It returns the session.
+export async function signIn(email, password) {
+  const previous = session();
+  const login = await post('/auth/login', {username: email, password});
+  const s = {token: login.access_token, id: login.id, expiresAt: Date.now() + login.expires_in * 1000};
+  if (previous && previous.id === login.id) s.isAdmin = previous.isAdmin;
+  saveSession(s);
+  return s;
+}
 export function endSession() { localStorage.removeItem(SESSION_KEY); }
 
 // onSessionLost is called when the API refuses the session's token (expired, or
@@ -63,14 +74,16 @@ async function request(method, path, body) {
 
 export const get = (path) => request('GET', path).then((r) => r.data);
 
-// getAll reads a whole list a page at a time, in the API's largest pages.
+// getAll reads a whole list a page at a time, in the API's largest pages. A page can
+// hold fewer items than asked when the API cut it short for its size, so the end of
+// the list is where the total is reached.
 export async function getAll(path) {
   const PAGE = 1000;
   const all = [];
   for (;;) {
     const {data, total} = await request('GET', `${path}?limit=${PAGE}&offset=${all.length}`);
     all.push(...data);
-    if (data.length < PAGE || all.length >= total) return all;
+    if (data.length === 0 || total === null || all.length >= total) return all;
   }
 }
 export const post = (path, body) => request('POST', path, body).then((r) => r.data);
@@ -86,6 +99,7 @@ const wording = {
   'invalid or expired token': 'This link is invalid or has expired.',
   'user already verified': 'Your address is already verified. You can sign in.',
   'You cannot delete yourself': 'The administrator account cannot delete itself.',
+  'currentPassword is incorrect': 'Your current password is not right.',
 };
 
 // describe turns an error into the sentences to show.
@@ -93,7 +107,10 @@ export function describe(err) {
   if (!(err instanceof ApiError)) return ['Something went wrong in this page. Please reload it.'];
   if (err.status === 429) {
     const minutes = Math.max(1, Math.ceil(err.retryAfter / 60));
-    return [`Too many attempts. Please try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`];
+    const wait = `Please try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`;
+    // The mail budgets say what was refused; every other limit is a count of attempts.
+    return [/e-mails/.test(err.messages[0]) ? `${sentence(err.messages[0].replace(/; try again later$/, ''))} ${wait}`
+      : `Too many attempts. ${wait}`];
   }
   if (err.status >= 500) {
     return ['Something went wrong on our side. Please try again in a moment.' +

@@ -11,6 +11,7 @@ const routes = [
   {path: '/login', public: true, render: () => navigate('/signin' + location.search, {replace: true})}, // the old client's address
   {path: '/signup', public: true, title: 'Sign up', render: pages.signUp},
   {path: '/verify', public: true, title: 'Verify your e-mail', render: pages.verify},
+  {path: '/unsubscribe', public: true, title: 'Unsubscribe', render: pages.unsubscribe},
   {path: '/associations', title: 'Associations', render: pages.associations},
   {path: '/associations/new', title: 'New association', render: pages.newAssociation},
   {path: '/associations/:id', title: 'Association', render: pages.association},

@@ -109,9 +109,9 @@ export function personPicker(users, {label, exclude = () => false, onPick}) {
   const show = () => {
     const query = input.value.trim();
     if (!query) { results.replaceChildren(); return; }
-    const found = users.filter((u) => !exclude(u) && matches(`${fullName(u)} ${u.email}`, query)).slice(0, 8);
+    const found = users.filter((u) => !exclude(u) && matches(`${fullName(u)} ${u.email ?? ''}`, query)).slice(0, 8);
     replace(results, ...(found.length ? found.map((u) => h('li', {},
-      h('span', {}, fullName(u), ' ', h('span', {class: 'muted'}, u.email)),
+      h('span', {}, fullName(u), u.email ? [' ', h('span', {class: 'muted'}, u.email)] : null),
       h('button', {type: 'button', class: 'secondary small', 'aria-label': `Add ${fullName(u)}`,
         onclick: () => { input.value = ''; results.replaceChildren(); onPick(u); input.focus(); }}, 'Add')))
       : [h('li', {class: 'muted'}, `No one found for “${query}”.`)]));

@@ -64,7 +64,7 @@ func NewDatabaseURL(t testing.TB) string {
 // Open connects to url, closing the pool when the test ends.
 func Open(t testing.TB, url string) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), url, 20)
+	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxConns: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

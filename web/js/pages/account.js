@@ -1,6 +1,6 @@
 // Signed-out pages: sign in, sign up, and the landing page of the verification link.
 
-import {ApiError, endSession, get, post, saveSession} from '../api.js';
+import {ApiError, endSession, get, post, saveSession, signIn as signInWith} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {flash, navigate} from '../router.js';
 import {errorBox, errorMessage, handleSubmit, heading, loading} from '../ui.js';
@@ -18,10 +18,8 @@ export function signIn(page, {query}) {
     endSession();
     const {email, password} = formValues(form);
     try {
-      const login = await post('/auth/login', {username: email, password});
-      const s = {token: login.access_token, id: login.id, expiresAt: Date.now() + login.expires_in * 1000};
-      saveSession(s);
-      const me = await get(`/users/${login.id}`);
+      const s = await signInWith(email, password);
+      const me = await get(`/users/${s.id}`);
       saveSession({...s, isAdmin: me.isAdmin}); // the admin may change every association
     } catch (err) {
       endSession(); // half signed in is not signed in
@@ -77,7 +75,7 @@ export async function verify(page, {query}) {
     result.append(h('p', {class: 'success'}, `Thank you, ${user.firstname}: your address is verified.`),
       h('a', {class: 'button', href: `/signin?email=${encodeURIComponent(user.email)}`}, 'Sign in'));
   } catch (err) {
-    if (err instanceof ApiError && err.status === 409) {
+    if (err instanceof ApiError && err.status === 403) { // user already verified
       result.append(h('p', {}, 'Your address is already verified.'), h('a', {class: 'button', href: '/signin'}, 'Sign in'));
     } else {
       result.append(errorMessage(err));
@@ -104,4 +102,21 @@ function resendForm(email) {
     replace(done, `If ${address} is waiting for verification, a new link is on its way.`);
   });
   return form;
+}
+
+// unsubscribe is the page an event e-mail's visible link opens. Opening it changes
+// nothing, since mail scanners follow links; the button does (RFC 8058's one-click
+// POST, which mail clients send by themselves, goes to the same API route).
+export function unsubscribe(page, {query}) {
+  const errors = errorBox();
+  const form = h('form', {class: 'card narrow stack'},
+    errors.el,
+    h('p', {}, 'Stop receiving e-mails about the events of this association? You stay a member.'),
+    h('button', {type: 'submit', 'data-busy': 'Unsubscribing…'}, 'Unsubscribe'));
+  handleSubmit(form, errors, async () => {
+    const done = await post(`/unsubscribe/${encodeURIComponent(query.get('t') || '')}`);
+    replace(page, heading('Unsubscribed'),
+      h('p', {class: 'card narrow'}, `You will no longer receive e-mails about the events of ${done.association}.`));
+  });
+  append(page, [heading('Unsubscribe'), form]);
 }

@@ -1,4 +1,4 @@
-export {signIn, signUp, verify} from './account.js';
+export {signIn, signUp, unsubscribe, verify} from './account.js';
 export {profile, user, users} from './people.js';
 export {associations, newAssociation} from './associations.js';
 export {association} from './association.js';

@@ -1,6 +1,6 @@
 // People: the directory, a person's page, and your own profile.
 
-import {ApiError, del, endSession, get, getAll, put} from '../api.js';
+import {ApiError, del, endSession, get, getAll, put, signIn} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
@@ -25,13 +25,13 @@ export async function users(page) {
   const results = h('ul', {class: 'cards'});
   const show = () => {
     const query = search.value.trim();
-    const found = list.filter((u) => matches(`${fullName(u)} ${u.email}`, query));
+    const found = list.filter((u) => matches(`${fullName(u)} ${u.email ?? ''}`, query));
     showCards(results, count, found, {
       summary: query ? `${found.length} of ${list.length} people match “${query}”.` : `${list.length} people.`,
       card: (u) => h('li', {class: 'card'},
         h('a', {href: `/users/${u.id}`, class: 'title'}, fullName(u)),
         u.isAdmin && h('span', {class: 'badge'}, 'admin'),
-        h('p', {class: 'muted'}, u.email)),
+        u.email ? h('p', {class: 'muted'}, u.email) : null),
       none: `No one matches “${query}”.`,
     });
   };
@@ -53,7 +53,9 @@ export async function user(page, {params, session}) {
   const roleIn = (a) => roles.find((r) => r.associationId === a.id)?.name ?? 'member';
   replace(page,
     heading(fullName(person)),
-    h('p', {class: 'muted'}, `${person.email} · ${person.age} years old`, person.isAdmin ? ' · administrator' : ''),
+    // The e-mail is shown only to people who share an association with the person.
+    h('p', {class: 'muted'}, person.email ? `${person.email} · ` : '', `${person.age} years old`,
+      person.isAdmin ? ' · administrator' : ''),
     person.id === session.id && h('p', {}, h('a', {href: '/profile', class: 'button secondary'}, 'Edit your profile')),
     h('h2', {}, 'Associations'),
     person.associations.length
@@ -81,12 +83,29 @@ export async function profile(page, {session}) {
       field('First name', 'firstname', {required: true, value: me.firstname, autocomplete: 'given-name', maxlength: 100}),
       field('Last name', 'lastname', {required: true, value: me.lastname, autocomplete: 'family-name', maxlength: 100})),
     field('Age', 'age', {type: 'number', required: true, min: 0, max: 150, value: me.age}),
-    field('E-mail address', 'email', {type: 'email', required: true, value: me.email, autocomplete: 'email', maxlength: 254}),
     h('button', {type: 'submit'}, 'Save my details'));
   handleSubmit(details, detailsErrors, async () => {
     const v = formValues(details);
-    await put(`/users/${me.id}`, {firstname: v.firstname, lastname: v.lastname, age: Number(v.age), email: v.email});
+    await put(`/users/${me.id}`, {firstname: v.firstname, lastname: v.lastname, age: Number(v.age)});
     flash('Your details are saved.');
+    navigate('/profile', {replace: true});
+  });
+
+  // A new address applies once the link mailed to it is opened; until then the
+  // account keeps the old one.
+  const emailErrors = errorBox();
+  const email = h('form', {class: 'card stack', 'aria-labelledby': 'email-title'},
+    h('h2', {id: 'email-title'}, 'Change your e-mail address'),
+    emailErrors.el,
+    h('p', {class: 'muted'}, 'Your address now: ', me.email),
+    field('New e-mail address', 'email', {type: 'email', required: true, autocomplete: 'email', maxlength: 254}),
+    field('Your password', 'currentPassword', {type: 'password', required: true, autocomplete: 'current-password'}),
+    h('button', {type: 'submit'}, 'Change my e-mail address'));
+  handleSubmit(email, emailErrors, async () => {
+    const v = formValues(email);
+    await put(`/users/${me.id}`, {email: v.email, currentPassword: v.currentPassword});
+    email.reset();
+    flash(`We sent a link to ${v.email}. Your address changes when you open it.`, 'info');
     navigate('/profile', {replace: true});
   });
 
@@ -94,6 +113,7 @@ export async function profile(page, {session}) {
   const password = h('form', {class: 'card stack', 'aria-labelledby': 'password-title'},
     h('h2', {id: 'password-title'}, 'Change your password'),
     passwordErrors.el,
+    field('Current password', 'currentPassword', {type: 'password', required: true, autocomplete: 'current-password'}),
     field('New password', 'password', {type: 'password', required: true, minlength: 8, maxlength: 72, autocomplete: 'new-password'},
       'From 8 to 72 characters.'),
     field('New password, again', 'again', {type: 'password', required: true, autocomplete: 'new-password'}),
@@ -101,9 +121,12 @@ export async function profile(page, {session}) {
   handleSubmit(password, passwordErrors, async () => {
     const v = formValues(password);
     if (v.password !== v.again) throw new ApiError(400, ['the two passwords are not the same']);
-    await put(`/users/${me.id}`, {password: v.password});
+    await put(`/users/${me.id}`, {password: v.password, currentPassword: v.currentPassword});
+    // The change signs out every session, this one included: sign in again with
+    // the new password, which is at hand.
+    await signIn(me.email, v.password);
     password.reset();
-    flash('Your password is changed.');
+    flash('Your password is changed. Your other sessions are signed out.');
     navigate('/profile', {replace: true});
   });
 
@@ -121,7 +144,7 @@ export async function profile(page, {session}) {
   }));
   replace(page, heading('Your profile'),
     h('p', {}, h('a', {href: `/users/${me.id}`}, 'See your public page')),
-    details, password,
+    details, email, password,
     h('section', {class: 'card danger-zone stack', 'aria-labelledby': 'danger-title'},
       h('h2', {id: 'danger-title'}, 'Delete your account'),
       h('p', {}, 'You leave every association you are in.'), h('div', {}, remove)));
