@@ -207,6 +207,20 @@ type sesEmail struct {
 // inbox returns the e-mails the SES emulator received for to.
 func (s *mailStack) inbox(to string) []sesEmail {
 	s.t.Helper()
+	var mine []sesEmail
+	for _, e := range s.store() {
+		for _, d := range e.Destination.To {
+			if d == to {
+				mine = append(mine, e)
+			}
+		}
+	}
+	return mine
+}
+
+// store returns every e-mail the SES emulator received, of every test.
+func (s *mailStack) store() []sesEmail {
+	s.t.Helper()
 	resp, err := http.Get(s.sesURL + "/store")
 	if err != nil {
 		s.t.Fatal(err)
@@ -218,15 +232,7 @@ func (s *mailStack) inbox(to string) []sesEmail {
 	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
 		s.t.Fatal(err)
 	}
-	var mine []sesEmail
-	for _, e := range store.Emails {
-		for _, d := range e.Destination.To {
-			if d == to {
-				mine = append(mine, e)
-			}
-		}
-	}
-	return mine
+	return store.Emails
 }
 
 // calendar returns the decoded event.ics of e.

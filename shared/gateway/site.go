@@ -46,9 +46,12 @@ func Site(files fs.FS, headers http.Header) http.Handler {
 
 // Distribution sends /api and everything under it to the API and the rest to the
 // web app, as the CloudFront distribution's cache behaviours do.
+// A path that only cleaning brings under /api (//api/users) goes to the API too, which
+// answers it with its JSON 404.
 func Distribution(api, web http.Handler) http.Handler {
+	isAPI := func(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/") {
+		if isAPI(r.URL.Path) || isAPI(path.Clean(r.URL.Path)) {
 			api.ServeHTTP(w, r)
 			return
 		}

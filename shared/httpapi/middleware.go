@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"path"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -218,6 +219,12 @@ func (c *statusCapture) WriteHeader(status int)      { c.status = status }
 // method (405, with Allow) in the API's JSON error shape instead of ServeMux's text.
 func JSONMux(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// ServeMux would redirect a path with //, . or .. to its clean form, in HTML:
+		// such a path names no route of the API.
+		if !isClean(r.URL.Path) {
+			WriteStatus(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)
@@ -233,4 +240,10 @@ func JSONMux(mux *http.ServeMux) http.Handler {
 		// Everything else, ServeMux's redirects to a cleaned path included, is an unknown route.
 		WriteStatus(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 	})
+}
+
+// isClean reports whether p is its own clean form (a trailing slash aside).
+func isClean(p string) bool {
+	clean := path.Clean(p)
+	return p == clean || p == clean+"/"
 }
