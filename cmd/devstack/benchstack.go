@@ -56,7 +56,7 @@ func newBenchStack(ctx context.Context, withMail bool) (b *benchStack, err error
 		"DEFAULT_USER_EMAIL": benchAdmin, "DEFAULT_USER_PASS": "bench-" + httpapi.NewRequestID(),
 	}
 	if withMail {
-		if b.emu, err = startEmulators(filepath.Join(b.dir, "logs")); err != nil {
+		if b.emu, err = startEmulators(b.dir, false, nil, quietLogger()); err != nil {
 			return nil, err
 		}
 		for k, v := range b.emu.env() {

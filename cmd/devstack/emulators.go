@@ -7,9 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"log/slog"
 	"strconv"
-	"syscall"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -36,10 +35,11 @@ const (
 	localKey    = "local"
 )
 
-// emulators are the SQS (fauxqs) and SES (aws-ses-v2-local) emulators of the local stack.
+// emulators are the SQS (fauxqs) and SES (aws-ses-v2-local) emulators of the local
+// stack, each restarted on its port if it dies.
 type emulators struct {
 	SQS, SES string // endpoints
-	cmds     []*exec.Cmd
+	sqs, ses *localnet.Process
 }
 
 // installEmulators runs `npm ci` in infra/local when one of its tools is missing:
@@ -64,15 +64,30 @@ func installEmulators() error {
 	return nil
 }
 
-// startEmulators starts both emulators on free loopback ports, logging under logDir.
-func startEmulators(logDir string) (*emulators, error) {
+// sqsEmulator is fauxqs on port, logging to logFile. With dataDir, its queues and
+// messages persist there, so that a restart loses nothing.
+func sqsEmulator(port int, logFile, dataDir string, log *slog.Logger) *localnet.Process {
+	env := []string{"FAUXQS_PORT=" + strconv.Itoa(port), "FAUXQS_LOGGER=false"}
+	if dataDir != "" {
+		env = append(env, "FAUXQS_DATA_DIR="+dataDir, "FAUXQS_PERSISTENCE=true")
+	}
+	// fauxqs listens on every interface whatever it is told: these machines have no
+	// other network, and nothing here is secret.
+	return &localnet.Process{Name: "SQS emulator", Command: []string{nodeBin, fauxqs}, Env: env, Port: port,
+		LogFile: logFile, Log: log}
+}
+
+// startEmulators starts both emulators on free loopback ports, logging under
+// stateDir/logs; with persist, the SQS emulator keeps its state under stateDir/sqs.
+// sqsRestarted, when set, runs each time the SQS emulator comes back after a crash.
+func startEmulators(stateDir string, persist bool, sqsRestarted func(*sqs.Client) error, log *slog.Logger) (*emulators, error) {
 	if err := installEmulators(); err != nil {
 		return nil, err
 	}
+	logDir := filepath.Join(stateDir, "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
-	e := &emulators{}
 	sqsPort, err := localnet.FreePort()
 	if err != nil {
 		return nil, err
@@ -81,53 +96,38 @@ func startEmulators(logDir string) (*emulators, error) {
 	if err != nil {
 		return nil, err
 	}
-	// fauxqs listens on every interface whatever it is told: these machines have no
-	// other network, and nothing here is secret.
-	if err := e.start(filepath.Join(logDir, "sqs.log"), []string{"FAUXQS_PORT=" + strconv.Itoa(sqsPort), "FAUXQS_LOGGER=false"},
-		nodeBin, fauxqs); err != nil {
-		return nil, err
-	}
-	if err := e.start(filepath.Join(logDir, "ses.log"), nil,
-		nodeBin, sesLocal, "--host", "127.0.0.1", "--port", strconv.Itoa(sesPort)); err != nil {
-		e.stop()
-		return nil, err
-	}
-	e.SQS = "http://127.0.0.1:" + strconv.Itoa(sqsPort)
-	e.SES = "http://127.0.0.1:" + strconv.Itoa(sesPort)
-	for _, port := range []int{sqsPort, sesPort} {
-		if err := localnet.WaitForPort(port, 30*time.Second); err != nil {
-			e.stop()
-			return nil, fmt.Errorf("%w (see %s)", err, logDir)
+	dataDir := ""
+	if persist {
+		dataDir = filepath.Join(stateDir, "sqs")
+		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+			return nil, err
 		}
+	}
+	e := &emulators{
+		SQS: "http://127.0.0.1:" + strconv.Itoa(sqsPort),
+		SES: "http://127.0.0.1:" + strconv.Itoa(sesPort),
+		sqs: sqsEmulator(sqsPort, filepath.Join(logDir, "sqs.log"), dataDir, log),
+		ses: &localnet.Process{Name: "SES emulator", Port: sesPort, LogFile: filepath.Join(logDir, "ses.log"), Log: log,
+			Command: []string{nodeBin, sesLocal, "--host", "127.0.0.1", "--port", strconv.Itoa(sesPort)}},
+	}
+	if sqsRestarted != nil {
+		client := e.sqsClient()
+		e.sqs.Restarted = func() error { return sqsRestarted(client) }
+	}
+	if err := e.sqs.Start(); err != nil {
+		return nil, err
+	}
+	if err := e.ses.Start(); err != nil {
+		e.sqs.Stop()
+		return nil, err
 	}
 	return e, nil
 }
 
-func (e *emulators) start(logFile string, env []string, name string, args ...string) error {
-	log, err := os.Create(logFile)
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // stop() ends the whole group
-	if err := cmd.Start(); err != nil {
-		log.Close()
-		return err
-	}
-	e.cmds = append(e.cmds, cmd)
-	return nil
-}
-
 // stop ends the emulators and waits for them.
 func (e *emulators) stop() {
-	for _, cmd := range e.cmds {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-	}
-	for _, cmd := range e.cmds {
-		cmd.Wait()
-	}
+	e.sqs.Stop()
+	e.ses.Stop()
 }
 
 // env is what points the AWS SDK of this process (and of children) at the emulators.

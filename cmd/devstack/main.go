@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kittenasso/kittenasso/shared/config"
@@ -129,7 +130,17 @@ func dev(args []string) error {
 		}()
 		env["DATABASE_URL"] = pg.url()
 	}
-	emu, err := startEmulators(filepath.Join(stateDir, "logs"))
+	tmpl, err := gateway.LoadTemplate(*templateFile)
+	if err != nil {
+		return err
+	}
+	// An emulator that dies is started again; the SQS emulator keeps its queues and
+	// messages on disk, and they are made again if they are missing.
+	recreateQueues := func(c *sqs.Client) error {
+		_, _, _, err := mailQueues(ctx, c, tmpl)
+		return err
+	}
+	emu, err := startEmulators(stateDir, true, recreateQueues, log)
 	if err != nil {
 		return err
 	}
@@ -137,10 +148,6 @@ func dev(args []string) error {
 	// The functions run in this process: their AWS SDK reads these.
 	for k, v := range emu.env() {
 		os.Setenv(k, v)
-	}
-	tmpl, err := gateway.LoadTemplate(*templateFile)
-	if err != nil {
-		return err
 	}
 	queueURL, queueARN, dlqURL, err := mailQueues(ctx, emu.sqsClient(), tmpl)
 	if err != nil {
@@ -341,7 +348,7 @@ func test(args []string) (int, error) {
 		return 0, err
 	}
 	defer pg.stop()
-	emu, err := startEmulators(filepath.Join(dir, "logs"))
+	emu, err := startEmulators(dir, false, nil, quietLogger())
 	if err != nil {
 		return 0, err
 	}
@@ -351,7 +358,18 @@ func test(args []string) (int, error) {
 
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+pg.url(), "TEST_SQS_ENDPOINT="+emu.SQS, "TEST_SES_ENDPOINT="+emu.SES)
+	// TEST_SQS_EMULATOR is the command that starts an SQS emulator (FAUXQS_PORT says
+	// where), for the fault tests that kill and restart one of their own.
+	sqsEmulator, err := filepath.Abs(fauxqs)
+	if err != nil {
+		return 0, err
+	}
+	node, err := filepath.Abs(nodeBin)
+	if err != nil {
+		return 0, err
+	}
+	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+pg.url(), "TEST_SQS_ENDPOINT="+emu.SQS, "TEST_SES_ENDPOINT="+emu.SES,
+		"TEST_SQS_EMULATOR="+node+" "+sqsEmulator)
 	// Ctrl-C reaches the child through the terminal; we wait for it, then clean up.
 	signal.Ignore(os.Interrupt)
 	err = cmd.Run()

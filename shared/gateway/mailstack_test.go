@@ -73,27 +73,20 @@ type mailStack struct {
 
 func newMailStack(t *testing.T) *mailStack {
 	t.Helper()
-	sqsEndpoint := emulatorEndpoint(t, "TEST_SQS_ENDPOINT")
+	return newMailStackOn(t, emulatorEndpoint(t, "TEST_SQS_ENDPOINT"))
+}
+
+// newMailStackOn is a mail stack whose queues are on the SQS emulator at sqsEndpoint.
+func newMailStackOn(t *testing.T, sqsEndpoint string) *mailStack {
+	t.Helper()
 	sesEndpoint := emulatorEndpoint(t, "TEST_SES_ENDPOINT")
 	s := &mailStack{stack: newStack(t), suffix: randomSuffix(), sesURL: sesEndpoint}
-	ctx := context.Background()
-
-	tmpl, err := gateway.LoadTemplate("../../template.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, _ := tmpl.Queue("MailQueue")
 	s.sqs = sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(sqsEndpoint), Credentials: testCredentials})
-	dlqURL, dlqARN, err := eventsource.CreateQueue(ctx, s.sqs, eventsource.QueueSpec{Name: "dlq-" + s.suffix, VisibilityTimeout: 1})
+	queueURL, queueARN, dlqURL, err := s.createQueues()
 	if err != nil {
 		t.Fatal(err)
 	}
-	queueURL, queueARN, err := eventsource.CreateQueue(ctx, s.sqs, eventsource.QueueSpec{
-		Name: "mail-" + s.suffix, VisibilityTimeout: 1, MaxReceiveCount: q.MaxReceiveCount, DeadLetterARN: dlqARN})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.dlqURL = dlqURL
+	s.dlqURL, s.queueARN = dlqURL, queueARN
 	s.queue = mailqueue.Queue{Client: s.sqs, URL: queueURL}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s.server.DB.MailQueued = mailqueue.PublishAfterCommit(s.server.DB, s.queue, log)
@@ -112,10 +105,28 @@ func newMailStack(t *testing.T) *mailStack {
 		Log:     log,
 		Metrics: s.server.Metrics,
 	}
-	s.queueARN = queueARN
 	s.poller = eventsource.Poller{SQS: s.sqs, QueueURL: queueURL, QueueARN: queueARN,
 		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: log}
 	return s
+}
+
+// createQueues creates the test's mail queue and dead-letter queue: the template's
+// maxReceiveCount, a 1 s visibility timeout so that retries are quick. Creating them
+// again (after an emulator restart) gives the same queues.
+func (s *mailStack) createQueues() (queueURL, queueARN, dlqURL string, err error) {
+	ctx := context.Background()
+	tmpl, err := gateway.LoadTemplate("../../template.yaml")
+	if err != nil {
+		return "", "", "", err
+	}
+	q, _ := tmpl.Queue("MailQueue")
+	dlqURL, dlqARN, err := eventsource.CreateQueue(ctx, s.sqs, eventsource.QueueSpec{Name: "dlq-" + s.suffix, VisibilityTimeout: 1})
+	if err != nil {
+		return "", "", "", err
+	}
+	queueURL, queueARN, err = eventsource.CreateQueue(ctx, s.sqs, eventsource.QueueSpec{
+		Name: "mail-" + s.suffix, VisibilityTimeout: 1, MaxReceiveCount: q.MaxReceiveCount, DeadLetterARN: dlqARN})
+	return queueURL, queueARN, dlqURL, err
 }
 
 // sesProxy forwards to the SES emulator unless sesFail refuses the request, answering
