@@ -68,9 +68,15 @@ func dlq(args []string, redrive bool) error {
 		if *queueURL == "" {
 			return errors.New("redrive needs -queue too")
 		}
+		if err := printDepths(ctx, client, "before", *dlqURL, *queueURL); err != nil {
+			return err
+		}
 		moved, err := eventsource.Redrive(ctx, client, *dlqURL, *queueURL)
 		fmt.Printf("moved %d message(s) from the dead-letter queue back to the mail queue\n", moved)
-		return err
+		if err != nil {
+			return err
+		}
+		return printDepths(ctx, client, "after", *dlqURL, *queueURL)
 	}
 	msgs, err := eventsource.Peek(ctx, client, *dlqURL, 1000)
 	if err != nil {
@@ -84,5 +90,19 @@ func dlq(args []string, redrive bool) error {
 		fmt.Println("Their outbox rows say why (last_error): SELECT id, kind, recipient, attempts, last_error FROM mail_outbox WHERE sent_at IS NULL;")
 		fmt.Println("After a fix: make redrive")
 	}
+	return nil
+}
+
+// printDepths says how many messages each queue holds, visible and in flight.
+func printDepths(ctx context.Context, client *sqs.Client, when, dlqURL, queueURL string) error {
+	dead, err := eventsource.QueueDepth(ctx, client, dlqURL)
+	if err != nil {
+		return err
+	}
+	live, err := eventsource.QueueDepth(ctx, client, queueURL)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: dead-letter queue %s; mail queue %s\n", when, dead, live)
 	return nil
 }
