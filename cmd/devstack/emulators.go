@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"log/slog"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"

@@ -9,10 +9,11 @@ import (
 )
 
 // User is the public view of an account. It never carries the password hash,
-// verification state or tokens, so it is always safe to serialise.
+// verification state or tokens, so it is always safe to serialise. Email is empty, and
+// left out, when the viewer may not see it (contract.md §3).
 type User struct {
 	ID        int64  `json:"id"`
-	Email     string `json:"email"`
+	Email     string `json:"email,omitempty"`
 	Firstname string `json:"firstname"`
 	Lastname  string `json:"lastname"`
 	Age       int    `json:"age"`

@@ -401,3 +401,68 @@ func TestErrorBodiesCarryStableCodes(t *testing.T) {
 		t.Errorf("unverified body %s", r.body)
 	}
 }
+
+// TestWhoSeesEmails: an e-mail address is shown to its owner, to the admin and to
+// people who share an association with them, in every document that shows users.
+func TestWhoSeesEmails(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	ada, adaToken := s.member("ada@example.org")
+	bob, bobToken := s.member("bob@example.org")
+	cy, cyToken := s.member("cy@example.org")
+	admin := s.login(adminEmail, adminPassword)
+	club := s.createAssociation(adaToken, "Chess club", bob.ID)
+	s.request("POST", "/api/minutes", adaToken, map[string]any{"content": "AGM", "date": "2030-01-01",
+		"idAssociation": club.ID, "idVoters": []int64{ada.ID, bob.ID, cy.ID}}).want(t, 201)
+	s.request("POST", "/api/events", adaToken, map[string]any{"name": "Tournament", "start": "2031-01-01T10:00:00Z",
+		"end": "2031-01-01T12:00:00Z", "association": club.ID}).want(t, 201)
+	s.request("POST", "/api/roles", adaToken, map[string]any{"name": "Captain", "idUser": bob.ID, "idAssociation": club.ID}).want(t, 201)
+
+	// emails lists the e-mail addresses a body shows, anywhere in it.
+	emails := func(body []byte) []string {
+		found := regexp.MustCompile(`"email" ?: ?"([^"]+)"`).FindAllStringSubmatch(string(body), -1)
+		var out []string
+		for _, m := range found {
+			out = append(out, m[1])
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	for _, tc := range []struct {
+		who, token string
+		want       []string
+	}{
+		{"ada, a member", adaToken, []string{"ada@example.org", "bob@example.org"}}, // not cy, who only votes
+		{"cy, in no association", cyToken, []string{"cy@example.org"}},
+		{"the admin", admin, []string{"ada@example.org", "admin@administration.fr", "bob@example.org", "cy@example.org"}},
+	} {
+		for _, path := range []string{"/api/users", "/api/users/" + itoa(bob.ID), "/api/minutes", "/api/minutes/1",
+			"/api/events", "/api/events/1", "/api/associations/" + itoa(club.ID) + "/roles", "/api/roles/users/Captain"} {
+			got := emails(s.request("GET", path, tc.token, nil).want(t, 200).body)
+			var allowed []string
+			for _, e := range got {
+				if slices.Contains(tc.want, e) {
+					allowed = append(allowed, e)
+				}
+			}
+			if !slices.Equal(got, allowed) || path == "/api/users" && !slices.Equal(got, tc.want) {
+				t.Errorf("%s sees %v in %s; want %v", tc.who, got, path, tc.want)
+			}
+		}
+	}
+	// Cy sees the members' names, not their addresses; a member sees them all.
+	var bobSeenByCy, bobSeenByAda asso.User
+	s.request("GET", "/api/users/"+itoa(bob.ID), cyToken, nil).want(t, 200).decode(t, &bobSeenByCy)
+	s.request("GET", "/api/users/"+itoa(bob.ID), adaToken, nil).want(t, 200).decode(t, &bobSeenByAda)
+	if bobSeenByCy.Email != "" || bobSeenByCy.Firstname != "Ada" || bobSeenByAda.Email != "bob@example.org" {
+		t.Errorf("bob as cy sees him %+v, as ada %+v", bobSeenByCy, bobSeenByAda)
+	}
+	if got := emails(s.request("GET", "/api/minutes/1", bobToken, nil).body); !slices.Equal(got, []string{"ada@example.org", "bob@example.org"}) {
+		t.Errorf("bob sees %v in the minutes; cy only votes there, and shares no association with him", got)
+	}
+	var me asso.User
+	s.request("GET", "/api/users/"+itoa(cy.ID), cyToken, nil).want(t, 200).decode(t, &me)
+	if me.Email != "cy@example.org" {
+		t.Errorf("cy does not see his own address: %+v", me)
+	}
+}

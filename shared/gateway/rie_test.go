@@ -71,7 +71,7 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 
 	// Fixtures the routes act on, made through the in-process stack.
 	admin := s.login(adminEmail, adminPassword)
-	bob, _ := s.signUp(s.addr("bob"), "password123")
+	bob := s.person("Bob", "B", s.addr("bob"), "password123") // verified: event mail goes only to verified members
 	doomed, _ := s.signUp(s.addr("doomed"), "password123")
 	a := s.createAssociation(admin, "Club", bob.ID)
 	gone := s.createAssociation(admin, "Gone")
@@ -81,6 +81,10 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 	s.request("POST", "/api/events", admin, map[string]any{"name": "e", "start": "2030-01-01", "end": "2030-01-01", "association": a.ID}).want(t, 201).decode(t, &e)
 	s.pump(20*time.Second, "the fixtures' e-mails", func() bool { return s.queueDepth(s.queue.URL) == 0 })
 	A, M, E := itoa(a.ID), itoa(m.ID), itoa(e.ID)
+	var unsubscribe string // the admin's, in the association deleted later
+	if err := s.sql.QueryRow(ctx, `SELECT unsubscribe_token::text FROM memberships WHERE association_id = $1`, gone.ID).Scan(&unsubscribe); err != nil {
+		t.Fatal(err)
+	}
 
 	cases := map[string]smokeCase{
 		"api-info":              {"GET", "/api", nil, 200},
@@ -95,6 +99,7 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 		"users-delete":          {"DELETE", "/api/users/" + itoa(doomed.ID), nil, 200},
 		"verification-verify":   {"POST", "/api/verification", map[string]string{"token": "not-a-token"}, 404},
 		"verification-resend":   {"POST", "/api/verification/resend", map[string]string{"email": s.addr("nobody")}, 202},
+		"unsubscribe":           {"POST", "/api/unsubscribe/" + unsubscribe, nil, 200},
 		"associations-list":     {"GET", "/api/associations", nil, 200},
 		"associations-get":      {"GET", "/api/associations/" + A, nil, 200},
 		"associations-create":   {"POST", "/api/associations", map[string]any{"name": "New", "idUsers": []int64{}}, 201},

@@ -48,7 +48,7 @@ var associationMembers = listByID(func(s *Server, r *http.Request, id int64, p a
 })
 
 var associationRoles = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.AssociationRoles(r.Context(), id, p)
+	return s.DB.AssociationRoles(r.Context(), caller(r), id, p)
 })
 
 // associationMinutes lists minutes sorted by sort ∈ {date, content}, order ∈ {ASC, DESC}.
@@ -62,7 +62,7 @@ var associationMinutes = listByID(func(s *Server, r *http.Request, id int64, p a
 	if err != nil {
 		return nil, asso.Listed{}, err
 	}
-	return s.DB.AssociationMinutes(r.Context(), id, postgres.MinuteSort{
+	return s.DB.AssociationMinutes(r.Context(), caller(r), id, postgres.MinuteSort{
 		ByContent: sort == "content", Descending: order == "DESC" || order == "desc",
 	}, p)
 })

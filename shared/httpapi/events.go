@@ -36,15 +36,15 @@ var updateEvent = update(func(f *form) (asso.EventInput, error) { return parseEv
 	})
 
 var listEvents = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.Events(r.Context(), p)
+	return s.DB.Events(r.Context(), caller(r), p)
 })
 
 var associationEvents = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.AssociationEvents(r.Context(), id, p)
+	return s.DB.AssociationEvents(r.Context(), caller(r), id, p)
 })
 
 var getEvent = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
-	return s.DB.Event(r.Context(), id)
+	return s.DB.Event(r.Context(), caller(r), id)
 })
 
 var deleteEvent = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {

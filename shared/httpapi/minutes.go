@@ -31,11 +31,11 @@ var updateMinute = update(func(f *form) (asso.MinuteInput, error) { return parse
 	})
 
 var listMinutes = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.Minutes(r.Context(), p)
+	return s.DB.Minutes(r.Context(), caller(r), p)
 })
 
 var getMinute = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
-	return s.DB.Minute(r.Context(), id)
+	return s.DB.Minute(r.Context(), caller(r), id)
 })
 
 var deleteMinute = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {

@@ -85,7 +85,7 @@ var usersWithRole = list(func(s *Server, r *http.Request, p asso.Page) (json.Raw
 	case utf8.RuneCountInString(name) > maxRoleName:
 		return nil, asso.Listed{}, asso.Invalid("name must be shorter than or equal to 100 characters")
 	}
-	return s.DB.UsersWithRole(r.Context(), name, p)
+	return s.DB.UsersWithRole(r.Context(), caller(r), name, p)
 })
 
 var getRole = byRoleKey(func(s *Server, r *http.Request, key asso.RoleKey) (json.RawMessage, error) {

@@ -77,11 +77,11 @@ var createUser = withBody(http.StatusCreated, parseSignUp, func(s *Server, r *ht
 })
 
 var listUsers = list(func(s *Server, r *http.Request, p asso.Page) ([]asso.User, asso.Listed, error) {
-	return s.DB.Users(r.Context(), p)
+	return s.DB.Users(r.Context(), caller(r), p)
 })
 
 var getUser = byID(func(s *Server, r *http.Request, id int64) (asso.UserWithAssociations, error) {
-	return s.DB.UserWithAssociations(r.Context(), id)
+	return s.DB.UserWithAssociations(r.Context(), caller(r), id)
 })
 
 var userRoles = byID(func(s *Server, r *http.Request, id int64) ([]asso.Role, error) {

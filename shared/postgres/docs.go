@@ -26,27 +26,37 @@ docs AS (
 	JOIN associations a ON a.id = p.id
 	LEFT JOIN page_members pm ON pm.association_id = a.id)`
 
+// The documents that show users show their e-mail only to those allowed to see it
+// (contract.md §3): themselves, the admin, and people who share an association with
+// them. These queries take the viewer, the signed-in caller, as $1 (id) and $2
+// (isAdmin): every such query is scoped by its caller.
+const viewer = `viewer AS (SELECT $1::bigint AS id, $2::boolean AS is_admin)`
+
 // nestedAssociations is the {id, name, users} object of each association in
-// page_association_ids(id): the association of minutes and events.
+// page_association_ids(id): the association of minutes and events. A viewer who is a
+// member of the association sees every member's e-mail without a check per member.
 const nestedAssociations = `
 page_associations AS (
 	SELECT a.id, json_build_object('id', a.id, 'name', a.name, 'users',
-	       COALESCE(json_agg(user_json(u) ORDER BY u.id) FILTER (WHERE u.id IS NOT NULL), '[]')) AS doc
+	       COALESCE(json_agg(user_json(u, v.id, v.is_admin OR mine.user_id IS NOT NULL) ORDER BY u.id)
+	                FILTER (WHERE u.id IS NOT NULL), '[]')) AS doc
 	FROM associations a
+	CROSS JOIN viewer v
+	LEFT JOIN memberships mine ON mine.association_id = a.id AND mine.user_id = v.id
 	LEFT JOIN memberships m ON m.association_id = a.id
 	LEFT JOIN users u ON u.id = m.user_id
 	WHERE a.id IN (SELECT id FROM page_association_ids)
-	GROUP BY a.id)`
+	GROUP BY a.id, v.id, v.is_admin, mine.user_id)`
 
 // minuteDocs: Minute {id, content, date, association: {id, name, users}, voters}.
-const minuteDocs = `
+const minuteDocs = viewer + `,
 page_association_ids AS (SELECT association_id AS id FROM minutes WHERE id IN (SELECT id FROM page)),` +
 	nestedAssociations + `,
 page_voters AS (
-	SELECT v.minute_id, json_agg(user_json(u) ORDER BY u.id) AS voters
-	FROM minute_voters v JOIN users u ON u.id = v.user_id
-	WHERE v.minute_id IN (SELECT id FROM page)
-	GROUP BY v.minute_id),
+	SELECT vt.minute_id, json_agg(user_json(u, v.id, v.is_admin) ORDER BY u.id) AS voters
+	FROM minute_voters vt JOIN users u ON u.id = vt.user_id CROSS JOIN viewer v
+	WHERE vt.minute_id IN (SELECT id FROM page)
+	GROUP BY vt.minute_id),
 docs AS (
 	SELECT p.id, p.ord, json_build_object('id', mi.id, 'content', mi.content, 'date', api_time(mi.date),
 	       'association', pa.doc, 'voters', COALESCE(pv.voters, '[]')) AS doc
@@ -56,7 +66,7 @@ docs AS (
 	LEFT JOIN page_voters pv ON pv.minute_id = mi.id)`
 
 // eventDocs: Event {id, name, start, end, association: {id, name, users}}.
-const eventDocs = `
+const eventDocs = viewer + `,
 page_association_ids AS (SELECT association_id AS id FROM events WHERE id IN (SELECT id FROM page)),` +
 	nestedAssociations + `,
 docs AS (
@@ -85,9 +95,10 @@ func oneQuery(page, docs string) string {
 		SELECT doc FROM docs`
 }
 
-// Pages of one row, by id ($1), for single reads and for the answers of writes.
+// Pages of one row, for single reads and for the answers of writes: an association
+// by id ($1); minutes and an event by id ($3), for the viewer ($1, $2).
 var (
 	oneAssociation = oneQuery(`SELECT id, 1 AS ord FROM associations WHERE id = $1`, associationDocs)
-	oneMinute      = oneQuery(`SELECT id, 1 AS ord FROM minutes WHERE id = $1`, minuteDocs)
-	oneEvent       = oneQuery(`SELECT id, 1 AS ord FROM events WHERE id = $1`, eventDocs)
+	oneMinute      = oneQuery(`SELECT id, 1 AS ord FROM minutes WHERE id = $3`, minuteDocs)
+	oneEvent       = oneQuery(`SELECT id, 1 AS ord FROM events WHERE id = $3`, eventDocs)
 )

@@ -23,6 +23,7 @@ type fixture struct {
 	t   *testing.T
 	db  *postgres.DB
 	sql *pgxpool.Pool
+	url string
 	ctx context.Context
 }
 
@@ -38,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return &fixture{t: t, db: db, sql: pool, ctx: context.Background()}
+	return &fixture{t: t, db: db, sql: pool, url: url, ctx: context.Background()}
 }
 
 // scan reads one row of sql into dest.

@@ -10,27 +10,28 @@ import (
 var errEventNotFound = asso.Errorf(asso.ENOTFOUND, "Event not found")
 
 // Events lists every event.
-func (db *DB) Events(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
+func (db *DB) Events(ctx context.Context, viewer asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "events")
-	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM events ORDER BY id LIMIT $1 OFFSET $2`,
-		eventDocs, `SELECT count(*) FROM events`, 3), p.Limit, p.Offset, db.Limits.ResponseBytes)
+	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM events ORDER BY id LIMIT $3 OFFSET $4`,
+		eventDocs, `SELECT count(*) FROM events`, 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationEvents lists the events of one association by start.
-func (db *DB) AssociationEvents(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
+func (db *DB) AssociationEvents(ctx context.Context, viewer asso.User, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "association events")
 	if err := db.associationExists(ctx, id); err != nil {
 		return nil, asso.Listed{}, err
 	}
 	return db.list(ctx, listQuery(`SELECT id, row_number() OVER (ORDER BY starts_at, id) AS ord
-		FROM events WHERE association_id = $1 ORDER BY starts_at, id LIMIT $2 OFFSET $3`,
-		eventDocs, `SELECT count(*) FROM events WHERE association_id = $1`, 4), id, p.Limit, p.Offset, db.Limits.ResponseBytes)
+		FROM events WHERE association_id = $3 ORDER BY starts_at, id LIMIT $4 OFFSET $5`,
+		eventDocs, `SELECT count(*) FROM events WHERE association_id = $3`, 6),
+		viewer.ID, viewer.IsAdmin, id, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // Event returns one event.
-func (db *DB) Event(ctx context.Context, id int64) (doc json.RawMessage, err error) {
+func (db *DB) Event(ctx context.Context, viewer asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "event")
-	return db.one(ctx, errEventNotFound, oneEvent, id)
+	return db.one(ctx, errEventNotFound, oneEvent, viewer.ID, viewer.IsAdmin, id)
 }
 
 // CreateEvent plans an event and queues an invitation to every member.
@@ -52,7 +53,7 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 		if err := checkMailBudget(ctx, tx, db.Limits, caller.ID, *in.AssociationID); err != nil {
 			return err
 		}
-		doc, err = queryJSON(ctx, tx, oneEvent, id)
+		doc, err = queryJSON(ctx, tx, oneEvent, caller.ID, caller.IsAdmin, id)
 		return err
 	})
 	return doc, err
@@ -88,7 +89,7 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 		if err := checkMailBudget(ctx, tx, db.Limits, caller.ID, associationID); err != nil {
 			return err
 		}
-		doc, err = queryJSON(ctx, tx, oneEvent, id)
+		doc, err = queryJSON(ctx, tx, oneEvent, caller.ID, caller.IsAdmin, id)
 		return err
 	})
 	return doc, err
@@ -101,7 +102,7 @@ func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc 
 		if err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, nil); err != nil {
 			return err
 		}
-		if doc, err = queryJSON(ctx, tx, oneEvent, id); err != nil {
+		if doc, err = queryJSON(ctx, tx, oneEvent, caller.ID, caller.IsAdmin, id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE events SET sequence = sequence + 1 WHERE id = $1`, id); err != nil {

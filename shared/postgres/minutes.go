@@ -21,14 +21,14 @@ type MinuteSort struct {
 }
 
 // Minutes lists every minute.
-func (db *DB) Minutes(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
+func (db *DB) Minutes(ctx context.Context, viewer asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "minutes")
-	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM minutes ORDER BY id LIMIT $1 OFFSET $2`,
-		minuteDocs, `SELECT count(*) FROM minutes`, 3), p.Limit, p.Offset, db.Limits.ResponseBytes)
+	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM minutes ORDER BY id LIMIT $3 OFFSET $4`,
+		minuteDocs, `SELECT count(*) FROM minutes`, 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationMinutes lists the minutes of one association in the given order.
-func (db *DB) AssociationMinutes(ctx context.Context, id int64, sort MinuteSort, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
+func (db *DB) AssociationMinutes(ctx context.Context, viewer asso.User, id int64, sort MinuteSort, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "association minutes")
 	if err := db.associationExists(ctx, id); err != nil {
 		return nil, asso.Listed{}, err
@@ -43,15 +43,15 @@ func (db *DB) AssociationMinutes(ctx context.Context, id int64, sort MinuteSort,
 	}
 	order += ", m.id"
 	page := fmt.Sprintf(`SELECT m.id, row_number() OVER (ORDER BY %s) AS ord
-		FROM minutes m WHERE m.association_id = $1 ORDER BY %s LIMIT $2 OFFSET $3`, order, order)
-	return db.list(ctx, listQuery(page, minuteDocs, `SELECT count(*) FROM minutes WHERE association_id = $1`, 4),
-		id, p.Limit, p.Offset, db.Limits.ResponseBytes)
+		FROM minutes m WHERE m.association_id = $3 ORDER BY %s LIMIT $4 OFFSET $5`, order, order)
+	return db.list(ctx, listQuery(page, minuteDocs, `SELECT count(*) FROM minutes WHERE association_id = $3`, 6),
+		viewer.ID, viewer.IsAdmin, id, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // Minute returns one minute.
-func (db *DB) Minute(ctx context.Context, id int64) (doc json.RawMessage, err error) {
+func (db *DB) Minute(ctx context.Context, viewer asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "minute")
-	return db.one(ctx, errMinuteNotFound, oneMinute, id)
+	return db.one(ctx, errMinuteNotFound, oneMinute, viewer.ID, viewer.IsAdmin, id)
 }
 
 // CreateMinute records minutes in an association the caller belongs to.
@@ -69,7 +69,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 		if err := db.setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
 			return err
 		}
-		doc, err = queryJSON(ctx, tx, oneMinute, id)
+		doc, err = queryJSON(ctx, tx, oneMinute, caller.ID, caller.IsAdmin, id)
 		return err
 	})
 	return doc, err
@@ -96,7 +96,7 @@ func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in a
 				return err
 			}
 		}
-		doc, err = queryJSON(ctx, tx, oneMinute, id)
+		doc, err = queryJSON(ctx, tx, oneMinute, caller.ID, caller.IsAdmin, id)
 		return err
 	})
 	return doc, err
@@ -109,7 +109,7 @@ func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc
 		if err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, nil); err != nil {
 			return err
 		}
-		if doc, err = queryJSON(ctx, tx, oneMinute, id); err != nil {
+		if doc, err = queryJSON(ctx, tx, oneMinute, caller.ID, caller.IsAdmin, id); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM minutes WHERE id = $1`, id)

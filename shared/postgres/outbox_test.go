@@ -201,3 +201,31 @@ func TestUnavailable(t *testing.T) {
 		t.Error("ordinary errors taken for an unavailable database")
 	}
 }
+
+// TestStatementTimeout: a statement that runs (or waits) longer than the timeout is
+// cancelled, and the error says the database cannot serve now (503), not a bug.
+func TestStatementTimeout(t *testing.T) {
+	f := newFixture(t)
+	ada := f.user("ada", true)
+	club := f.association(ada)
+	db, err := postgres.Open(f.ctx, f.url, postgres.Options{MaxConns: 1, StatementTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Another transaction holds the association's row: the write waits for it.
+	tx, err := f.sql.Begin(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(f.ctx)
+	if _, err := tx.Exec(f.ctx, `SELECT 1 FROM associations WHERE id = $1 FOR UPDATE`, club); err != nil {
+		t.Fatal(err)
+	}
+	name := "Renamed"
+	start := time.Now()
+	_, err = db.UpdateAssociation(f.ctx, ada, club, asso.AssociationInput{Name: &name})
+	if err == nil || !postgres.Unavailable(err) || time.Since(start) > 5*time.Second {
+		t.Errorf("after %v: %v, want a cancelled statement taken as unavailable", time.Since(start), err)
+	}
+}

@@ -13,9 +13,10 @@ import (
 
 var errRoleNotFound = asso.Errorf(asso.ENOTFOUND, "Role not found")
 
-// roleRelationsJSON is a Role with relations, over roles r, users u and associations a.
+// roleRelationsJSON is a Role with relations, over roles r, users u and associations
+// a, for the viewer ($1 id, $2 isAdmin), who sees the user's e-mail if allowed.
 const roleRelationsJSON = `json_build_object('name', r.name, 'userId', r.user_id, 'associationId', r.association_id,
-	'user', user_json(u), 'association', json_build_object('id', a.id, 'name', a.name))`
+	'user', user_json(u, $1, $2), 'association', json_build_object('id', a.id, 'name', a.name))`
 
 // Roles lists every role.
 func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
@@ -27,26 +28,27 @@ func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, list
 }
 
 // AssociationRoles lists the roles of one association, with their user and association.
-func (db *DB) AssociationRoles(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
+func (db *DB) AssociationRoles(ctx context.Context, viewer asso.User, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "association roles")
 	if err := db.associationExists(ctx, id); err != nil {
 		return nil, asso.Listed{}, err
 	}
 	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM roles WHERE association_id = $1), count(*), COALESCE(json_agg(j ORDER BY user_id), '[]')
+		SELECT (SELECT count(*) FROM roles WHERE association_id = $3), count(*), COALESCE(json_agg(j ORDER BY user_id), '[]')
 		FROM (SELECT r.user_id, `+roleRelationsJSON+` AS j
 		      FROM roles r JOIN users u ON u.id = r.user_id JOIN associations a ON a.id = r.association_id
-		      WHERE r.association_id = $1 ORDER BY r.user_id LIMIT $2 OFFSET $3) page`, id, p.Limit, p.Offset)
+		      WHERE r.association_id = $3 ORDER BY r.user_id LIMIT $4 OFFSET $5) page`,
+		viewer.ID, viewer.IsAdmin, id, p.Limit, p.Offset)
 }
 
 // UsersWithRole lists the users holding a role named exactly name, in any association.
-func (db *DB) UsersWithRole(ctx context.Context, name string, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
+func (db *DB) UsersWithRole(ctx context.Context, viewer asso.User, name string, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "users with role")
 	return db.list(ctx, `
-		WITH holders AS (SELECT DISTINCT user_id FROM roles WHERE name = $1)
+		WITH holders AS (SELECT DISTINCT user_id FROM roles WHERE name = $3)
 		SELECT (SELECT count(*) FROM holders), count(*), COALESCE(json_agg(j ORDER BY id), '[]')
-		FROM (SELECT u.id, user_json(u) AS j FROM users u JOIN holders h ON h.user_id = u.id
-		      ORDER BY u.id LIMIT $2 OFFSET $3) page`, name, p.Limit, p.Offset)
+		FROM (SELECT u.id, user_json(u, $1, $2) AS j FROM users u JOIN holders h ON h.user_id = u.id
+		      ORDER BY u.id LIMIT $4 OFFSET $5) page`, viewer.ID, viewer.IsAdmin, name, p.Limit, p.Offset)
 }
 
 // Role returns one role.
@@ -85,7 +87,7 @@ func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, n
 		doc, err = queryJSON(ctx, tx, `
 			SELECT `+roleRelationsJSON+`
 			FROM roles r JOIN users u ON u.id = r.user_id JOIN associations a ON a.id = r.association_id
-			WHERE r.user_id = $1 AND r.association_id = $2`, key.UserID, key.AssociationID)
+			WHERE r.user_id = $3 AND r.association_id = $4`, caller.ID, caller.IsAdmin, key.UserID, key.AssociationID)
 		return err
 	})
 	return doc, err

@@ -14,6 +14,11 @@ import (
 // userColumns selects asso.User's fields in its declaration order, for RowToStructByPos.
 const userColumns = `u.id, u.email, u.firstname, u.lastname, u.age, u.is_admin`
 
+// viewedUserColumns are userColumns as the viewer ($1 id, $2 isAdmin) may see them:
+// the e-mail is empty (and left out of the JSON) unless they may see it.
+const viewedUserColumns = `u.id, CASE WHEN sees_email($1, $2, u.id) THEN u.email ELSE '' END,
+	u.firstname, u.lastname, u.age, u.is_admin`
+
 var errUserNotFound = asso.Errorf(asso.ENOTFOUND, "user not found")
 var errEmailUsed = asso.Errorf(asso.ECONFLICT, "email already used")
 
@@ -71,11 +76,11 @@ func (db *DB) Authenticate(ctx context.Context, id int64, version int) (u asso.U
 }
 
 // Users lists users by id, with the total count for X-Total-Count.
-func (db *DB) Users(ctx context.Context, page asso.Page) (users []asso.User, listed asso.Listed, err error) {
+func (db *DB) Users(ctx context.Context, viewer asso.User, page asso.Page) (users []asso.User, listed asso.Listed, err error) {
 	defer wrap(&err, "users")
 	rows, _ := db.pool.Query(ctx, `
-		SELECT `+userColumns+`
-		FROM users u ORDER BY u.id LIMIT $1 OFFSET $2`, page.Limit, page.Offset)
+		SELECT `+viewedUserColumns+`
+		FROM users u ORDER BY u.id LIMIT $3 OFFSET $4`, viewer.ID, viewer.IsAdmin, page.Limit, page.Offset)
 	users, err = pgx.CollectRows(rows, pgx.RowToStructByPos[asso.User])
 	if err != nil {
 		return nil, listed, err
@@ -86,22 +91,29 @@ func (db *DB) Users(ctx context.Context, page asso.Page) (users []asso.User, lis
 }
 
 // UserWithAssociations returns a user and the associations they belong to, each with
-// its full member list, in two queries whatever the number of associations.
-func (db *DB) UserWithAssociations(ctx context.Context, id int64) (uwa asso.UserWithAssociations, err error) {
+// its full member list, as viewer may see them, in two queries whatever the number of
+// associations.
+func (db *DB) UserWithAssociations(ctx context.Context, viewer asso.User, id int64) (uwa asso.UserWithAssociations, err error) {
 	defer wrap(&err, "user with associations")
-	if uwa.User, err = db.User(ctx, id); err != nil {
+	rows, _ := db.pool.Query(ctx, `SELECT `+viewedUserColumns+` FROM users u WHERE u.id = $3`, viewer.ID, viewer.IsAdmin, id)
+	uwa.User, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uwa, errUserNotFound
+	}
+	if err != nil {
 		return uwa, err
 	}
-	rows, _ := db.pool.Query(ctx, `
+	rows, _ = db.pool.Query(ctx, `
 		SELECT a.id, a.name,
-		       json_agg(user_json(u) ORDER BY u.id)
+		       json_agg(user_json(u, $1, $2 OR viewer.user_id IS NOT NULL) ORDER BY u.id)
 		FROM memberships mine
 		JOIN associations a ON a.id = mine.association_id
+		LEFT JOIN memberships viewer ON viewer.association_id = a.id AND viewer.user_id = $1
 		JOIN memberships m ON m.association_id = a.id
 		JOIN users u ON u.id = m.user_id
-		WHERE mine.user_id = $1
-		GROUP BY a.id
-		ORDER BY a.id`, id)
+		WHERE mine.user_id = $3
+		GROUP BY a.id, viewer.user_id
+		ORDER BY a.id`, viewer.ID, viewer.IsAdmin, id)
 	uwa.Associations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[asso.AssociationWithUsers])
 	return uwa, err
 }

@@ -61,10 +61,12 @@ func NewDatabaseURL(t testing.TB) string {
 	return u.String()
 }
 
-// Open connects to url, closing the pool when the test ends.
+// Open connects to url, closing the pool when the test ends. Its statement timeout is
+// far above production's: `make test` runs many tests at once on a small machine, and
+// a test about the timeout sets its own.
 func Open(t testing.TB, url string) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxConns: 20})
+	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxConns: 20, StatementTimeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

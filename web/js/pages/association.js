@@ -176,7 +176,7 @@ async function addMember(state, status) {
       const who = h('p', {class: 'chosen', role: 'status'}, 'No one chosen yet.');
       append(f, [
         personPicker(people, {label: 'Person', exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
-          onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)} (${u.email})`; }}),
+          onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)}${u.email ? ` (${u.email})` : ''}`; }}),
         who,
         field('Role', 'role', {maxlength: 100, placeholder: 'member'}, 'Leave it empty for a plain member.')]);
     },
