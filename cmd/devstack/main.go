@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"syscall"
 	"time"
 
@@ -265,8 +266,8 @@ func realBootstraps(ctx context.Context, getenv func(string) string) (map[string
 		return nil, nil, err
 	}
 	var env []string
-	for _, k := range []string{"DATABASE_URL", "JWT_SECRET", "FRONTEND_URL", "MAIL_QUEUE_URL", "MAIL_FROM", "DB_MAX_CONNS",
-		"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SESV2", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+	for _, k := range append(slices.Clone(config.Variables),
+		"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SESV2", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY") {
 		if v := getenv(k); v != "" {
 			env = append(env, k+"="+v)
 		}

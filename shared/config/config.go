@@ -58,6 +58,16 @@ type Config struct {
 	SESConfigurationSet string
 }
 
+// Variables are the environment variables the functions read, for a local stack that
+// starts them as separate processes and must pass them on.
+var Variables = []string{
+	"DATABASE_URL", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
+	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "MAIL_QUEUE_URL", "MAIL_FROM",
+	"SES_CONFIGURATION_SET", "MAX_MEMBERS", "MAX_VOTERS", "RESPONSE_MAX_BYTES", "MAIL_UPDATE_WINDOW",
+	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
+	"MAIL_REPUBLISH_AFTER", "MAIL_RETENTION", "MAIL_MAX_DELAY",
+}
+
 // minSecretBytes is the shortest JWT secret accepted: HS256 wants at least 256 bits.
 const minSecretBytes = 32
 

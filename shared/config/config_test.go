@@ -67,3 +67,18 @@ func TestLoadRefusesBadSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestVariablesListsEveryName: the local stack passes Variables on to the functions'
+// processes, so every name this package reads must be in it.
+func TestVariablesListsEveryName(t *testing.T) {
+	read := map[string]bool{}
+	record := func(k string) string { read[k] = true; return "" }
+	Load(record)
+	LoadMail(record)
+	LoadDatabase(record)
+	for k := range read {
+		if !slices.Contains(Variables, k) {
+			t.Errorf("%s is read but not in Variables", k)
+		}
+	}
+}
