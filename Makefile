@@ -100,6 +100,15 @@ deploy-web:
 build/%: FORCE
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o build/$*/bootstrap ./functions/$*
 
+# `sam build`: every function has Metadata {BuildMethod: makefile, ContextPath: .}, so
+# SAM's makefile builder runs `make build-<LogicalId>` here, at the root, with
+# ARTIFACTS_DIR set; the target builds the same bootstrap as `make build` into it.
+# The logical id names the function's folder: UsersListFunction -> functions/users-list.
+build-%Function:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)"; exit 1; }
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap \
+		./functions/$(shell echo '$*' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
+
 FORCE:
 
 clean:

@@ -41,6 +41,14 @@ func TestTemplateInDepth(t *testing.T) {
 		functions++
 		props := child(res, "Properties")
 		name := filepath.Base(scalar(child(props, "CodeUri")))
+		// sam build: the project's Makefile builds every function (TestSAMBuildsEveryFunction).
+		meta := child(res, "Metadata")
+		if scalar(child(meta, "BuildMethod")) != "makefile" || scalar(child(meta, "ContextPath")) != "." {
+			t.Errorf("%s: Metadata must be {BuildMethod: makefile, ContextPath: .}, or sam build cannot build it", id)
+		}
+		if want := logicalID(name); id != want {
+			t.Errorf("%s builds functions/%s, whose build target would be build-%s", id, name, want)
+		}
 		if _, err := os.Stat(filepath.Join("../../functions", name, "main.go")); err != nil {
 			t.Errorf("%s: no functions/%s/main.go", id, name)
 		}
@@ -152,4 +160,14 @@ func templateDocument(t *testing.T) *yaml.Node {
 		t.Fatal(err)
 	}
 	return child(&root, "")
+}
+
+// logicalID is the logical id of the function in functions/<name>: the Makefile's
+// build-<LogicalId> target finds the folder back from it (users-list, UsersListFunction).
+func logicalID(name string) string {
+	var b strings.Builder
+	for _, word := range strings.Split(name, "-") {
+		b.WriteString(strings.ToUpper(word[:1]) + word[1:])
+	}
+	return b.String() + "Function"
 }

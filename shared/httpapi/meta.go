@@ -37,13 +37,13 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	degraded := func(part, state string) {
 		report["status"], report[part] = "degraded", state
 	}
-	if _, oldest, err := s.DB.OutboxStats(ctx); err != nil {
+	_, oldest, err := s.DB.OutboxStats(ctx)
+	if err != nil {
 		return err
-	} else {
-		report["oldestMailSeconds"] = int(oldest.Seconds())
-		if oldest > s.MailMaxDelay {
-			degraded("mail", "delayed")
-		}
+	}
+	report["oldestMailSeconds"] = int(oldest.Seconds())
+	if s.MailMaxDelay > 0 && oldest > s.MailMaxDelay {
+		degraded("mail", "delayed")
 	}
 	if s.MailQueue != nil {
 		report["queue"] = "ok"

@@ -26,8 +26,8 @@ type Server struct {
 	FrontendURL string
 	Log         *slog.Logger
 	Metrics     *metrics.Metrics
-	// MailQueue, when set, is checked by /api/health; MailMaxDelay is how long due
-	// mail may wait before health says "degraded".
+	// MailQueue, when set, is checked by /api/health; MailMaxDelay, when set, is how
+	// long due mail may wait before health says "degraded".
 	MailQueue    interface{ Reachable(context.Context) error }
 	MailMaxDelay time.Duration
 }
