@@ -70,17 +70,21 @@ func LoadTemplate(file string) (Template, error) {
 	if err != nil {
 		return Template{}, err
 	}
-	cf, err := goformation.ParseYAMLWithOptions(data, &intrinsics.ProcessorOptions{
-		IntrinsicHandlerOverrides: placeholderIntrinsics,
-	})
-	if err != nil {
-		return Template{}, fmt.Errorf("%s: %w", file, err)
-	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return Template{}, fmt.Errorf("%s: %w", file, err)
 	}
 	resources := child(child(&root, ""), "Resources")
+	modelled, err := withoutUnmodelled(root)
+	if err != nil {
+		return Template{}, fmt.Errorf("%s: %w", file, err)
+	}
+	cf, err := goformation.ParseYAMLWithOptions(modelled, &intrinsics.ProcessorOptions{
+		IntrinsicHandlerOverrides: placeholderIntrinsics,
+	})
+	if err != nil {
+		return Template{}, fmt.Errorf("%s: %w", file, err)
+	}
 
 	var t Template
 	for id, fn := range cf.GetAllServerlessFunctionResources() {
@@ -164,16 +168,53 @@ func webHeaders(resources *yaml.Node) (http.Header, error) {
 	return h, nil
 }
 
+// unmodelled are SAM properties that goformation v7 does not know, and refuses: the
+// local stack needs none of them.
+var unmodelled = map[string][]string{"AWS::Serverless::HttpApi": {"AccessLogSettings"}}
+
+// withoutUnmodelled returns the template without the unmodelled properties.
+func withoutUnmodelled(root yaml.Node) ([]byte, error) {
+	resources := child(child(&root, ""), "Resources")
+	if resources != nil {
+		for i := 1; i < len(resources.Content); i += 2 {
+			res := resources.Content[i]
+			props := child(res, "Properties")
+			for _, key := range unmodelled[scalar(child(res, "Type"))] {
+				for j := 0; props != nil && j+1 < len(props.Content); j += 2 {
+					if props.Content[j].Value == key {
+						props.Content = append(props.Content[:j], props.Content[j+2:]...)
+					}
+				}
+			}
+		}
+	}
+	return yaml.Marshal(&root)
+}
+
 // placeholderIntrinsics resolve references to strings, where goformation would give
 // null for !GetAtt and "" for a resource's !Ref: the gateway never needs their values.
 var placeholderIntrinsics = map[string]intrinsics.IntrinsicHandler{
-	"Ref":        placeholder,
+	"Ref":        reference,
 	"Fn::GetAtt": placeholder,
 	"Fn::Sub":    placeholder,
 	"Fn::Join":   placeholder,
 }
 
 func placeholder(name string, input any, template any) any { return "local-placeholder" }
+
+// reference resolves a !Ref to a Number parameter to its default, as a number: the
+// typed fields it fills (ReservedConcurrentExecutions) take nothing else. Any other
+// !Ref becomes a placeholder.
+func reference(name string, input any, template any) any {
+	doc, _ := template.(map[string]any)
+	params, _ := doc["Parameters"].(map[string]any)
+	if p, ok := params[fmt.Sprint(input)].(map[string]any); ok && p["Type"] == "Number" {
+		if n, err := strconv.ParseFloat(fmt.Sprint(p["Default"]), 64); err == nil {
+			return n
+		}
+	}
+	return placeholder(name, input, template)
+}
 
 // child returns the value under key of a mapping node (the document's root for key ""),
 // or nil.
