@@ -8,7 +8,7 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev dev-rie test package deploy deploy-web screenshots fuzz check bench bench-api bench-mail bench-rie dlq redrive build clean devstack
+.PHONY: dev dev-rie test deploy deploy-web destroy screenshots fuzz check bench bench-api bench-mail bench-rie dlq redrive build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
@@ -77,10 +77,6 @@ redrive: devstack
 ## build: every function as a Lambda bootstrap under build/<name>/
 build: $(addprefix build/,$(FUNCTIONS))
 
-## package: build, then build/template.yaml whose CodeUri point at the built bootstraps
-package: build
-	sed 's|CodeUri: functions/|CodeUri: |' template.yaml > build/template.yaml
-
 # ENV picks the samconfig.toml environment: default, staging or production.
 ENV ?= default
 
@@ -88,14 +84,21 @@ ENV ?= default
 STACK = $(shell awk -v section='[$(ENV).global.parameters]' '$$0 == section {on = 1; next} /^\[/ {on = 0} \
 	on && $$1 == "stack_name" {gsub(/"/, "", $$3); print $$3}' samconfig.toml)
 
-## deploy: package, sam deploy the prebuilt bootstraps (no sam build needed), then upload the web app
-deploy: package
-	sam deploy --template-file build/template.yaml --config-env $(ENV)
+## deploy: sam build, sam deploy --config-env $(ENV), the migration step (a failure fails the deploy), the web app
+deploy:
+	sam build
+	sam deploy --config-env $(ENV)
+	infra/migrate.sh $(STACK)
 	$(MAKE) deploy-web ENV=$(ENV)
 
 ## deploy-web: upload web/ to the stack's bucket and invalidate CloudFront (AWS CLI)
 deploy-web:
 	infra/deploy-web.sh $(STACK)
+
+## destroy: empty the web bucket, then sam delete the $(ENV) stack (asks first)
+destroy:
+	infra/empty-bucket.sh $(STACK)
+	sam delete --config-env $(ENV)
 
 build/%: FORCE
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o build/$*/bootstrap ./functions/$*

@@ -56,6 +56,10 @@ type Config struct {
 	MailFrom string
 	// SESConfigurationSet, when set, is named on every send.
 	SESConfigurationSet string
+	// SESMaxSendRate is the account's sending quota (e-mails a second, 0: no limit),
+	// shared by MailerConcurrency mailers.
+	SESMaxSendRate    float64
+	MailerConcurrency int
 }
 
 // Variables are the environment variables the functions read, for a local stack that
@@ -65,7 +69,7 @@ var Variables = []string{
 	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "MAIL_QUEUE_URL", "MAIL_FROM",
 	"SES_CONFIGURATION_SET", "MAX_MEMBERS", "MAX_VOTERS", "RESPONSE_MAX_BYTES", "MAIL_UPDATE_WINDOW",
 	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
-	"MAIL_REPUBLISH_AFTER", "MAIL_RETENTION", "MAIL_MAX_DELAY",
+	"MAIL_REPUBLISH_AFTER", "MAIL_RETENTION", "MAIL_MAX_DELAY", "SES_MAX_SEND_RATE", "MAILER_CONCURRENCY",
 }
 
 // minSecretBytes is the shortest JWT secret accepted: HS256 wants at least 256 bits.
@@ -96,6 +100,14 @@ func LoadMail(getenv func(string) string) (Config, error) {
 	var problems []string
 	c.readOperations(getenv, &problems)
 	c.readFrontendURL(getenv, &problems)
+	c.MailerConcurrency = positive(getenv, "MAILER_CONCURRENCY", 1, &problems)
+	if v := getenv("SES_MAX_SEND_RATE"); v != "" {
+		rate, err := strconv.ParseFloat(v, 64)
+		if err != nil || rate < 0 {
+			problems = append(problems, "SES_MAX_SEND_RATE must be a number of e-mails a second")
+		}
+		c.SESMaxSendRate = rate
+	}
 	if c.DatabaseURL == "" {
 		problems = append(problems, "DATABASE_URL is required")
 	}

@@ -84,6 +84,7 @@ func TestTemplateInDepth(t *testing.T) {
 			}
 		}
 	}
+	checkOperations(t, doc, resources)
 	if functions != len(httpapi.Routes)+3 {
 		t.Errorf("%d functions, want one per route plus migrate, mailer and mail-relay", functions)
 	}
@@ -170,4 +171,40 @@ func logicalID(name string) string {
 		b.WriteString(strings.ToUpper(word[:1]) + word[1:])
 	}
 	return b.String() + "Function"
+}
+
+// checkOperations: what running the stack in AWS relies on. The mailer may send from
+// MailFrom through any identity (the sandbox checks recipients' identities too); logs
+// are kept and retained; the API writes access logs; the alarms reach a topic.
+func checkOperations(t *testing.T, doc, resources *yaml.Node) {
+	t.Helper()
+	mailerStatement := sequence(child(sequence(child(child(child(resources, "MailerFunction"), "Properties"), "Policies"))[0], "Statement"))[0]
+	if resources := values(child(mailerStatement, "Resource")); len(resources) == 0 || !strings.HasSuffix(resources[0], ":identity/*") {
+		t.Errorf("the mailer's SES rights %v: want every identity (identity/*)", resources)
+	}
+	if from := child(child(child(mailerStatement, "Condition"), "StringEquals"), "ses:FromAddress"); from == nil || from.Value != "MailFrom" {
+		t.Error("the mailer's SES rights are not limited to ses:FromAddress = MailFrom")
+	}
+	logging := child(child(child(doc, "Globals"), "Function"), "LoggingConfig")
+	if group := child(logging, "LogGroup"); group == nil || group.Value != "FunctionLogGroup" ||
+		scalar(child(child(child(resources, "FunctionLogGroup"), "Properties"), "RetentionInDays")) == "" {
+		t.Error("the functions do not log to a log group with a retention")
+	}
+	if child(child(child(resources, "HttpApi"), "Properties"), "AccessLogSettings") == nil {
+		t.Error("the HTTP API writes no access log")
+	}
+	alarms := 0
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		res := resources.Content[i+1]
+		if scalar(child(res, "Type")) != "AWS::CloudWatch::Alarm" {
+			continue
+		}
+		alarms++
+		if len(sequence(child(child(res, "Properties"), "AlarmActions"))) == 0 {
+			t.Errorf("alarm %s notifies no one", resources.Content[i].Value)
+		}
+	}
+	if alarms < 6 {
+		t.Errorf("%d alarms; want dead letters (depth and each arrival), queue age, mailer errors, API 5xx and throttles", alarms)
+	}
 }

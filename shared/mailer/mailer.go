@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -77,7 +78,49 @@ type Mailer struct {
 	Lease   time.Duration
 	Log     *slog.Logger
 	Metrics *metrics.Metrics
+	// Pace spaces this mailer's sends so that all mailers together stay under the SES
+	// account's sending rate; the zero Pacer does not wait.
+	Pace Pacer
 }
+
+// Pacer spaces calls to Wait at least Interval apart.
+type Pacer struct {
+	Interval time.Duration
+	mu       sync.Mutex
+	next     time.Time
+}
+
+// Wait returns when the next send may go, or with ctx's error.
+func (p *Pacer) Wait(ctx context.Context) error {
+	p.mu.Lock()
+	now := time.Now()
+	at := now
+	if p.next.After(now) {
+		at = p.next
+	}
+	p.next = at.Add(p.Interval)
+	p.mu.Unlock()
+	if wait := at.Sub(now); wait > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	return nil
+}
+
+// SendInterval is how far apart one of concurrency mailers sends, for them all to
+// stay under maxRate e-mails a second; 0 when there is no limit.
+func SendInterval(maxRate float64, concurrency int) time.Duration {
+	if maxRate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(max(concurrency, 1)) / maxRate * float64(time.Second))
+}
+
+// sendTimeBudget is the time left that one send needs: a claim, SES, a mark.
+const sendTimeBudget = 5 * time.Second
 
 // errRetry asks for a message to come back later.
 var errRetry = errors.New("retry later")
@@ -87,6 +130,11 @@ var errRetry = errors.New("retry later")
 func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
 	for _, rec := range ev.Records {
+		// Paced sends must not run into the function's timeout: what would, comes back.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < m.Pace.Interval+sendTimeBudget {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			continue
+		}
 		if err := m.deliver(ctx, rec.Body); err != nil {
 			m.Log.WarnContext(ctx, "mail will be retried", "message_id", rec.MessageId, "error", err.Error(),
 				"receive_count", rec.Attributes["ApproximateReceiveCount"])
@@ -129,15 +177,17 @@ func (m *Mailer) deliver(ctx context.Context, body string) error {
 	if err != nil {
 		return m.fail(ctx, log, row.Kind, id, err)
 	}
+	if err := m.Pace.Wait(ctx); err != nil {
+		m.releaseQuietly(ctx, log, id, "not sent: "+err.Error())
+		return err
+	}
 	sesID, err := m.Sender.SendRaw(ctx, m.Renderer.From, row.Recipient, raw)
 	if err != nil {
 		if Permanent(err) {
 			return m.fail(ctx, log, row.Kind, id, err)
 		}
 		m.Metrics.MailsFailed.WithLabelValues(row.Kind, "transient").Inc()
-		if releaseErr := m.DB.ReleaseMail(ctx, id, err.Error()); releaseErr != nil {
-			log.ErrorContext(ctx, "cannot release claim", "error", releaseErr.Error())
-		}
+		m.releaseQuietly(ctx, log, id, err.Error())
 		return err
 	}
 	m.Metrics.MailsSent.WithLabelValues(row.Kind).Inc()
@@ -149,6 +199,13 @@ func (m *Mailer) deliver(ctx context.Context, body string) error {
 	}
 	log.InfoContext(ctx, "mail sent", "ses_message_id", sesID)
 	return nil
+}
+
+// releaseQuietly gives up a claim so that the next delivery retries at once.
+func (m *Mailer) releaseQuietly(ctx context.Context, log *slog.Logger, id int64, reason string) {
+	if err := m.DB.ReleaseMail(context.WithoutCancel(ctx), id, reason); err != nil {
+		log.ErrorContext(ctx, "cannot release claim", "error", err.Error())
+	}
 }
 
 // fail records a permanent failure; the message is done with.

@@ -32,6 +32,7 @@ func NewMailer(cfg config.Config, db *postgres.DB, log *slog.Logger, m *metrics.
 		Lease:   DefaultLease,
 		Log:     log,
 		Metrics: m,
+		Pace:    Pacer{Interval: SendInterval(cfg.SESMaxSendRate, cfg.MailerConcurrency)},
 	}
 }
 
