@@ -104,6 +104,9 @@ func (c *cluster) start(fast bool) error {
 		if err := c.run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"); err != nil {
 			return err
 		}
+		if err := requirePasswords(filepath.Join(data, "pg_hba.conf")); err != nil {
+			return err
+		}
 	}
 	port, err := localnet.FreePort()
 	if err != nil {
@@ -115,6 +118,18 @@ func (c *cluster) start(fast bool) error {
 		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 	}
 	return c.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(c.dir, "postgres.log"), "-w", "-t", "60", "start")
+}
+
+// requirePasswords makes the members of role password_login sign in with their
+// password: everyone else is trusted (a private loopback cluster), but the test of a
+// rotated database password needs the password to count.
+func requirePasswords(hba string) error {
+	rules, err := os.ReadFile(hba)
+	if err != nil {
+		return err
+	}
+	first := "host all +password_login 127.0.0.1/32 scram-sha-256\nhost all +password_login ::1/128 scram-sha-256\n"
+	return os.WriteFile(hba, append([]byte(first), rules...), 0o600)
 }
 
 // stop shuts the server down; it is safe to call on a cluster that did not start.

@@ -16,7 +16,10 @@ import (
 
 // Config is every setting the API functions read.
 type Config struct {
-	DatabaseURL string
+	// DatabaseURL is the connection string; in AWS DatabaseSecretARN names the Secrets
+	// Manager secret that holds it instead (secrets.DatabaseURL reads its forms).
+	DatabaseURL       string
+	DatabaseSecretARN string
 	// DBMaxConns bounds each function's pool; a Lambda environment serves one request at a time.
 	DBMaxConns int32
 	// StatementTimeout cancels any statement running longer (DB_STATEMENT_TIMEOUT).
@@ -35,10 +38,12 @@ type Config struct {
 	MailRetention      time.Duration
 	MailMaxDelay       time.Duration
 
-	JWTSecret   []byte
-	JWTIssuer   string
-	JWTAudience string
-	JWTTTL      time.Duration
+	// JWTSecret is the token signing key; in AWS JWTSecretARN names its secret instead.
+	JWTSecret    []byte
+	JWTSecretARN string
+	JWTIssuer    string
+	JWTAudience  string
+	JWTTTL       time.Duration
 
 	// FrontendURL is the web app's address; verification links point at FrontendURL/verify.
 	FrontendURL string
@@ -65,7 +70,7 @@ type Config struct {
 // Variables are the environment variables the functions read, for a local stack that
 // starts them as separate processes and must pass them on.
 var Variables = []string{
-	"DATABASE_URL", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
+	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "JWT_SECRET", "JWT_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
 	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "MAIL_QUEUE_URL", "MAIL_FROM",
 	"SES_CONFIGURATION_SET", "MAX_MEMBERS", "MAX_VOTERS", "RESPONSE_MAX_BYTES", "MAIL_UPDATE_WINDOW",
 	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
@@ -79,12 +84,13 @@ const minSecretBytes = 32
 // default admin.
 func LoadDatabase(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:      getenv("DATABASE_URL"),
-		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
-		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
+		DatabaseURL:       getenv("DATABASE_URL"),
+		DatabaseSecretARN: getenv("DATABASE_SECRET_ARN"),
+		DefaultUserEmail:  getenv("DEFAULT_USER_EMAIL"),
+		DefaultUserPass:   getenv("DEFAULT_USER_PASS"),
 	}
-	if c.DatabaseURL == "" {
-		return c, errors.New("config: DATABASE_URL is required")
+	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
+		return c, errors.New("config: DATABASE_URL or DATABASE_SECRET_ARN is required")
 	}
 	return c, nil
 }
@@ -93,6 +99,7 @@ func LoadDatabase(getenv func(string) string) (Config, error) {
 func LoadMail(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:         getenv("DATABASE_URL"),
+		DatabaseSecretARN:   getenv("DATABASE_SECRET_ARN"),
 		MailQueueURL:        getenv("MAIL_QUEUE_URL"),
 		MailFrom:            orDefault(getenv("MAIL_FROM"), defaultMailFrom),
 		SESConfigurationSet: getenv("SES_CONFIGURATION_SET"),
@@ -108,8 +115,8 @@ func LoadMail(getenv func(string) string) (Config, error) {
 		}
 		c.SESMaxSendRate = rate
 	}
-	if c.DatabaseURL == "" {
-		problems = append(problems, "DATABASE_URL is required")
+	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
+		problems = append(problems, "DATABASE_URL or DATABASE_SECRET_ARN is required")
 	}
 	if !asso.IsPlainAddress(c.MailFrom) {
 		problems = append(problems, "MAIL_FROM must be a plain e-mail address")
@@ -141,20 +148,22 @@ func Logger() *slog.Logger {
 // Load reads the API functions' configuration through getenv (os.Getenv in production, a map in tests).
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:      getenv("DATABASE_URL"),
-		JWTSecret:        []byte(getenv("JWT_SECRET")),
-		JWTIssuer:        orDefault(getenv("JWT_ISSUER"), "kittenasso"),
-		JWTAudience:      orDefault(getenv("JWT_AUDIENCE"), "kittenasso-api"),
-		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
-		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
-		MailQueueURL:     getenv("MAIL_QUEUE_URL"),
+		DatabaseURL:       getenv("DATABASE_URL"),
+		DatabaseSecretARN: getenv("DATABASE_SECRET_ARN"),
+		JWTSecret:         []byte(getenv("JWT_SECRET")),
+		JWTSecretARN:      getenv("JWT_SECRET_ARN"),
+		JWTIssuer:         orDefault(getenv("JWT_ISSUER"), "kittenasso"),
+		JWTAudience:       orDefault(getenv("JWT_AUDIENCE"), "kittenasso-api"),
+		DefaultUserEmail:  getenv("DEFAULT_USER_EMAIL"),
+		DefaultUserPass:   getenv("DEFAULT_USER_PASS"),
+		MailQueueURL:      getenv("MAIL_QUEUE_URL"),
 	}
 	var problems []string
-	if c.DatabaseURL == "" {
-		problems = append(problems, "DATABASE_URL is required")
+	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
+		problems = append(problems, "DATABASE_URL or DATABASE_SECRET_ARN is required")
 	}
-	if len(c.JWTSecret) < minSecretBytes {
-		problems = append(problems, fmt.Sprintf("JWT_SECRET is required and must be at least %d bytes", minSecretBytes))
+	if len(c.JWTSecret) < minSecretBytes && c.JWTSecretARN == "" {
+		problems = append(problems, fmt.Sprintf("JWT_SECRET (at least %d bytes) or JWT_SECRET_ARN is required", minSecretBytes))
 	}
 	ttl, err := time.ParseDuration(orDefault(getenv("JWT_TTL"), "1h"))
 	if err != nil || ttl <= 0 {

@@ -1,7 +1,9 @@
 package gateway_test
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -232,4 +234,56 @@ func TestResendVerification(t *testing.T) {
 		t.Errorf("message %q", m)
 	}
 	s.request("POST", "/api/verification/resend", "", `{}`).want(t, 400)
+}
+
+// rotatingKey is a signing key that is rotated in Secrets Manager: Value gives the
+// key read earlier, Refresh the one stored now.
+type rotatingKey struct {
+	mu           sync.Mutex
+	current, now string
+	fail         error
+}
+
+func (k *rotatingKey) Value(context.Context) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.current, k.fail
+}
+
+func (k *rotatingKey) Refresh(context.Context) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.current = k.now
+	return k.current, k.fail
+}
+
+// TestSigningKeyRotation: a token signed with a key rotated since the function read
+// it is accepted once the key is read again; the old key's tokens are refused from
+// then on; a key that cannot be read is a 503, not a 401.
+func TestSigningKeyRotation(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	ada, oldToken := s.member("ada@example.org")
+	newKey := "a rotated signing key, also 32 bytes or more"
+	key := &rotatingKey{current: string(s.server.Tokens.Secret), now: newKey}
+	s.server.JWTKey = key
+	rotated := s.server.Tokens
+	rotated.Secret = []byte(newKey)
+	newToken, err := rotated.Issue(ada.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.request("GET", "/api/users", oldToken, nil).want(t, 200) // the key read earlier
+	s.request("GET", "/api/users", newToken, nil).want(t, 200) // read again, then accepted
+	s.request("GET", "/api/users", oldToken, nil).want(t, 401)
+	// Sign-in signs with the new key.
+	fresh := s.login("ada@example.org", "password123")
+	s.request("GET", "/api/users", fresh, nil).want(t, 200)
+	key.mu.Lock()
+	key.fail = errors.New("secrets manager unreachable")
+	key.mu.Unlock()
+	r := s.request("GET", "/api/users", fresh, nil).want(t, 503)
+	if r.header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
 }

@@ -52,7 +52,11 @@ var login = withBody(http.StatusCreated, parseLogin, func(s *Server, r *http.Req
 	if !cred.Verified {
 		return loginResponse{}, &asso.Error{Code: asso.EFORBIDDEN, Message: "user not verified", Reason: "not_verified"}
 	}
-	token, err := s.Tokens.Issue(cred.User.ID, cred.TokenVersion)
+	tokens, err := s.tokens(ctx, false)
+	if err != nil {
+		return loginResponse{}, s.keyUnavailable(r, err)
+	}
+	token, err := tokens.Issue(cred.User.ID, cred.TokenVersion)
 	if err != nil {
 		return loginResponse{}, err
 	}

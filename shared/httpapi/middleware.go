@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/auth"
 )
 
 type ctxKey int
@@ -194,15 +196,43 @@ func (s *Server) authenticate(r *http.Request) (asso.User, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || len(token) > 4096 {
 		return asso.User{}, errUnauthorized
 	}
-	id, version, err := s.Tokens.Parse(strings.TrimSpace(token))
-	if err != nil {
+	id, version, err := s.parseToken(r.Context(), strings.TrimSpace(token))
+	switch {
+	case errors.Is(err, auth.ErrInvalidToken):
 		return asso.User{}, errUnauthorized
+	case err != nil: // the signing key could not be read
+		return asso.User{}, s.keyUnavailable(r, err)
 	}
 	u, err := s.DB.Authenticate(r.Context(), id, version)
 	if asso.ErrorCode(err) == asso.ENOTFOUND {
 		return asso.User{}, errUnauthorized
 	}
 	return u, err
+}
+
+// keyUnavailable logs why the signing key could not be read (Secrets Manager is
+// unreachable) and answers a 503.
+func (s *Server) keyUnavailable(r *http.Request, cause error) error {
+	s.Log.ErrorContext(r.Context(), "signing key unavailable", append(logAttrs(r), "error", cause.Error())...)
+	return &asso.Error{Code: asso.EUNAVAILABLE, Message: "the service is busy or down for a moment; try again shortly",
+		RetryAfter: unavailableRetryAfter}
+}
+
+// parseToken checks a token with the current signing key, and once more with the key
+// read again when that fails: the key may have been rotated since it was read.
+func (s *Server) parseToken(ctx context.Context, token string) (int64, int, error) {
+	tokens, err := s.tokens(ctx, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	id, version, err := tokens.Parse(token)
+	if err == nil || s.JWTKey == nil {
+		return id, version, err
+	}
+	if tokens, err = s.tokens(ctx, true); err != nil {
+		return 0, 0, err
+	}
+	return tokens.Parse(token)
 }
 
 // statusCapture records what a ServeMux's own 404/405 handler would answer.

@@ -91,3 +91,14 @@ var queuesMail = map[string]bool{
 
 // QueuesMail reports whether the route writes e-mails to the outbox.
 func (rt Route) QueuesMail() bool { return queuesMail[rt.Name] }
+
+// withoutDatabase names the routes that never query the database: their functions
+// may not read the database secret.
+var withoutDatabase = map[string]bool{"api-info": true, "openapi": true}
+
+// UsesDatabase reports whether the route's function reads the database secret.
+func (rt Route) UsesDatabase() bool { return !withoutDatabase[rt.Name] }
+
+// UsesSigningKey reports whether the route's function reads the token signing key:
+// to check tokens, or to issue them (sign-in).
+func (rt Route) UsesSigningKey() bool { return rt.Access == SignedIn || rt.Name == "auth-login" }

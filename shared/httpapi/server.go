@@ -15,6 +15,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/metrics"
 	"github.com/kittenasso/kittenasso/shared/postgres"
+	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
 // Server holds what the handlers need. Build it once per process (a Lambda's init).
@@ -30,11 +31,33 @@ type Server struct {
 	// long due mail may wait before health says "degraded".
 	MailQueue    interface{ Reachable(context.Context) error }
 	MailMaxDelay time.Duration
+	// JWTKey, when set, is where Tokens' signing key comes from (a secret, read again
+	// after its TTL, or at once when a token fails to verify: it may have rotated).
+	JWTKey secrets.Source
+}
+
+// tokens returns Tokens with the current signing key; refresh reads the key again.
+func (s *Server) tokens(ctx context.Context, refresh bool) (auth.Tokens, error) {
+	t := s.Tokens
+	if s.JWTKey == nil {
+		return t, nil
+	}
+	read := s.JWTKey.Value
+	if refresh {
+		read = s.JWTKey.Refresh
+	}
+	key, err := read(ctx)
+	if err != nil {
+		return t, err
+	}
+	t.Secret = []byte(key)
+	return t, nil
 }
 
 // New connects to the database and builds a Server from cfg.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.StatementTimeout})
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.StatementTimeout,
+		Credentials: secrets.DatabaseCredentials(cfg.DatabaseSecretARN, "url")})
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +68,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		DB: db,
 		Tokens: auth.Tokens{Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
 			TTL: cfg.JWTTTL},
+		JWTKey:       secrets.Key(cfg.JWTSecretARN, cfg.JWTSecret),
 		CORS:         CORS{Origins: cfg.CORSOrigins},
 		Throttle:     cfg.Throttle,
 		FrontendURL:  cfg.FrontendURL,

@@ -21,6 +21,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/awsenv"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/postgres"
+	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
 // Message is the body of a mail queue message: which outbox row to send.
@@ -163,7 +164,8 @@ func FunctionInit() (config.Config, *postgres.DB, *slog.Logger) {
 		log.Error("bad configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	db, err := postgres.Open(context.Background(), cfg.DatabaseURL, postgres.Options{MaxConns: 2, StatementTimeout: cfg.StatementTimeout})
+	db, err := postgres.Open(context.Background(), cfg.DatabaseURL, postgres.Options{MaxConns: 2, StatementTimeout: cfg.StatementTimeout,
+		Credentials: secrets.DatabaseCredentials(cfg.DatabaseSecretARN, "url")})
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)

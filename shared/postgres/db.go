@@ -44,7 +44,16 @@ type Options struct {
 	// StatementTimeout cancels any statement running longer, so that no request can
 	// hold a connection for long (the caller gets a 503).
 	StatementTimeout time.Duration
+	// Credentials, when set, gives the connection string (from a secret) at every new
+	// connection, so that a rotated password is used without a restart; the URL given
+	// to Open may then be empty.
+	Credentials func(context.Context) (string, error)
 }
+
+// connectTimeout bounds each connection attempt, unless the URL sets connect_timeout:
+// a database that is resuming (Aurora Serverless from zero) or down answers a 503
+// with Retry-After, not a function timeout.
+const connectTimeout = 5 * time.Second
 
 // DefaultStatementTimeout is the statement_timeout of every connection unless a
 // deployment says otherwise: far above any query of the product on its largest page.
@@ -52,6 +61,9 @@ const DefaultStatementTimeout = 5 * time.Second
 
 // Open connects to databaseURL.
 func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
+	if opts.Credentials != nil {
+		databaseURL = "" // each connection reads the secret (BeforeConnect below)
+	}
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		// The parse error may quote the URL, password included: keep it out of logs.
@@ -64,7 +76,31 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	if timeout <= 0 {
 		timeout = DefaultStatementTimeout
 	}
-	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+	settings := func(cc *pgx.ConnConfig, url string) {
+		cc.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+		if !strings.Contains(url, "connect_timeout") {
+			cc.ConnectTimeout = connectTimeout
+		}
+	}
+	settings(cfg.ConnConfig, databaseURL)
+	if opts.Credentials != nil {
+		// Reading the secret here, not at Open, keeps the init of a function that never
+		// queries (api-info) from needing the right to read it.
+		cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
+			current, err := opts.Credentials(ctx)
+			if err != nil {
+				return err
+			}
+			fresh, err := pgx.ParseConfig(current)
+			if err != nil {
+				return errors.New("postgres: the database secret is not a valid connection string")
+			}
+			cc.Config = fresh.Config
+			cc.DefaultQueryExecMode = fresh.DefaultQueryExecMode // exec behind a pooler
+			settings(cc, current)
+			return nil
+		}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

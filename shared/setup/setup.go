@@ -14,6 +14,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/auth"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/postgres"
+	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
 // Result says what a run changed.
@@ -56,7 +57,9 @@ func Start() {
 		os.Exit(1)
 	}
 	lambda.Start(func(ctx context.Context) (Result, error) {
-		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 1, StatementTimeout: 10 * time.Minute})
+		// Migrations hold a session advisory lock: the secret's direct URL, if it has one.
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 1, StatementTimeout: 10 * time.Minute,
+			Credentials: secrets.DatabaseCredentials(cfg.DatabaseSecretARN, "directUrl")})
 		if err != nil {
 			return Result{}, err
 		}
