@@ -42,8 +42,10 @@ type Config struct {
 	JWTSecret    []byte
 	JWTSecretARN string
 	JWTIssuer    string
-	JWTAudience  string
-	JWTTTL       time.Duration
+	// OriginSecretARN names the secret CloudFront sends to the API (X-Origin-Verify).
+	OriginSecretARN string
+	JWTAudience     string
+	JWTTTL          time.Duration
 
 	// FrontendURL is the web app's address; verification links point at FrontendURL/verify.
 	FrontendURL string
@@ -70,7 +72,7 @@ type Config struct {
 // Variables are the environment variables the functions read, for a local stack that
 // starts them as separate processes and must pass them on.
 var Variables = []string{
-	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "JWT_SECRET", "JWT_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
+	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "JWT_SECRET", "JWT_SECRET_ARN", "ORIGIN_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
 	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "MAIL_QUEUE_URL", "MAIL_FROM",
 	"SES_CONFIGURATION_SET", "MAX_MEMBERS", "MAX_VOTERS", "RESPONSE_MAX_BYTES", "MAIL_UPDATE_WINDOW",
 	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
@@ -152,6 +154,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DatabaseSecretARN: getenv("DATABASE_SECRET_ARN"),
 		JWTSecret:         []byte(getenv("JWT_SECRET")),
 		JWTSecretARN:      getenv("JWT_SECRET_ARN"),
+		OriginSecretARN:   getenv("ORIGIN_SECRET_ARN"),
 		JWTIssuer:         orDefault(getenv("JWT_ISSUER"), "kittenasso"),
 		JWTAudience:       orDefault(getenv("JWT_AUDIENCE"), "kittenasso-api"),
 		DefaultUserEmail:  getenv("DEFAULT_USER_EMAIL"),

@@ -15,6 +15,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/auth"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/postgres"
+	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
 // TestMailCannonIsDisarmed is the reproduction of the mail cannon: one caller puts
@@ -464,5 +465,53 @@ func TestWhoSeesEmails(t *testing.T) {
 	s.request("GET", "/api/users/"+itoa(cy.ID), cyToken, nil).want(t, 200).decode(t, &me)
 	if me.Email != "cy@example.org" {
 		t.Errorf("cy does not see his own address: %+v", me)
+	}
+}
+
+// TestOnlyThroughCloudFront: with an origin secret, a request that does not carry it
+// (one sent to the execute-api URL directly) is refused, and the throttles count by
+// the viewer's address CloudFront forwards, not by CloudFront's edge that everyone
+// shares, nor by what the client claims.
+func TestOnlyThroughCloudFront(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	s.server.OriginSecret = secrets.Static("the origin secret")
+	s.server.Throttle.PerClient = 3
+	r := s.request("GET", "/api", "", nil).want(t, 403)
+	if !strings.Contains(string(r.body), `"code":"direct_access"`) {
+		t.Errorf("403 body %s", r.body)
+	}
+	s.request("GET", "/api", "", nil, "X-Origin-Verify", "a guess").want(t, 403)
+	s.request("GET", "/api", "", nil, "X-Origin-Verify", "the origin secret").want(t, 200)
+
+	// What CloudFront sends: the client's own X-Forwarded-For, then the viewer's address.
+	login := func(forwardedFor, email string) int {
+		return s.request("POST", "/api/auth/login", "", map[string]string{"username": email, "password": "wrong password"},
+			"X-Origin-Verify", "the origin secret", "X-Forwarded-For", forwardedFor).status
+	}
+	for i := range 3 {
+		if got := login("198.51.100.7", fmt.Sprintf("a%d@example.org", i)); got != 401 {
+			t.Fatalf("failure %d from viewer A: %d", i+1, got)
+		}
+	}
+	if got := login("198.51.100.7", "a9@example.org"); got != 429 {
+		t.Errorf("viewer A's fourth failure: %d, want 429", got)
+	}
+	if got := login("203.0.113.9", "b@example.org"); got != 401 {
+		t.Errorf("viewer B, behind the same edge: %d, want 401 (not throttled with A)", got)
+	}
+	if got := login("203.0.113.9, 198.51.100.7", "c@example.org"); got != 429 {
+		t.Errorf("viewer A claiming to be B: %d, want 429", got)
+	}
+	if got := login("", "d@example.org"); got != 401 { // no header at all: the edge's address
+		t.Errorf("no X-Forwarded-For: %d", got)
+	}
+	var viewer string
+	if got := s.request("POST", "/api/auth/login", "", map[string]string{"username": "e@example.org", "password": "x"},
+		"X-Origin-Verify", "the origin secret", "CloudFront-Viewer-Address", "2001:db8::7:46532").status; got != 401 {
+		t.Errorf("IPv6 viewer: %d", got)
+	}
+	if err := s.sql.QueryRow(context.Background(), `SELECT client_ip FROM login_attempts WHERE email = 'e@example.org'`).Scan(&viewer); err != nil || viewer != "2001:db8::7" {
+		t.Errorf("CloudFront-Viewer-Address counted as %q (%v), want 2001:db8::7", viewer, err)
 	}
 }

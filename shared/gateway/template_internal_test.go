@@ -75,11 +75,14 @@ func TestTemplateInDepth(t *testing.T) {
 				readsSecrets = append(readsSecrets, arn.Value)
 			}
 		}
-		usesDB, usesKey := name != "api-info" && name != "openapi", false
+		usesDB, usesKey, isRoute := name != "api-info" && name != "openapi", false, false
 		if rt, ok := httpapi.RouteByName(name); ok {
-			usesDB, usesKey = rt.UsesDatabase(), rt.UsesSigningKey()
+			usesDB, usesKey, isRoute = rt.UsesDatabase(), rt.UsesSigningKey(), true
 		}
 		var want []string
+		if isRoute { // every request is checked for CloudFront's origin secret
+			want = append(want, "OriginSecretArn")
+		}
 		if usesDB {
 			want = append(want, "DatabaseSecretArn")
 		}

@@ -26,6 +26,7 @@ const (
 	requestIDKey ctxKey = iota
 	callerKey
 	requestInfoKey
+	viewerIPKey
 )
 
 // requestInfo is what every log line of a request says about it: its route, and the

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -67,12 +68,66 @@ func page(r *http.Request) (asso.Page, error) {
 	return p, nil
 }
 
-// clientIP is the caller's address: API Gateway's sourceIp in Lambda, the TCP peer locally.
+// clientIP is the caller's address: the viewer's, behind CloudFront (throughCloudFront);
+// else API Gateway's sourceIp in Lambda, the TCP peer locally.
 func clientIP(r *http.Request) string {
+	if viewer, ok := r.Context().Value(viewerIPKey).(string); ok && viewer != "" {
+		return viewer
+	}
+	return peerIP(r)
+}
+
+// peerIP is the address the request came from: API Gateway's sourceIp, or the TCP peer.
+func peerIP(r *http.Request) string {
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return host
 	}
 	return r.RemoteAddr
+}
+
+// throughCloudFront checks that the request came through our CloudFront distribution
+// (it carries the origin secret; 403 otherwise, so nobody bypasses the site through
+// the execute-api URL) and returns the viewer's address: CloudFront-Viewer-Address
+// when CloudFront sends it, else the X-Forwarded-For entry CloudFront appended, the
+// last one before API Gateway's own (the sourceIp, CloudFront's edge). Entries before
+// it are whatever the client sent, and are not believed.
+func (s *Server) throughCloudFront(r *http.Request) (string, error) {
+	sent := r.Header.Get("X-Origin-Verify")
+	for _, refresh := range []bool{false, true} {
+		read := s.OriginSecret.Value
+		if refresh {
+			read = s.OriginSecret.Refresh // it may have been rotated
+		}
+		secret, err := read(r.Context())
+		if err != nil {
+			return "", s.keyUnavailable(r, err)
+		}
+		if secret != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(secret)) == 1 {
+			return viewerAddress(r), nil
+		}
+		if sent == "" {
+			break
+		}
+	}
+	return "", &asso.Error{Code: asso.EFORBIDDEN, Message: "requests must come through the site", Reason: "direct_access"}
+}
+
+// viewerAddress reads the viewer's address out of what CloudFront forwards.
+func viewerAddress(r *http.Request) string {
+	if v := r.Header.Get("CloudFront-Viewer-Address"); v != "" { // ip:port, the IPv6 ip unbracketed
+		if i := strings.LastIndex(v, ":"); i > 0 {
+			return v[:i]
+		}
+	}
+	// The Lambda adapter splits a header's comma-separated values: join them back.
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	edge := peerIP(r)
+	for i := len(hops) - 1; i >= 0; i-- {
+		if hop := strings.TrimSpace(hops[i]); hop != "" && hop != edge {
+			return hop
+		}
+	}
+	return edge
 }
 
 // form is a JSON object body being validated field by field. It collects every problem

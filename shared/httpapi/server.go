@@ -31,6 +31,11 @@ type Server struct {
 	// long due mail may wait before health says "degraded".
 	MailQueue    interface{ Reachable(context.Context) error }
 	MailMaxDelay time.Duration
+	// OriginSecret, when set, is the value CloudFront adds to every request it sends to
+	// the API (X-Origin-Verify): a request without it did not come through the site
+	// and is refused, and only with it is the viewer's address CloudFront forwards
+	// believed (the throttles count by it).
+	OriginSecret secrets.Source
 	// JWTKey, when set, is where Tokens' signing key comes from (a secret, read again
 	// after its TTL, or at once when a token fails to verify: it may have rotated).
 	JWTKey secrets.Source
@@ -69,6 +74,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		Tokens: auth.Tokens{Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
 			TTL: cfg.JWTTTL},
 		JWTKey:       secrets.Key(cfg.JWTSecretARN, cfg.JWTSecret),
+		OriginSecret: secrets.Origin(cfg.OriginSecretARN),
 		CORS:         CORS{Origins: cfg.CORSOrigins},
 		Throttle:     cfg.Throttle,
 		FrontendURL:  cfg.FrontendURL,
@@ -95,6 +101,14 @@ func (s *Server) Handler(rt Route) http.Handler {
 // routeHandler authenticates SignedIn routes, runs the route and renders its error.
 func (s *Server) routeHandler(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.OriginSecret != nil {
+			viewer, err := s.throughCloudFront(r)
+			if err != nil {
+				writeError(w, r, s.Log, err)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), viewerIPKey, viewer))
+		}
 		if rt.Access == SignedIn {
 			u, err := s.authenticate(r)
 			if err != nil {

@@ -169,3 +169,12 @@ func DatabaseCredentials(arn, key string) func(context.Context) (string, error) 
 		return DatabaseURL(v, key)
 	}
 }
+
+// Origin is the secret CloudFront adds to the requests it sends to the API, named by
+// arn; nil without one (locally, and wherever no CloudFront stands in front).
+func Origin(arn string) Source {
+	if arn == "" {
+		return nil
+	}
+	return FromEnv(arn, "", newClient)
+}
