@@ -51,6 +51,11 @@ func TestSignUpMailVerifyAndSignIn(t *testing.T) {
 	if sesID != e.MessageID || hasLink {
 		t.Errorf("outbox: ses id %q (SES says %q), link kept %v", sesID, e.MessageID, hasLink)
 	}
+	// In Lambda the batch's outcome leaves as an EMF line, for CloudWatch.
+	if emf := s.emf.String(); !strings.Contains(emf, `"Kind":"verification"`) || !strings.Contains(emf, `"MailsSent":1`) ||
+		!strings.Contains(emf, `"Namespace":"KittenAsso"`) {
+		t.Errorf("the mailer's EMF lines: %q", emf)
+	}
 }
 
 // parseCalendar reads an .ics back and returns its METHOD and its one VEVENT.

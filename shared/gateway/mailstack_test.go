@@ -16,6 +16,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,6 +70,25 @@ type mailStack struct {
 	sesVia   string       // the failure-injecting proxy in front of it
 	sesFail  atomic.Value // func(body string) (status int, errorType string), or nil
 	suffix   string       // makes this test's addresses unique in the shared SES store
+	emf      lockedBuffer // the mailer's EMF lines, as Lambda would log them
+}
+
+// lockedBuffer is a bytes.Buffer that a running mailer and the test can share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newMailStack(t *testing.T) *mailStack {
@@ -104,6 +124,7 @@ func newMailStackOn(t *testing.T, sqsEndpoint string) *mailStack {
 		Lease:   2 * time.Second,
 		Log:     log,
 		Metrics: s.server.Metrics,
+		EMF:     &s.emf,
 	}
 	s.poller = eventsource.Poller{SQS: s.sqs, QueueURL: queueURL, QueueARN: queueARN,
 		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: log}

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -81,6 +83,57 @@ type Mailer struct {
 	// Pace spaces this mailer's sends so that all mailers together stay under the SES
 	// account's sending rate; the zero Pacer does not wait.
 	Pace Pacer
+	// EMF, when set (stdout in Lambda), gets one CloudWatch Embedded Metric Format line
+	// per e-mail kind after each batch: Prometheus cannot scrape a Lambda.
+	EMF io.Writer
+
+	mu    sync.Mutex
+	tally map[string]map[string]float64 // this batch's outcomes, by kind
+}
+
+// outcomeMetrics names the EMF metric of each outcome of a send.
+var outcomeMetrics = map[string]string{
+	"sent": "MailsSent", "permanent": "MailsFailed", "transient": "MailsRetried", "skipped": "MailsSkipped",
+}
+
+// record counts one outcome of a send of kind, in Prometheus and in this batch's tally.
+func (m *Mailer) record(kind, outcome string) {
+	if outcome == "sent" {
+		m.Metrics.MailsSent.WithLabelValues(kind).Inc()
+	} else {
+		m.Metrics.MailsFailed.WithLabelValues(kind, outcome).Inc()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tally == nil {
+		m.tally = map[string]map[string]float64{}
+	}
+	if m.tally[kind] == nil {
+		m.tally[kind] = map[string]float64{}
+		for _, name := range outcomeMetrics {
+			m.tally[kind][name] = 0
+		}
+	}
+	m.tally[kind][outcomeMetrics[outcome]]++
+}
+
+// writeEMF writes the batch's tally, one line per kind, and starts a new one.
+func (m *Mailer) writeEMF() {
+	m.mu.Lock()
+	tally := m.tally
+	m.tally = nil
+	m.mu.Unlock()
+	if m.EMF == nil {
+		return
+	}
+	kinds := make([]string, 0, len(tally))
+	for kind := range tally {
+		kinds = append(kinds, kind)
+	}
+	slices.Sort(kinds)
+	for _, kind := range kinds {
+		m.EMF.Write(append(metrics.EMFCounts(time.Now(), map[string]string{"Function": "mailer", "Kind": kind}, tally[kind]), '\n'))
+	}
 }
 
 // Pacer spaces calls to Wait at least Interval apart.
@@ -128,6 +181,7 @@ var errRetry = errors.New("retry later")
 // Handle processes an SQS batch and reports only the messages to retry
 // (ReportBatchItemFailures). It never fails the whole batch.
 func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	defer m.writeEMF()
 	var resp events.SQSEventResponse
 	for _, rec := range ev.Records {
 		// Paced sends must not run into the function's timeout: what would, comes back.
@@ -166,7 +220,7 @@ func (m *Mailer) deliver(ctx context.Context, body string) error {
 	log := m.Log.With("outbox_id", id, "kind", row.Kind, "attempt", row.Attempts)
 	if !row.Wanted {
 		log.InfoContext(ctx, "mail not sent: the recipient unsubscribed, or is gone or unverified")
-		m.Metrics.MailsFailed.WithLabelValues(row.Kind, "skipped").Inc()
+		m.record(row.Kind, "skipped")
 		return m.DB.MarkFailed(ctx, id, "not sent: the recipient unsubscribed, or is gone or unverified")
 	}
 	msg, err := m.Renderer.Render(row.Kind, row.Recipient, row.Payload)
@@ -186,11 +240,11 @@ func (m *Mailer) deliver(ctx context.Context, body string) error {
 		if Permanent(err) {
 			return m.fail(ctx, log, row.Kind, id, err)
 		}
-		m.Metrics.MailsFailed.WithLabelValues(row.Kind, "transient").Inc()
+		m.record(row.Kind, "transient")
 		m.releaseQuietly(ctx, log, id, err.Error())
 		return err
 	}
-	m.Metrics.MailsSent.WithLabelValues(row.Kind).Inc()
+	m.record(row.Kind, "sent")
 	// The e-mail is gone: from here on, never ask for a retry, or it would be sent
 	// twice. If the row cannot be marked, its claim stays and nothing resends it.
 	if err := m.DB.MarkSent(ctx, id, sesID); err != nil {
@@ -211,7 +265,7 @@ func (m *Mailer) releaseQuietly(ctx context.Context, log *slog.Logger, id int64,
 // fail records a permanent failure; the message is done with.
 func (m *Mailer) fail(ctx context.Context, log *slog.Logger, kind string, id int64, cause error) error {
 	log.ErrorContext(ctx, "mail failed permanently", "error", cause.Error())
-	m.Metrics.MailsFailed.WithLabelValues(kind, "permanent").Inc()
+	m.record(kind, "permanent")
 	if err := m.DB.MarkFailed(ctx, id, cause.Error()); err != nil {
 		return err
 	}

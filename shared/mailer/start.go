@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -44,5 +45,6 @@ const DefaultLease = 60 * time.Second
 func StartMailer() {
 	cfg, db, log := mailqueue.FunctionInit()
 	m := NewMailer(cfg, db, log, metrics.New())
+	m.EMF = os.Stdout // Lambda sends it to CloudWatch Logs, which reads EMF lines
 	lambda.StartWithOptions(m.Handle, lambda.WithEnableSIGTERM(db.Close))
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/awsenv"
 	"github.com/kittenasso/kittenasso/shared/config"
+	"github.com/kittenasso/kittenasso/shared/metrics"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/secrets"
 )
@@ -114,6 +115,12 @@ type RelayResult struct {
 	Pruned    int64 `json:"pruned"`
 }
 
+// EMF is the run as a CloudWatch Embedded Metric Format line.
+func (res RelayResult) EMF(at time.Time) []byte {
+	return metrics.EMFCounts(at, map[string]string{"Function": "mail-relay"},
+		map[string]float64{"MailsRelayed": float64(res.Published), "RowsPruned": float64(res.Pruned)})
+}
+
 // Run publishes until nothing is left or an error stops it, then prunes.
 func (r Relay) Run(ctx context.Context) (RelayResult, error) {
 	var res RelayResult
@@ -177,5 +184,10 @@ func FunctionInit() (config.Config, *postgres.DB, *slog.Logger) {
 func StartRelay() {
 	cfg, db, log := FunctionInit()
 	r := NewRelay(cfg, db, New(cfg.MailQueueURL), log)
-	lambda.StartWithOptions(r.Run, lambda.WithEnableSIGTERM(db.Close))
+	run := func(ctx context.Context) (RelayResult, error) {
+		res, err := r.Run(ctx)
+		os.Stdout.Write(append(res.EMF(time.Now()), '\n')) // to CloudWatch, through the function's log
+		return res, err
+	}
+	lambda.StartWithOptions(run, lambda.WithEnableSIGTERM(db.Close))
 }

@@ -10,7 +10,30 @@ import (
 // CloudWatch Embedded Metric Format specification.
 func TestEMFRequestFollowsTheSpec(t *testing.T) {
 	at := time.Date(2026, 11, 28, 9, 0, 0, 123e6, time.UTC)
-	line := EMFRequest("users-list", "GET /api/users", 404, 12345*time.Microsecond, at)
+	doc := checkEMF(t, EMFRequest("users-list", "GET /api/users", 404, 12345*time.Microsecond, at), at)
+	if doc["StatusClass"] != "4xx" || doc["Duration"] != 12.345 || doc["Requests"] != 1.0 || doc["Route"] != "GET /api/users" ||
+		doc["Throttled"] != 0.0 {
+		t.Errorf("values %v", doc)
+	}
+	if doc := checkEMF(t, EMFRequest("auth-login", "POST /api/auth/login", 429, time.Millisecond, at), at); doc["Throttled"] != 1.0 {
+		t.Errorf("a 429: Throttled %v", doc["Throttled"])
+	}
+}
+
+// TestEMFCountsFollowsTheSpec: the mailer's and the relay's lines.
+func TestEMFCountsFollowsTheSpec(t *testing.T) {
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	doc := checkEMF(t, EMFCounts(at, map[string]string{"Function": "mailer", "Kind": "invitation"},
+		map[string]float64{"MailsSent": 9, "MailsFailed": 1, "MailsSkipped": 0}), at)
+	if doc["MailsSent"] != 9.0 || doc["MailsSkipped"] != 0.0 || doc["Kind"] != "invitation" {
+		t.Errorf("values %v", doc)
+	}
+}
+
+// checkEMF parses an EMF line back, checks the rules of the CloudWatch Embedded Metric
+// Format specification, and returns the object.
+func checkEMF(t *testing.T, line []byte, at time.Time) map[string]any {
+	t.Helper()
 	var doc map[string]any
 	if err := json.Unmarshal(line, &doc); err != nil {
 		t.Fatalf("not one JSON object: %v", err)
@@ -56,7 +79,5 @@ func TestEMFRequestFollowsTheSpec(t *testing.T) {
 			t.Errorf("metric %q: unit %q", name, unit)
 		}
 	}
-	if doc["StatusClass"] != "4xx" || doc["Duration"] != 12.345 || doc["Requests"] != 1.0 || doc["Route"] != "GET /api/users" {
-		t.Errorf("values %v", doc)
-	}
+	return doc
 }
