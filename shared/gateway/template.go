@@ -202,16 +202,20 @@ var placeholderIntrinsics = map[string]intrinsics.IntrinsicHandler{
 
 func placeholder(name string, input any, template any) any { return "local-placeholder" }
 
-// reference resolves a !Ref to a Number parameter to its default, as a number: the
-// typed fields it fills (ReservedConcurrentExecutions) take nothing else. Any other
-// !Ref becomes a placeholder.
+// reference resolves a !Ref to a Number parameter to its default, as a number, and to
+// a list parameter as a list: the typed fields they fill (ReservedConcurrentExecutions,
+// SubnetIds) take nothing else. Any other !Ref becomes a placeholder.
 func reference(name string, input any, template any) any {
 	doc, _ := template.(map[string]any)
 	params, _ := doc["Parameters"].(map[string]any)
-	if p, ok := params[fmt.Sprint(input)].(map[string]any); ok && p["Type"] == "Number" {
+	p, _ := params[fmt.Sprint(input)].(map[string]any)
+	switch p["Type"] {
+	case "Number":
 		if n, err := strconv.ParseFloat(fmt.Sprint(p["Default"]), 64); err == nil {
 			return n
 		}
+	case "CommaDelimitedList":
+		return []any{placeholder(name, input, template)}
 	}
 	return placeholder(name, input, template)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"testing"
@@ -227,5 +228,35 @@ func TestStatementTimeout(t *testing.T) {
 	_, err = db.UpdateAssociation(f.ctx, ada, club, asso.AssociationInput{Name: &name})
 	if err == nil || !postgres.Unavailable(err) || time.Since(start) > 5*time.Second {
 		t.Errorf("after %v: %v, want a cancelled statement taken as unavailable", time.Since(start), err)
+	}
+}
+
+// TestConnectTimeout: a database that accepts the connection but does not answer (an
+// Aurora Serverless cluster resuming from zero) is given up on within the connect
+// timeout, as unavailable (503 with Retry-After), before the function's own timeout.
+func TestConnectTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() { // accept, and say nothing
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	db, err := postgres.Open(context.Background(), "postgres://nobody@"+l.Addr().String()+"/nothing?sslmode=disable", postgres.Options{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	_, err = db.User(context.Background(), 1)
+	if took := time.Since(start); err == nil || !postgres.Unavailable(err) || took > 8*time.Second {
+		t.Errorf("after %v: %v, want an unavailable database within the 5 s connect timeout", took, err)
 	}
 }
