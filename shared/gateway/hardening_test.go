@@ -166,10 +166,11 @@ func TestResponseByteBudget(t *testing.T) {
 
 	for _, list := range []string{"/api/minutes", "/api/associations/1/minutes?sort=content&order=ASC"} {
 		var seen []int64
-		next, pages := list, 0
+		next, pages, largest := list, 0, 0
 		for next != "" {
 			r := s.request("GET", next, token, nil).want(t, 200)
 			pages++
+			largest = max(largest, len(r.body))
 			if len(r.body) > asso.DefaultLimits.ResponseBytes {
 				t.Fatalf("%s: a %d-byte page", next, len(r.body))
 			}
@@ -190,6 +191,7 @@ func TestResponseByteBudget(t *testing.T) {
 				next = m[1]
 			}
 		}
+		t.Logf("%s: 70 minutes in %d pages, the largest %d bytes", list, pages, largest)
 		slices.Sort(seen)
 		if len(seen) != 70 || len(slices.Compact(seen)) != 70 || pages < 4 {
 			t.Errorf("%s: %d minutes in %d pages, want the 70 once each in several pages", list, len(seen), pages)
