@@ -68,12 +68,21 @@ func TestTemplateInDepth(t *testing.T) {
 				}
 			}
 		}
-		// Each function may read only the secrets it uses.
+		// Each function may read only the secrets it uses, and connect to the database
+		// with IAM tokens when it reads the database secret.
 		var readsSecrets []string
+		connects := false
 		for _, p := range policies.Content {
 			if arn := child(child(p, "AWSSecretsManagerGetSecretValuePolicy"), "SecretArn"); arn != nil {
 				readsSecrets = append(readsSecrets, arn.Value)
 			}
+			if p.Tag == "!If" && strings.Contains(strings.Join(values(p), " "), "DatabaseConnectPolicy") {
+				connects = true
+			}
+		}
+		if connects != slices.Contains(readsSecrets, "DatabaseSecretArn") {
+			t.Errorf("%s: may connect with IAM tokens: %v, but reads the database secret: %v", id, connects,
+				slices.Contains(readsSecrets, "DatabaseSecretArn"))
 		}
 		usesDB, usesKey, isRoute := name != "api-info" && name != "openapi", false, false
 		if rt, ok := httpapi.RouteByName(name); ok {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	rdsauth "github.com/aws/aws-sdk-go-v2/feature/rds/auth"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/kittenasso/kittenasso/shared/awsenv"
@@ -119,6 +120,9 @@ func DatabaseURL(secret, key string) (string, error) {
 	if text("username") == "" || text("host") == "" {
 		return "", errors.New("secrets: the database secret has no url, and no username and host")
 	}
+	if fields["iamAuth"] == true && fields["password"] == nil {
+		fields["password"] = "" // a token, made at each connection (DatabaseCredentials)
+	}
 	host := text("host")
 	if port := text("port"); port != "" {
 		host += ":" + port
@@ -156,18 +160,51 @@ func Key(arn string, plain []byte) Source {
 // DatabaseCredentials gives the connection string held by the database secret arn
 // (under key, see DatabaseURL), read again at each call so that a new connection
 // after a rotation uses the new password; nil without an arn (locally, DATABASE_URL).
+// A secret with "iamAuth": true (RDS Proxy or RDS with IAM database authentication)
+// gets a fresh IAM authentication token as its password at each call.
 func DatabaseCredentials(arn, key string) func(context.Context) (string, error) {
 	if arn == "" {
 		return nil
 	}
-	src := FromEnv(arn, "", newClient)
+	return databaseCredentials(FromEnv(arn, "", newClient), key, iamToken)
+}
+
+// tokenFunc makes an IAM database authentication token for user at endpoint (host:port).
+type tokenFunc func(ctx context.Context, endpoint, user string) (string, error)
+
+func databaseCredentials(src Source, key string, token tokenFunc) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		v, err := src.Refresh(ctx)
 		if err != nil {
 			return "", err
 		}
-		return DatabaseURL(v, key)
+		dsn, err := DatabaseURL(v, key)
+		if err != nil {
+			return "", err
+		}
+		var fields struct {
+			IAMAuth bool `json:"iamAuth"`
+		}
+		if err := json.Unmarshal([]byte(v), &fields); err != nil || !fields.IAMAuth {
+			return dsn, nil // a plain URL, or a secret with its password
+		}
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", errors.New("secrets: the database secret does not make a valid URL")
+		}
+		password, err := token(ctx, u.Host, u.User.Username())
+		if err != nil {
+			return "", fmt.Errorf("secrets: IAM database token: %w", err)
+		}
+		u.User = url.UserPassword(u.User.Username(), password)
+		return u.String(), nil
 	}
+}
+
+// iamToken signs an IAM database authentication token with the function's role.
+func iamToken(ctx context.Context, endpoint, user string) (string, error) {
+	cfg := awsenv.Config()
+	return rdsauth.BuildAuthToken(ctx, endpoint, cfg.Region, user, cfg.Credentials)
 }
 
 // Origin is the secret CloudFront adds to the requests it sends to the API, named by

@@ -3,6 +3,8 @@ package secrets
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +76,52 @@ func TestManagerReadsAgainAfterTTLAndOnRefresh(t *testing.T) {
 	time.Sleep(60 * time.Millisecond)
 	if v, err := m.Value(ctx); err == nil || v != "rotated" {
 		t.Errorf("a failed read: %q, %v", v, err)
+	}
+}
+
+// TestIAMDatabaseAuthentication: a secret marked iamAuth has no password; each new
+// connection gets a fresh token, signed for the secret's host and user.
+func TestIAMDatabaseAuthentication(t *testing.T) {
+	ctx := context.Background()
+	src := Static(`{"iamAuth":true,"username":"app","host":"proxy.example","port":5432,"dbname":"kitten"}`)
+	var asked []string
+	n := 0
+	token := func(_ context.Context, endpoint, user string) (string, error) {
+		n++
+		asked = append(asked, endpoint+" "+user)
+		return "token/" + strconv.Itoa(n), nil
+	}
+	credentials := databaseCredentials(src, "url", token)
+	for i := 1; i <= 2; i++ {
+		got, err := credentials(ctx)
+		want := "postgres://app:token%2F" + strconv.Itoa(i) + "@proxy.example:5432/kitten?sslmode=require"
+		if err != nil || got != want {
+			t.Errorf("connection %d: %q, %v; want %q", i, got, err, want)
+		}
+	}
+	if len(asked) != 2 || asked[0] != "proxy.example:5432 app" {
+		t.Errorf("tokens asked for %v", asked)
+	}
+	// A secret with a password is used as it is.
+	plain := databaseCredentials(Static(`{"username":"app","password":"pw","host":"h","port":5432,"dbname":"k"}`), "url", token)
+	if got, _ := plain(ctx); got != "postgres://app:pw@h:5432/k?sslmode=require" || n != 2 {
+		t.Errorf("a password secret: %q (tokens made: %d)", got, n)
+	}
+}
+
+// TestIAMTokenIsSigned: the real token is a SigV4-presigned connect request for the
+// user, made offline from the function's credentials.
+func TestIAMTokenIsSigned(t *testing.T) {
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	tok, err := iamToken(context.Background(), "proxy.example:5432", "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{"proxy.example:5432?", "Action=connect", "DBUser=app", "X-Amz-Signature=", "eu-west-1%2Frds-db"} {
+		if !strings.Contains(tok, part) {
+			t.Errorf("token %q lacks %q", tok, part)
+		}
 	}
 }
