@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/intrinsics"
@@ -79,9 +80,11 @@ func LoadTemplate(file string) (Template, error) {
 	if err != nil {
 		return Template{}, fmt.Errorf("%s: %w", file, err)
 	}
+	goformationMu.Lock()
 	cf, err := goformation.ParseYAMLWithOptions(modelled, &intrinsics.ProcessorOptions{
 		IntrinsicHandlerOverrides: placeholderIntrinsics,
 	})
+	goformationMu.Unlock()
 	if err != nil {
 		return Template{}, fmt.Errorf("%s: %w", file, err)
 	}
@@ -167,6 +170,11 @@ func webHeaders(resources *yaml.Node) (http.Header, error) {
 	}
 	return h, nil
 }
+
+// goformationMu serialises goformation's parsing: each parse rewrites a package-level
+// map of tag resolvers that another parse may be reading (a fatal concurrent map
+// access when parallel tests load the template).
+var goformationMu sync.Mutex
 
 // unmodelled are SAM properties that goformation v7 does not know, and refuses: the
 // local stack needs none of them.
