@@ -517,3 +517,33 @@ func TestOnlyThroughCloudFront(t *testing.T) {
 		t.Errorf("CloudFront-Viewer-Address counted as %q (%v), want 2001:db8::7", viewer, err)
 	}
 }
+
+// TestConditionalGet: every GET carries an ETag; asking again with it answers 304 and
+// no body while nothing changed, and the new page once something did. The browser
+// keeps its copy but must ask first (private, no-cache), so a read after a write is
+// never stale.
+func TestConditionalGet(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	_, token := s.member("ada@example.org")
+	first := s.request("GET", "/api/users", token, nil).want(t, 200)
+	etag := first.header.Get("ETag")
+	if etag == "" || first.header.Get("Cache-Control") != "private, no-cache" {
+		t.Fatalf("ETag %q, Cache-Control %q", etag, first.header.Get("Cache-Control"))
+	}
+	again := s.request("GET", "/api/users", token, nil, "If-None-Match", etag).want(t, 304)
+	if len(again.body) != 0 || again.header.Get("ETag") != etag {
+		t.Errorf("304 with body %q and ETag %q", again.body, again.header.Get("ETag"))
+	}
+	s.request("GET", "/api/users", token, nil, "If-None-Match", `W/`+etag+`, "other"`).want(t, 304)
+	s.person("Bob", "B", "bob@example.org", "password123") // the list changes
+	changed := s.request("GET", "/api/users", token, nil, "If-None-Match", etag).want(t, 200)
+	if changed.header.Get("ETag") == etag || !strings.Contains(string(changed.body), "Bob") {
+		t.Errorf("after a change: ETag %q, body %s", changed.header.Get("ETag"), changed.body)
+	}
+	// Writes and errors carry no ETag, and are never kept.
+	r := s.request("GET", "/api/users/9999", token, nil).want(t, 404)
+	if r.header.Get("ETag") != "" || r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("404: ETag %q, Cache-Control %q", r.header.Get("ETag"), r.header.Get("Cache-Control"))
+	}
+}

@@ -100,7 +100,7 @@ type CORS struct {
 const (
 	corsMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 	corsHeaders = "Authorization, Content-Type"
-	corsExposed = "X-Total-Count, X-Request-Id, Retry-After"
+	corsExposed = "X-Total-Count, X-Request-Id, Retry-After, Link, ETag"
 )
 
 func (c CORS) allowed(origin string) bool {
