@@ -1,6 +1,8 @@
 package gateway_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -535,7 +537,7 @@ func TestConditionalGet(t *testing.T) {
 	if len(again.body) != 0 || again.header.Get("ETag") != etag {
 		t.Errorf("304 with body %q and ETag %q", again.body, again.header.Get("ETag"))
 	}
-	s.request("GET", "/api/users", token, nil, "If-None-Match", `W/`+etag+`, "other"`).want(t, 304)
+	s.request("GET", "/api/users", token, nil, "If-None-Match", `"other", `+strings.TrimPrefix(etag, "W/")).want(t, 304)
 	s.person("Bob", "B", "bob@example.org", "password123") // the list changes
 	changed := s.request("GET", "/api/users", token, nil, "If-None-Match", etag).want(t, 200)
 	if changed.header.Get("ETag") == etag || !strings.Contains(string(changed.body), "Bob") {
@@ -545,5 +547,52 @@ func TestConditionalGet(t *testing.T) {
 	r := s.request("GET", "/api/users/9999", token, nil).want(t, 404)
 	if r.header.Get("ETag") != "" || r.header.Get("Cache-Control") != "no-store" {
 		t.Errorf("404: ETag %q, Cache-Control %q", r.header.Get("ETag"), r.header.Get("Cache-Control"))
+	}
+}
+
+// TestCompression: bodies of 1 KB or more go gzipped to clients that accept it, the
+// same bytes once unzipped; small ones and other clients get them as they are.
+func TestCompression(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	_, token := s.member("ada@example.org")
+	for i := range 30 {
+		s.exec(`INSERT INTO users (email, firstname, lastname, age, password_hash) VALUES ($1, 'Some', 'One', 30, 'x')`,
+			fmt.Sprintf("someone%d@example.org", i))
+	}
+	raw := &http.Client{Transport: &http.Transport{DisableCompression: true}} // sees the encoding
+	get := func(path, acceptEncoding string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", s.url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if acceptEncoding != "" {
+			req.Header.Set("Accept-Encoding", acceptEncoding)
+		}
+		resp, err := raw.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, body
+	}
+	plainResp, plain := get("/api/users", "")
+	zippedResp, zipped := get("/api/users", "br;q=1.0, gzip;q=0.8")
+	if plainResp.Header.Get("Content-Encoding") != "" || zippedResp.Header.Get("Content-Encoding") != "gzip" ||
+		!strings.Contains(zippedResp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("encodings %q and %q, Vary %q", plainResp.Header.Get("Content-Encoding"),
+			zippedResp.Header.Get("Content-Encoding"), zippedResp.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, _ := io.ReadAll(zr)
+	if !bytes.Equal(unzipped, plain) || len(zipped) >= len(plain) {
+		t.Errorf("gzipped %d bytes unzip to %d, the plain body is %d", len(zipped), len(unzipped), len(plain))
+	}
+	refused, _ := get("/api/users", "gzip;q=0")
+	small, _ := get("/api", "gzip")
+	if refused.Header.Get("Content-Encoding") != "" || small.Header.Get("Content-Encoding") != "" {
+		t.Errorf("gzip;q=0 got %q, a small body %q", refused.Header.Get("Content-Encoding"), small.Header.Get("Content-Encoding"))
 	}
 }

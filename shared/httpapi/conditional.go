@@ -27,10 +27,11 @@ func conditional(next http.Handler) http.Handler {
 		}
 		if buf.status == http.StatusOK {
 			sum := sha256.Sum256(buf.body.Bytes())
-			etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+			// Weak: the same content may be sent gzipped or not (compress).
+			etag := `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
 			w.Header().Set("ETag", etag)
 			w.Header().Set("Cache-Control", "private, no-cache")
-			if matches(r.Header.Get("If-None-Match"), etag) {
+			if matches(headerList(r, "If-None-Match"), etag) {
 				w.Header().Del("Content-Type")
 				w.WriteHeader(http.StatusNotModified)
 				return
@@ -41,8 +42,10 @@ func conditional(next http.Handler) http.Handler {
 	})
 }
 
-// matches reports whether an If-None-Match value names etag (weak or strong), or is *.
+// matches reports whether an If-None-Match value names etag, or is *. The comparison
+// is weak (RFC 9110 13.1.2): W/ prefixes do not count.
 func matches(ifNoneMatch, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
 	for _, candidate := range strings.Split(ifNoneMatch, ",") {
 		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
 		if candidate == etag || candidate == "*" {

@@ -119,8 +119,7 @@ func viewerAddress(r *http.Request) string {
 			return v[:i]
 		}
 	}
-	// The Lambda adapter splits a header's comma-separated values: join them back.
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	hops := strings.Split(headerList(r, "X-Forwarded-For"), ",")
 	edge := peerIP(r)
 	for i := len(hops) - 1; i >= 0; i-- {
 		if hop := strings.TrimSpace(hops[i]); hop != "" && hop != edge {
