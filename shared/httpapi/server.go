@@ -95,7 +95,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 func (s *Server) Handler(rt Route) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(rt.Pattern(), s.routeHandler(rt))
-	return s.envelope(rt.Pattern(), compress(conditional(JSONMux(mux))))
+	return s.envelope(rt.Pattern(), finishBody(JSONMux(mux)))
 }
 
 // routeHandler authenticates SignedIn routes, runs the route and renders its error.

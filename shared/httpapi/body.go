@@ -1,0 +1,114 @@
+package httpapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+)
+
+// minCompressBytes: below it, gzip saves too little to be worth its time.
+const minCompressBytes = 1024
+
+// finishBody sees each response whole before it goes, to do two things:
+//
+//   - Conditional GETs. Every successful GET gets a weak ETag (a hash of its body), and
+//     a GET whose If-None-Match names it is answered 304 with no body: browsers and
+//     calendar apps read the same lists again and again, and most of the time nothing
+//     changed. Cache-Control private, no-cache lets the browser keep its copy but
+//     never use it without asking, so a read after a write is never stale.
+//   - Compression. Bodies of at least minCompressBytes are gzipped for clients that
+//     accept it: the large pages (up to the 4 MB budget) shrink many times over, far
+//     under Lambda's 6 MB response limit even in base64. Lambda's adapter sends the
+//     gzipped bytes base64-encoded, and API Gateway decodes them.
+//
+// Holding the body costs at most the page budget, and Lambda buffers it anyway.
+func finishBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept-Encoding")
+		buf := &bufferedResponse{header: w.Header(), status: http.StatusOK}
+		next.ServeHTTP(buf, r)
+		if !buf.wrote {
+			return // nothing to answer: the envelope turns that into a 500
+		}
+		body := buf.body.Bytes()
+		if r.Method == http.MethodGet && buf.status == http.StatusOK {
+			sum := sha256.Sum256(body)
+			// Weak: one content is sent in two encodings, gzipped or not.
+			etag := `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+			w.Header().Set("ETag", etag)
+			w.Header().Set("Cache-Control", "private, no-cache")
+			if matches(headerList(r, "If-None-Match"), etag) {
+				w.Header().Del("Content-Type")
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+		if len(body) >= minCompressBytes && acceptsGzip(headerList(r, "Accept-Encoding")) {
+			var zipped bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&zipped, gzip.BestSpeed) // a valid level: no error
+			zw.Write(body)
+			zw.Close()
+			w.Header().Set("Content-Encoding", "gzip")
+			body = zipped.Bytes()
+		}
+		w.WriteHeader(buf.status)
+		w.Write(body)
+	})
+}
+
+// matches reports whether an If-None-Match value names etag, or is *. The comparison
+// is weak (RFC 9110 13.1.2): W/ prefixes do not count.
+func matches(ifNoneMatch, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
+	for _, candidate := range strings.Split(ifNoneMatch, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == etag || candidate == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsGzip reports whether an Accept-Encoding value accepts gzip (or anything),
+// unless it gives it a quality of zero.
+func acceptsGzip(acceptEncoding string) bool {
+	for _, item := range strings.Split(acceptEncoding, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(item), ";")
+		if coding = strings.ToLower(strings.TrimSpace(coding)); coding != "gzip" && coding != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(params, " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+// headerList is a comma-separated header whole: Lambda's adapter splits such a header
+// into one value per item, and Header.Get would give only the first.
+func headerList(r *http.Request, name string) string {
+	return strings.Join(r.Header.Values(name), ",")
+}
+
+// bufferedResponse holds a response until finishBody has seen it whole.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	b.wrote = true
+	return b.body.Write(p)
+}
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if !b.wrote {
+		b.status, b.wrote = status, true
+	}
+}
