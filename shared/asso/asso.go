@@ -5,6 +5,7 @@ package asso
 
 import (
 	"net/mail"
+	"strings"
 	"time"
 )
 
@@ -187,6 +188,30 @@ type EventInput struct {
 	Start         *time.Time
 	End           *time.Time
 	AssociationID *int64
+}
+
+// IsUnsubscribeToken reports whether s has the shape of an unsubscribe token: a UUID
+// in PostgreSQL's text form. Nothing else may reach an unsubscribe link or header.
+func IsUnsubscribeToken(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		dash := i == 8 || i == 13 || i == 18 || i == 23
+		if dash != (c == '-') || !dash && !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// MayChangeAccount is the rule of PUT /api/users/{id}: only the user themselves, or
+// the admin, may change an account.
+func MayChangeAccount(caller User, id int64) error {
+	if caller.ID != id && !caller.IsAdmin {
+		return Errorf(EFORBIDDEN, "you can only change your own account")
+	}
+	return nil
 }
 
 // IsPlainAddress reports whether s is exactly one bare e-mail address: no display

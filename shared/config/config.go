@@ -86,13 +86,13 @@ const minSecretBytes = 32
 // default admin.
 func LoadDatabase(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:       getenv("DATABASE_URL"),
-		DatabaseSecretARN: getenv("DATABASE_SECRET_ARN"),
-		DefaultUserEmail:  getenv("DEFAULT_USER_EMAIL"),
-		DefaultUserPass:   getenv("DEFAULT_USER_PASS"),
+		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
+		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
 	}
-	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
-		return c, errors.New("config: DATABASE_URL or DATABASE_SECRET_ARN is required")
+	var problems []string
+	c.readDatabase(getenv, &problems)
+	if len(problems) > 0 {
+		return c, errors.New("config: " + strings.Join(problems, "; "))
 	}
 	return c, nil
 }
@@ -100,8 +100,6 @@ func LoadDatabase(getenv func(string) string) (Config, error) {
 // LoadMail reads what the mailer and the relay need.
 func LoadMail(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:         getenv("DATABASE_URL"),
-		DatabaseSecretARN:   getenv("DATABASE_SECRET_ARN"),
 		MailQueueURL:        getenv("MAIL_QUEUE_URL"),
 		MailFrom:            orDefault(getenv("MAIL_FROM"), defaultMailFrom),
 		SESConfigurationSet: getenv("SES_CONFIGURATION_SET"),
@@ -117,9 +115,7 @@ func LoadMail(getenv func(string) string) (Config, error) {
 		}
 		c.SESMaxSendRate = rate
 	}
-	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
-		problems = append(problems, "DATABASE_URL or DATABASE_SECRET_ARN is required")
-	}
+	c.readDatabase(getenv, &problems)
 	if !asso.IsPlainAddress(c.MailFrom) {
 		problems = append(problems, "MAIL_FROM must be a plain e-mail address")
 	}
@@ -150,21 +146,17 @@ func Logger() *slog.Logger {
 // Load reads the API functions' configuration through getenv (os.Getenv in production, a map in tests).
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:       getenv("DATABASE_URL"),
-		DatabaseSecretARN: getenv("DATABASE_SECRET_ARN"),
-		JWTSecret:         []byte(getenv("JWT_SECRET")),
-		JWTSecretARN:      getenv("JWT_SECRET_ARN"),
-		OriginSecretARN:   getenv("ORIGIN_SECRET_ARN"),
-		JWTIssuer:         orDefault(getenv("JWT_ISSUER"), "kittenasso"),
-		JWTAudience:       orDefault(getenv("JWT_AUDIENCE"), "kittenasso-api"),
-		DefaultUserEmail:  getenv("DEFAULT_USER_EMAIL"),
-		DefaultUserPass:   getenv("DEFAULT_USER_PASS"),
-		MailQueueURL:      getenv("MAIL_QUEUE_URL"),
+		JWTSecret:        []byte(getenv("JWT_SECRET")),
+		JWTSecretARN:     getenv("JWT_SECRET_ARN"),
+		OriginSecretARN:  getenv("ORIGIN_SECRET_ARN"),
+		JWTIssuer:        orDefault(getenv("JWT_ISSUER"), "kittenasso"),
+		JWTAudience:      orDefault(getenv("JWT_AUDIENCE"), "kittenasso-api"),
+		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
+		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
+		MailQueueURL:     getenv("MAIL_QUEUE_URL"),
 	}
 	var problems []string
-	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
-		problems = append(problems, "DATABASE_URL or DATABASE_SECRET_ARN is required")
-	}
+	c.readDatabase(getenv, &problems)
 	if len(c.JWTSecret) < minSecretBytes && c.JWTSecretARN == "" {
 		problems = append(problems, fmt.Sprintf("JWT_SECRET (at least %d bytes) or JWT_SECRET_ARN is required", minSecretBytes))
 	}
@@ -193,6 +185,14 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, errors.New("config: " + strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// readDatabase reads where the database is: its URL, or in AWS its secret.
+func (c *Config) readDatabase(getenv func(string) string, problems *[]string) {
+	c.DatabaseURL, c.DatabaseSecretARN = getenv("DATABASE_URL"), getenv("DATABASE_SECRET_ARN")
+	if c.DatabaseURL == "" && c.DatabaseSecretARN == "" {
+		*problems = append(*problems, "DATABASE_URL or DATABASE_SECRET_ARN is required")
+	}
 }
 
 // readFrontendURL reads the web app's address (links in e-mails point into it) and

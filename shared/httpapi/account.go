@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -52,7 +51,7 @@ var login = withBody(http.StatusCreated, parseLogin, func(s *Server, r *http.Req
 	if !cred.Verified {
 		return loginResponse{}, &asso.Error{Code: asso.EFORBIDDEN, Message: "user not verified", Reason: "not_verified"}
 	}
-	tokens, err := s.tokens(ctx, false)
+	tokens, err := s.tokens(ctx)
 	if err != nil {
 		return loginResponse{}, s.keyUnavailable(r, err)
 	}
@@ -126,14 +125,12 @@ var resendVerification = withBody(http.StatusAccepted, parseEmail, func(s *Serve
 	return resendAnswer, s.DB.ResendVerification(r.Context(), *email, v, s.Throttle)
 })
 
-var unsubscribeToken = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
 // unsubscribe is RFC 8058's one-click unsubscribe: mail clients POST
 // "List-Unsubscribe=One-Click" as a form, so the body, whatever it is, is not read.
 // The web app's confirmation page posts here too.
 func unsubscribe(s *Server, w http.ResponseWriter, r *http.Request) error {
 	token := strings.ToLower(r.PathValue("token"))
-	if !unsubscribeToken.MatchString(token) {
+	if !asso.IsUnsubscribeToken(token) {
 		return asso.Invalid("token must be the token of an unsubscribe link")
 	}
 	name, err := s.DB.Unsubscribe(r.Context(), token)

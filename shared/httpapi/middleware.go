@@ -18,6 +18,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/auth"
+	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
 type ctxKey int
@@ -221,19 +222,17 @@ func (s *Server) keyUnavailable(r *http.Request, cause error) error {
 
 // parseToken checks a token with the current signing key, and once more with the key
 // read again when that fails: the key may have been rotated since it was read.
-func (s *Server) parseToken(ctx context.Context, token string) (int64, int, error) {
-	tokens, err := s.tokens(ctx, false)
-	if err != nil {
-		return 0, 0, err
+func (s *Server) parseToken(ctx context.Context, token string) (id int64, version int, err error) {
+	if s.JWTKey == nil {
+		return s.Tokens.Parse(token)
 	}
-	id, version, err := tokens.Parse(token)
-	if err == nil || s.JWTKey == nil {
-		return id, version, err
-	}
-	if tokens, err = s.tokens(ctx, true); err != nil {
-		return 0, 0, err
-	}
-	return tokens.Parse(token)
+	err = secrets.WithRotation(ctx, s.JWTKey, func(key string) error {
+		tokens := s.Tokens
+		tokens.Secret = []byte(key)
+		id, version, err = tokens.Parse(token)
+		return err
+	})
+	return id, version, err
 }
 
 // statusCapture records what a ServeMux's own 404/405 handler would answer.

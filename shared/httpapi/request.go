@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
 // MaxBodyBytes is the largest request body accepted (contract.md §1).
@@ -92,25 +93,23 @@ func peerIP(r *http.Request) string {
 // last one before API Gateway's own (the sourceIp, CloudFront's edge). Entries before
 // it are whatever the client sent, and are not believed.
 func (s *Server) throughCloudFront(r *http.Request) (string, error) {
-	sent := r.Header.Get("X-Origin-Verify")
-	for _, refresh := range []bool{false, true} {
-		read := s.OriginSecret.Value
-		if refresh {
-			read = s.OriginSecret.Refresh // it may have been rotated
+	sent := []byte(r.Header.Get("X-Origin-Verify"))
+	err := secrets.WithRotation(r.Context(), s.OriginSecret, func(secret string) error {
+		if secret == "" || subtle.ConstantTimeCompare(sent, []byte(secret)) != 1 {
+			return errDirectAccess
 		}
-		secret, err := read(r.Context())
-		if err != nil {
-			return "", s.keyUnavailable(r, err)
-		}
-		if secret != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(secret)) == 1 {
-			return viewerAddress(r), nil
-		}
-		if sent == "" {
-			break
-		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errDirectAccess):
+		return "", err
+	case err != nil:
+		return "", s.keyUnavailable(r, err)
 	}
-	return "", &asso.Error{Code: asso.EFORBIDDEN, Message: "requests must come through the site", Reason: "direct_access"}
+	return viewerAddress(r), nil
 }
+
+var errDirectAccess = &asso.Error{Code: asso.EFORBIDDEN, Message: "requests must come through the site", Reason: "direct_access"}
 
 // viewerAddress reads the viewer's address out of what CloudFront forwards.
 func viewerAddress(r *http.Request) string {

@@ -41,17 +41,13 @@ type Server struct {
 	JWTKey secrets.Source
 }
 
-// tokens returns Tokens with the current signing key; refresh reads the key again.
-func (s *Server) tokens(ctx context.Context, refresh bool) (auth.Tokens, error) {
+// tokens returns Tokens with the current signing key, to issue a token.
+func (s *Server) tokens(ctx context.Context) (auth.Tokens, error) {
 	t := s.Tokens
 	if s.JWTKey == nil {
 		return t, nil
 	}
-	read := s.JWTKey.Value
-	if refresh {
-		read = s.JWTKey.Refresh
-	}
-	key, err := read(ctx)
+	key, err := s.JWTKey.Value(ctx)
 	if err != nil {
 		return t, err
 	}

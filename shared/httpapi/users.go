@@ -6,6 +6,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/auth"
+	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
 // Field bounds shared by sign-up and profile edits.
@@ -95,8 +96,8 @@ var userRoles = byID(func(s *Server, r *http.Request, id int64) ([]asso.Role, er
 // throttle; a new e-mail applies once the link mailed to it is opened.
 var updateUser = update(parseUserPatch, func(s *Server, r *http.Request, id int64, in userPatch) (asso.User, error) {
 	me := caller(r)
-	if me.ID != id && !me.IsAdmin {
-		return asso.User{}, asso.Errorf(asso.EFORBIDDEN, "you can only change your own account")
+	if err := asso.MayChangeAccount(me, id); err != nil {
+		return asso.User{}, err
 	}
 	changesEmail := in.patch.Email != nil && (me.ID != id || !strings.EqualFold(*in.patch.Email, me.Email))
 	if me.ID == id && (in.password != nil || changesEmail) {
@@ -111,9 +112,12 @@ var updateUser = update(parseUserPatch, func(s *Server, r *http.Request, id int6
 		}
 		in.patch.PasswordHash = &hash
 	}
-	v, err := s.newVerification()
-	if err != nil {
-		return asso.User{}, err
+	var v postgres.Verification // used only if the e-mail changes
+	if in.patch.Email != nil {
+		var err error
+		if v, err = s.newVerification(); err != nil {
+			return asso.User{}, err
+		}
 	}
 	return s.DB.UpdateUser(r.Context(), me, id, in.patch, v, s.Throttle)
 })

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
-	"net/url"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -131,10 +130,10 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 	if cancelled {
 		method = "CANCEL"
 	}
-	if !isUUID(p.Unsubscribe) {
+	if !asso.IsUnsubscribeToken(p.Unsubscribe) {
 		return Message{}, fmt.Errorf("event payload: unsubscribe token %q is not a UUID", p.Unsubscribe)
 	}
-	token := url.PathEscape(p.Unsubscribe)
+	token := p.Unsubscribe
 	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n\n"+
 		"To stop receiving e-mails about the events of %s, open %s/unsubscribe?t=%s\n",
 		words.intro, name, start.UTC().Format(time.RFC1123), end.UTC().Format(time.RFC1123), association,
@@ -160,19 +159,4 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 			}),
 		},
 	}, nil
-}
-
-// isUUID reports whether s is a UUID in PostgreSQL's text form: the only shape of an
-// unsubscribe token, so that nothing else can reach a link or a header.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		dash := i == 8 || i == 13 || i == 18 || i == 23
-		if dash != (c == '-') || !dash && !strings.ContainsRune("0123456789abcdef", c) {
-			return false
-		}
-	}
-	return true
 }

@@ -64,11 +64,15 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in asso.EventInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update event")
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, in.AssociationID); err != nil {
+		associationID, err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, in.AssociationID)
+		if err != nil {
 			return err
 		}
+		if in.AssociationID != nil {
+			associationID = *in.AssociationID // the event moves there
+		}
 		// The table's CHECK refuses an end before the start, whichever field moved.
-		_, err := tx.Exec(ctx, `
+		_, err = tx.Exec(ctx, `
 			UPDATE events SET name = COALESCE($2, name), starts_at = COALESCE($3, starts_at),
 			                  ends_at = COALESCE($4, ends_at), association_id = COALESCE($5, association_id),
 			                  sequence = sequence + 1
@@ -80,10 +84,6 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 			return err
 		}
 		if err := enqueueEventUpdates(ctx, tx, id, caller.ID, db.Limits.UpdateWindow); err != nil {
-			return err
-		}
-		var associationID int64
-		if err := tx.QueryRow(ctx, `SELECT association_id FROM events WHERE id = $1`, id).Scan(&associationID); err != nil {
 			return err
 		}
 		if err := checkMailBudget(ctx, tx, db.Limits, caller.ID, associationID); err != nil {
@@ -99,7 +99,7 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete event")
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, nil); err != nil {
+		if _, err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, nil); err != nil {
 			return err
 		}
 		if doc, err = queryJSON(ctx, tx, oneEvent, caller.ID, caller.IsAdmin, id); err != nil {

@@ -79,7 +79,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in asso.MinuteInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "update minute")
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, in.AssociationID); err != nil {
+		if _, err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, in.AssociationID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
@@ -106,7 +106,7 @@ func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in a
 func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "delete minute")
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, nil); err != nil {
+		if _, err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, nil); err != nil {
 			return err
 		}
 		if doc, err = queryJSON(ctx, tx, oneMinute, caller.ID, caller.IsAdmin, id); err != nil {
@@ -134,20 +134,20 @@ var (
 )
 
 // lockForChange locks one minute or event and checks that caller may change it: a
-// member of its association, and of moveTo when it moves. Locks are always taken
-// association first, then the row, as every write to an association takes them (its
-// deletion included): two writers never wait on each other in a cycle. The row is
-// read, its associations locked, then the row locked and its association checked
-// again, in case it moved in between.
-func lockForChange(ctx context.Context, tx *txn, caller asso.User, c child, id int64, notFound error, moveTo *int64) error {
+// member of its association, and of moveTo when it moves. It returns the association
+// the row belongs to. Locks are always taken association first, then the row, as
+// every write to an association takes them (its deletion included): two writers never
+// wait on each other in a cycle. The row is read, its associations locked, then the
+// row locked and its association checked again, in case it moved in between.
+func lockForChange(ctx context.Context, tx *txn, caller asso.User, c child, id int64, notFound error, moveTo *int64) (int64, error) {
 	for range 3 {
 		var associationID int64
 		err := tx.QueryRow(ctx, c.read, id).Scan(&associationID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound
+			return 0, notFound
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
 		touched := []int64{associationID}
 		if moveTo != nil {
@@ -157,24 +157,23 @@ func lockForChange(ctx context.Context, tx *txn, caller asso.User, c child, id i
 			if asso.ErrorCode(err) == asso.ENOTFOUND {
 				// Its association may have been deleted meanwhile, and the row with it.
 				if err := tx.QueryRow(ctx, c.read, id).Scan(&associationID); errors.Is(err, pgx.ErrNoRows) {
-					return notFound
+					return 0, notFound
 				}
 			}
-			return err
+			return 0, err
 		}
 		var lockedAssociation int64
 		err = tx.QueryRow(ctx, c.lock, id).Scan(&lockedAssociation)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound
+			return 0, notFound
 		}
 		if err != nil || lockedAssociation == associationID {
-			return err
+			return associationID, err
 		}
 	}
-	return asso.Errorf(asso.ECONFLICT, "it was moved to another association meanwhile; try again")
+	return 0, asso.Errorf(asso.ECONFLICT, "it was moved to another association meanwhile; try again")
 }
 
-// setVoters records the voters of a minute; every id must be a user.
 // A minute has at most Limits.MaxVoters voters.
 func (db *DB) setVoters(ctx context.Context, tx *txn, minuteID int64, voterIDs []int64) error {
 	voters := slices.Clone(voterIDs)

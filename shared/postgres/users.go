@@ -137,8 +137,8 @@ func (db *DB) UserRoles(ctx context.Context, id int64) (roles []asso.Role, err e
 // change of address is throttled per address like a resend.
 func (db *DB) UpdateUser(ctx context.Context, caller asso.User, id int64, p asso.UserPatch, v Verification, policy asso.LoginThrottle) (u asso.User, err error) {
 	defer wrap(&err, "update user")
-	if caller.ID != id && !caller.IsAdmin {
-		return u, errNotYourAccount
+	if err := asso.MayChangeAccount(caller, id); err != nil {
+		return u, err
 	}
 	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `
@@ -165,8 +165,6 @@ func (db *DB) UpdateUser(ctx context.Context, caller asso.User, id int64, p asso
 	})
 	return u, err
 }
-
-var errNotYourAccount = asso.Errorf(asso.EFORBIDDEN, "you can only change your own account")
 
 // requestEmailChange mails a confirmation link to newEmail; the account keeps its
 // address until the link is opened. Only the newest request's link works.

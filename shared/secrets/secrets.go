@@ -36,6 +36,27 @@ type Static string
 func (s Static) Value(context.Context) (string, error)   { return string(s), nil }
 func (s Static) Refresh(context.Context) (string, error) { return string(s), nil }
 
+// WithRotation calls use with the secret's value and, when use fails, once more with
+// the value read again, if that differs: the secret may have been rotated since it was
+// read. It returns use's error, or the error of reading the secret.
+func WithRotation(ctx context.Context, src Source, use func(value string) error) error {
+	value, err := src.Value(ctx)
+	if err != nil {
+		return err
+	}
+	if err = use(value); err == nil {
+		return nil
+	}
+	fresh, readErr := src.Refresh(ctx)
+	if readErr != nil {
+		return readErr
+	}
+	if fresh == value {
+		return err
+	}
+	return use(fresh)
+}
+
 // Getter is the one call of the Secrets Manager client used here.
 type Getter interface {
 	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
@@ -93,19 +114,21 @@ func (m *Manager) read(ctx context.Context) (string, error) {
 // DatabaseURL reads a PostgreSQL connection string out of a database secret: the
 // string itself, or a JSON object with a "url" (or, with key "directUrl", the direct
 // URL a migration needs), or the fields RDS keeps in the secrets it manages and
-// rotates: username, password, host, port, dbname.
-func DatabaseURL(secret, key string) (string, error) {
+// rotates: username, password, host, port, dbname. iamAuth reports a JSON secret
+// marked "iamAuth": true, whose password is an IAM token made at each connection.
+func DatabaseURL(secret, key string) (dsn string, iamAuth bool, err error) {
 	secret = strings.TrimSpace(secret)
 	if strings.HasPrefix(secret, "postgres://") || strings.HasPrefix(secret, "postgresql://") {
-		return secret, nil
+		return secret, false, nil
 	}
 	var fields map[string]any
 	if err := json.Unmarshal([]byte(secret), &fields); err != nil {
-		return "", errors.New("secrets: the database secret is neither a postgres:// URL nor a JSON object")
+		return "", false, errors.New("secrets: the database secret is neither a postgres:// URL nor a JSON object")
 	}
+	iamAuth = fields["iamAuth"] == true
 	for _, k := range []string{key, "url"} {
 		if u, ok := fields[k].(string); ok && u != "" {
-			return u, nil
+			return u, iamAuth, nil
 		}
 	}
 	text := func(k string) string {
@@ -118,10 +141,7 @@ func DatabaseURL(secret, key string) (string, error) {
 		return ""
 	}
 	if text("username") == "" || text("host") == "" {
-		return "", errors.New("secrets: the database secret has no url, and no username and host")
-	}
-	if fields["iamAuth"] == true && fields["password"] == nil {
-		fields["password"] = "" // a token, made at each connection (DatabaseCredentials)
+		return "", false, errors.New("secrets: the database secret has no url, and no username and host")
 	}
 	host := text("host")
 	if port := text("port"); port != "" {
@@ -129,7 +149,7 @@ func DatabaseURL(secret, key string) (string, error) {
 	}
 	u := url.URL{Scheme: "postgres", User: url.UserPassword(text("username"), text("password")), Host: host,
 		Path: "/" + text("dbname"), RawQuery: "sslmode=require"}
-	return u.String(), nil
+	return u.String(), iamAuth, nil
 }
 
 // DefaultTTL is how long a secret read from Secrets Manager is used before it is read
@@ -178,15 +198,9 @@ func databaseCredentials(src Source, key string, token tokenFunc) func(context.C
 		if err != nil {
 			return "", err
 		}
-		dsn, err := DatabaseURL(v, key)
-		if err != nil {
-			return "", err
-		}
-		var fields struct {
-			IAMAuth bool `json:"iamAuth"`
-		}
-		if err := json.Unmarshal([]byte(v), &fields); err != nil || !fields.IAMAuth {
-			return dsn, nil // a plain URL, or a secret with its password
+		dsn, iamAuth, err := DatabaseURL(v, key)
+		if err != nil || !iamAuth {
+			return dsn, err // a plain URL, or a secret with its password
 		}
 		u, err := url.Parse(dsn)
 		if err != nil {

@@ -23,13 +23,13 @@ func TestDatabaseURL(t *testing.T) {
 		"an RDS secret":               {`{"engine":"postgres","username":"app","password":"p@ss/w:rd","host":"db.example","port":5432,"dbname":"kitten"}`, "url", "postgres://app:p%40ss%2Fw%3Ard@db.example:5432/kitten?sslmode=require"},
 		"an RDS secret, port as text": {`{"username":"app","password":"x","host":"h","port":"6432","dbname":"k"}`, "url", "postgres://app:x@h:6432/k?sslmode=require"},
 	} {
-		got, err := DatabaseURL(tc.secret, tc.key)
+		got, _, err := DatabaseURL(tc.secret, tc.key)
 		if err != nil || got != tc.want {
 			t.Errorf("%s: %q, %v; want %q", name, got, err, tc.want)
 		}
 	}
 	for _, bad := range []string{"", "not a url", `{"password":"x"}`, `[1]`} {
-		if _, err := DatabaseURL(bad, "url"); err == nil {
+		if _, _, err := DatabaseURL(bad, "url"); err == nil {
 			t.Errorf("%q was taken for a database secret", bad)
 		}
 	}
