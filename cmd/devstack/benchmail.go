@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kittenasso/kittenasso/shared/app/mailerfn"
 	"github.com/kittenasso/kittenasso/shared/eventsource"
-	"github.com/kittenasso/kittenasso/shared/mailer"
 )
 
 // benchMail measures the mail pipeline end to end: an event in an association of
@@ -39,7 +39,7 @@ func benchMail(args []string) error {
 	if err := b.serve(ctx); err != nil {
 		return err
 	}
-	m := mailer.NewMailer(b.mailCfg, b.srv.DB, quietLogger(), b.srv.Metrics)
+	m := mailerfn.New(b.mailCfg, b.srv.DB, quietLogger(), b.srv.Metrics)
 	var wg sync.WaitGroup
 	for range *mailers {
 		p := eventsource.Poller{SQS: b.emu.sqsClient(), QueueURL: b.queueURL, QueueARN: b.queueARN,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kittenasso/kittenasso/cmd/internal/apiclient"
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
@@ -86,7 +87,7 @@ func newBenchStack(ctx context.Context, withMail bool) (b *benchStack, err error
 // serve builds the API, serves every function behind the gateway on a loopback port,
 // and signs in as the admin.
 func (b *benchStack) serve(ctx context.Context) (err error) {
-	if b.srv, err = httpapi.New(ctx, b.cfg, quietLogger()); err != nil {
+	if b.srv, err = apifn.NewServer(ctx, b.cfg, quietLogger()); err != nil {
 		return err
 	}
 	gw, err := gateway.New(b.tmpl, gateway.InProcess(b.srv), b.srv.CORS, b.srv.Log)

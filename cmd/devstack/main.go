@@ -34,11 +34,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/app/mailerfn"
+	"github.com/kittenasso/kittenasso/shared/app/relayfn"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/eventsource"
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
-	"github.com/kittenasso/kittenasso/shared/mailer"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/setup"
@@ -189,12 +191,12 @@ func dev(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := httpapi.New(ctx, cfg, log)
+	srv, err := apifn.NewServer(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer srv.DB.Close()
-	invokers, mailerFunction := gateway.InProcess(srv), gateway.Invoker(lambda.NewHandler(mailer.NewMailer(mailCfg, srv.DB, log, srv.Metrics).Handle))
+	invokers, mailerFunction := gateway.InProcess(srv), gateway.Invoker(lambda.NewHandler(mailerfn.New(mailCfg, srv.DB, log, srv.Metrics).Handle))
 	mode := "in-process"
 	if *useRIE {
 		if invokers, mailerFunction, err = realBootstraps(ctx, getenv); err != nil {
@@ -212,7 +214,7 @@ func dev(args []string) error {
 		Function: mailerFunction, BatchSize: 10, Wait: 5, Log: log}
 	go poller.Run(ctx)
 	q := mailqueue.New(queueURL)
-	relay := mailqueue.NewRelay(mailCfg, srv.DB, q, log)
+	relay := relayfn.New(mailCfg, srv.DB, q, log)
 	relay.Grace = 10 * time.Second
 	go relayEvery(ctx, 15*time.Second, relay)
 

@@ -1,6 +1,9 @@
 // Command api-info is the Lambda function behind GET /api.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("api-info") }
+func main() { apifn.ServeRoute(httpapi.APIInfo) }

@@ -1,6 +1,9 @@
 // Command associations-create is the Lambda function behind POST /api/associations.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("associations-create") }
+func main() { apifn.ServeRoute(httpapi.AssociationsCreate) }

@@ -1,6 +1,9 @@
 // Command associations-delete is the Lambda function behind DELETE /api/associations/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("associations-delete") }
+func main() { apifn.ServeRoute(httpapi.AssociationsDelete) }

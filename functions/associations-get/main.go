@@ -1,6 +1,9 @@
 // Command associations-get is the Lambda function behind GET /api/associations/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("associations-get") }
+func main() { apifn.ServeRoute(httpapi.AssociationsGet) }

@@ -1,6 +1,9 @@
 // Command associations-members is the Lambda function behind GET /api/associations/{id}/members.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("associations-members") }
+func main() { apifn.ServeRoute(httpapi.AssociationsMembers) }

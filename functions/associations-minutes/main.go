@@ -1,6 +1,9 @@
 // Command associations-minutes is the Lambda function behind GET /api/associations/{id}/minutes.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("associations-minutes") }
+func main() { apifn.ServeRoute(httpapi.AssociationsMinutes) }

@@ -1,6 +1,9 @@
 // Command associations-roles is the Lambda function behind GET /api/associations/{id}/roles.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("associations-roles") }
+func main() { apifn.ServeRoute(httpapi.AssociationsRoles) }

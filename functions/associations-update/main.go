@@ -1,6 +1,9 @@
 // Command associations-update is the Lambda function behind PUT /api/associations/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("associations-update") }
+func main() { apifn.ServeRoute(httpapi.AssociationsUpdate) }

@@ -1,6 +1,9 @@
 // Command events-by-association is the Lambda function behind GET /api/events/association/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("events-by-association") }
+func main() { apifn.ServeRoute(httpapi.EventsByAssociation) }

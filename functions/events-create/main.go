@@ -1,6 +1,9 @@
 // Command events-create is the Lambda function behind POST /api/events.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("events-create") }
+func main() { apifn.ServeRoute(httpapi.EventsCreate) }

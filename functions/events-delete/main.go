@@ -1,6 +1,9 @@
 // Command events-delete is the Lambda function behind DELETE /api/events/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("events-delete") }
+func main() { apifn.ServeRoute(httpapi.EventsDelete) }

@@ -1,6 +1,9 @@
 // Command events-get is the Lambda function behind GET /api/events/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("events-get") }
+func main() { apifn.ServeRoute(httpapi.EventsGet) }

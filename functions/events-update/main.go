@@ -1,6 +1,9 @@
 // Command events-update is the Lambda function behind PATCH /api/events/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("events-update") }
+func main() { apifn.ServeRoute(httpapi.EventsUpdate) }

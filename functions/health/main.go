@@ -1,6 +1,9 @@
 // Command health is the Lambda function behind GET /api/health.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("health") }
+func main() { apifn.ServeRoute(httpapi.Health) }

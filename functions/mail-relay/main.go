@@ -2,6 +2,6 @@
 // e-mails a request committed but could not publish (queue down, function killed).
 package main
 
-import "github.com/kittenasso/kittenasso/shared/mailqueue"
+import "github.com/kittenasso/kittenasso/shared/app/relayfn"
 
-func main() { mailqueue.StartRelay() }
+func main() { relayfn.Serve() }

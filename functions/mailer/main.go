@@ -2,6 +2,6 @@
 // outbox e-mail through SES, exactly once.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/mailer"
+import "github.com/kittenasso/kittenasso/shared/app/mailerfn"
 
-func main() { mailer.StartMailer() }
+func main() { mailerfn.Serve() }

@@ -2,6 +2,6 @@
 // creates the default admin. Invoke it once per deploy (see README), never per request.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/setup"
+import "github.com/kittenasso/kittenasso/shared/app/migratefn"
 
-func main() { setup.Start() }
+func main() { migratefn.Serve() }

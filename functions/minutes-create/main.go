@@ -1,6 +1,9 @@
 // Command minutes-create is the Lambda function behind POST /api/minutes.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("minutes-create") }
+func main() { apifn.ServeRoute(httpapi.MinutesCreate) }

@@ -1,6 +1,9 @@
 // Command minutes-delete is the Lambda function behind DELETE /api/minutes/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("minutes-delete") }
+func main() { apifn.ServeRoute(httpapi.MinutesDelete) }

@@ -1,6 +1,9 @@
 // Command minutes-get is the Lambda function behind GET /api/minutes/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("minutes-get") }
+func main() { apifn.ServeRoute(httpapi.MinutesGet) }

@@ -1,6 +1,9 @@
 // Command minutes-list is the Lambda function behind GET /api/minutes.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("minutes-list") }
+func main() { apifn.ServeRoute(httpapi.MinutesList) }

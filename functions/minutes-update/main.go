@@ -1,6 +1,9 @@
 // Command minutes-update is the Lambda function behind PUT /api/minutes/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("minutes-update") }
+func main() { apifn.ServeRoute(httpapi.MinutesUpdate) }

@@ -1,6 +1,9 @@
 // Command openapi is the Lambda function behind GET /api/openapi.json.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("openapi") }
+func main() { apifn.ServeRoute(httpapi.OpenAPI) }

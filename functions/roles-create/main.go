@@ -1,6 +1,9 @@
 // Command roles-create is the Lambda function behind POST /api/roles.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("roles-create") }
+func main() { apifn.ServeRoute(httpapi.RolesCreate) }

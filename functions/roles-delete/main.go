@@ -1,6 +1,9 @@
 // Command roles-delete is the Lambda function behind DELETE /api/roles/{userId}/{associationId}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("roles-delete") }
+func main() { apifn.ServeRoute(httpapi.RolesDelete) }

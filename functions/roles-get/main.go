@@ -1,6 +1,9 @@
 // Command roles-get is the Lambda function behind GET /api/roles/{userId}/{associationId}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("roles-get") }
+func main() { apifn.ServeRoute(httpapi.RolesGet) }

@@ -1,6 +1,9 @@
 // Command roles-list is the Lambda function behind GET /api/roles.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("roles-list") }
+func main() { apifn.ServeRoute(httpapi.RolesList) }

@@ -1,6 +1,9 @@
 // Command roles-update is the Lambda function behind PUT /api/roles/{userId}/{associationId}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("roles-update") }
+func main() { apifn.ServeRoute(httpapi.RolesUpdate) }

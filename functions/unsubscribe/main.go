@@ -1,6 +1,9 @@
 // Command unsubscribe is the Lambda function behind POST /api/unsubscribe/{token}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("unsubscribe") }
+func main() { apifn.ServeRoute(httpapi.Unsubscribe) }

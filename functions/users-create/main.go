@@ -1,6 +1,9 @@
 // Command users-create is the Lambda function behind POST /api/users.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("users-create") }
+func main() { apifn.ServeRoute(httpapi.UsersCreate) }

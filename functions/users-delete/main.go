@@ -1,6 +1,9 @@
 // Command users-delete is the Lambda function behind DELETE /api/users/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("users-delete") }
+func main() { apifn.ServeRoute(httpapi.UsersDelete) }

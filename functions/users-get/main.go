@@ -1,6 +1,9 @@
 // Command users-get is the Lambda function behind GET /api/users/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("users-get") }
+func main() { apifn.ServeRoute(httpapi.UsersGet) }

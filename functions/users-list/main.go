@@ -1,6 +1,9 @@
 // Command users-list is the Lambda function behind GET /api/users.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("users-list") }
+func main() { apifn.ServeRoute(httpapi.UsersList) }

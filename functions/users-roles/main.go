@@ -1,6 +1,9 @@
 // Command users-roles is the Lambda function behind GET /api/users/{id}/roles.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("users-roles") }
+func main() { apifn.ServeRoute(httpapi.UsersRoles) }

@@ -1,6 +1,9 @@
 // Command users-update is the Lambda function behind PUT /api/users/{id}.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("users-update") }
+func main() { apifn.ServeRoute(httpapi.UsersUpdate) }

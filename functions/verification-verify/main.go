@@ -1,6 +1,9 @@
 // Command verification-verify is the Lambda function behind POST /api/verification.
 package main
 
-import "github.com/kittenasso/kittenasso/shared/lambdahttp"
+import (
+	"github.com/kittenasso/kittenasso/shared/app/apifn"
+	"github.com/kittenasso/kittenasso/shared/httpapi"
+)
 
-func main() { lambdahttp.Start("verification-verify") }
+func main() { apifn.ServeRoute(httpapi.VerificationVerify) }

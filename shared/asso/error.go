@@ -27,9 +27,15 @@ type Error struct {
 	Message    string
 	Messages   []string
 	RetryAfter time.Duration
-	// Reason is a stable, machine-readable name of the error for clients to key on
-	// (the body's "code", e.g. "not_member"); optional.
+	// Reason is a stable, machine-readable name of this particular error for clients
+	// to key on (the body's "code", e.g. "not_member"). Without one, the body's code
+	// names the error's class (httpapi's table).
 	Reason string
+}
+
+// Reasoned returns an *Error of code with a stable Reason and a caller-safe message.
+func Reasoned(code, reason, message string) *Error {
+	return &Error{Code: code, Reason: reason, Message: message}
 }
 
 func (e *Error) Error() string {

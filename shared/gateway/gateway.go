@@ -99,11 +99,11 @@ func (g *Gateway) route(rt Route, inv Invoker) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxPayloadBytes+1))
 		if err != nil {
-			httpapi.WriteStatus(w, http.StatusBadRequest, "could not read the request body")
+			httpapi.WriteStatus(w, http.StatusBadRequest, "invalid", "could not read the request body")
 			return
 		}
 		if len(body) > maxPayloadBytes {
-			httpapi.WriteStatus(w, http.StatusRequestEntityTooLarge, "request body is too large")
+			httpapi.WriteStatus(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
 			return
 		}
 		ev := Event(r, routeKey, body)
@@ -117,7 +117,7 @@ func (g *Gateway) route(rt Route, inv Invoker) http.Handler {
 		if err != nil {
 			g.log.ErrorContext(r.Context(), "gateway: invoke failed", "route", routeKey, "error", err.Error(),
 				"request_id", ev.RequestContext.RequestID)
-			httpapi.WriteStatus(w, http.StatusBadGateway, "the function failed")
+			httpapi.WriteStatus(w, http.StatusBadGateway, "bad_gateway", "the function failed")
 			return
 		}
 		writeResponse(w, resp)

@@ -148,7 +148,7 @@ func TestQueueDownDuringSignUpMailArrivesThroughTheRelay(t *testing.T) {
 	// The queue is unreachable when the request commits.
 	down := mailqueue.Queue{Client: sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1"),
 		Credentials: testCredentials, RetryMaxAttempts: 1}), URL: s.queue.URL}
-	s.server.DB.MailQueued = mailqueue.PublishAfterCommit(s.server.DB, down, slogDiscard())
+	s.publisher.set(down)
 	ada := s.addr("ada")
 	s.request("POST", "/api/users", "", map[string]any{"firstname": "Ada", "lastname": "L", "age": 36, "email": ada, "password": "password123"}).want(t, 201)
 	if n := s.count(`SELECT count(*) FROM mail_outbox WHERE published_at IS NULL`); n != 1 {
@@ -276,7 +276,7 @@ func TestExpiredClaimIsRetried(t *testing.T) {
 	s := newMailStack(t)
 	ada := s.addr("ada")
 	// A mailer claims the row, then dies without releasing it.
-	s.server.DB.MailQueued = nil
+	s.publisher.set(nil)
 	s.request("POST", "/api/users", "", map[string]any{"firstname": "Ada", "lastname": "L", "age": 36, "email": ada, "password": "password123"}).want(t, 201)
 	var id int64
 	if err := s.sql.QueryRow(t.Context(), `SELECT id FROM mail_outbox WHERE recipient = $1`, ada).Scan(&id); err != nil {

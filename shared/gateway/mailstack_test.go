@@ -109,7 +109,7 @@ func newMailStackOn(t *testing.T, sqsEndpoint string) *mailStack {
 	s.dlqURL, s.queueARN = dlqURL, queueARN
 	s.queue = mailqueue.Queue{Client: s.sqs, URL: queueURL}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s.server.DB.MailQueued = mailqueue.PublishAfterCommit(s.server.DB, s.queue, log)
+	s.publisher.set(s.queue)
 
 	proxy := httptest.NewServer(http.HandlerFunc(s.sesProxy))
 	t.Cleanup(proxy.Close)

@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -51,10 +52,11 @@ func TestRoutesAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	var folders []string
+	routeVars := routeVariables(t)
 	for _, d := range dirs {
 		if d.IsDir() {
 			folders = append(folders, d.Name())
-			checkMain(t, d.Name())
+			checkMain(t, d.Name(), routeVars)
 		}
 	}
 	sameSet(t, "functions/ folders", folders, "template.yaml functions", templateFunctions)
@@ -96,9 +98,14 @@ func logicalID(name string) string {
 	return b.String() + "Function"
 }
 
-// checkMain verifies that functions/<name>/main.go starts the function called name:
-// a copied folder that still starts its original's route would serve the wrong route.
-func checkMain(t *testing.T, name string) {
+// nonRouteMains are what the functions that serve no route call from their main.
+var nonRouteMains = map[string]string{"migrate": "migratefn.Serve", "mailer": "mailerfn.Serve", "mail-relay": "relayfn.Serve"}
+
+// checkMain verifies that functions/<name>/main.go serves the function called name,
+// naming its route by symbol: apifn.ServeRoute(httpapi.X), where the route variable X
+// is the route called name. A copied folder that still serves its original's route
+// would serve the wrong route.
+func checkMain(t *testing.T, name string, routeVars map[string]string) {
 	t.Helper()
 	file := filepath.Join("../../functions", name, "main.go")
 	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
@@ -106,26 +113,56 @@ func checkMain(t *testing.T, name string) {
 		t.Errorf("%s: %v", file, err)
 		return
 	}
-	if slices.Contains(nonRouteFunctions, name) {
-		return // they start their own handler (setup.Start, mailer.StartMailer, ...)
-	}
-	var started []string
+	var calls []string
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
-		if !ok || len(call.Args) != 1 {
+		if !ok {
 			return true
 		}
-		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Start" {
-			if lit, ok := call.Args[0].(*ast.BasicLit); ok {
-				s, _ := strconv.Unquote(lit.Value)
-				started = append(started, s)
+		if fn, ok := call.Fun.(*ast.SelectorExpr); ok && strings.HasSuffix(fmt.Sprint(fn.X), "fn") {
+			called := fmt.Sprint(fn.X) + "." + fn.Sel.Name
+			for _, arg := range call.Args {
+				if sel, ok := arg.(*ast.SelectorExpr); ok && fmt.Sprint(sel.X) == "httpapi" {
+					called += " " + routeVars[sel.Sel.Name]
+				}
+			}
+			calls = append(calls, called)
+		}
+		return true
+	})
+	want := "apifn.ServeRoute " + name
+	if serve, ok := nonRouteMains[name]; ok {
+		want = serve
+	}
+	if len(calls) != 1 || calls[0] != want {
+		t.Errorf("%s calls %q, want the one call %s", file, calls, want)
+	}
+}
+
+// routeVariables maps each route variable of httpapi/routes.go to the name of its route.
+func routeVariables(t *testing.T) map[string]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "../httpapi/routes.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		spec, ok := n.(*ast.ValueSpec)
+		if !ok || len(spec.Names) != 1 || len(spec.Values) != 1 {
+			return true
+		}
+		if lit, ok := spec.Values[0].(*ast.CompositeLit); ok && fmt.Sprint(lit.Type) == "Route" && len(lit.Elts) > 0 {
+			if name, ok := lit.Elts[0].(*ast.BasicLit); ok {
+				vars[spec.Names[0].Name], _ = strconv.Unquote(name.Value)
 			}
 		}
 		return true
 	})
-	if len(started) != 1 || started[0] != name {
-		t.Errorf("%s starts %v, want lambdahttp.Start(%q)", file, started, name)
+	if len(vars) != len(httpapi.Routes) {
+		t.Errorf("routes.go has %d route variables, the table %d routes", len(vars), len(httpapi.Routes))
 	}
+	return vars
 }
 
 func sameSet(t *testing.T, aName string, a []string, bName string, b []string) {

@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/metrics"
+	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/postgres/pgtest"
 	"github.com/kittenasso/kittenasso/shared/setup"
 )
@@ -39,12 +42,31 @@ type stack struct {
 	dbURL  string
 	sql    *pgxpool.Pool // direct access, for arranging and checking rows
 	server *httpapi.Server
+	// outbox is where the server publishes the e-mails a request queued: nowhere
+	// until a test points it at a queue (the mail stack does).
+	publisher *publisherSwitch
+}
+
+// publisherSwitch is the stack's outbox publisher: tests point it at a queue, at a
+// queue that is down, or at nothing (the relay then publishes everything).
+type publisherSwitch struct {
+	target atomic.Pointer[postgres.Publisher]
+}
+
+func (p *publisherSwitch) set(q postgres.Publisher) { p.target.Store(&q) }
+
+func (p *publisherSwitch) Publish(ctx context.Context, ids []int64) ([]int64, error) {
+	if q := p.target.Load(); q != nil && *q != nil {
+		return (*q).Publish(ctx, ids)
+	}
+	return nil, nil
 }
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
 	dbURL := pgtest.NewDatabaseURL(t)
-	db := pgtest.Open(t, dbURL)
+	outbox := &publisherSwitch{}
+	db := pgtest.Open(t, dbURL, outbox)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if _, err := setup.Run(context.Background(), db, adminEmail, adminPassword, log); err != nil {
 		t.Fatal(err)
@@ -76,7 +98,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return &stack{t: t, url: hs.URL, dbURL: dbURL, sql: pool, server: srv}
+	return &stack{t: t, url: hs.URL, dbURL: dbURL, sql: pool, server: srv, publisher: outbox}
 }
 
 // response is an HTTP answer, read whole.
@@ -160,15 +182,22 @@ func (s *stack) checkInvariants(method, path string, r response) {
 		var e struct {
 			StatusCode int    `json:"statusCode"`
 			Error      string `json:"error"`
+			Code       string `json:"code"`
 		}
 		if json.Unmarshal(r.body, &e) != nil || e.StatusCode != r.status || e.Error != http.StatusText(r.status) {
 			s.t.Errorf("%s %s: error body %s does not match status %d", method, path, r.body, r.status)
+		}
+		if !stableCode.MatchString(e.Code) {
+			s.t.Errorf("%s %s: error body %s has no stable code", method, path, r.body)
 		}
 	}
 	if r.status == http.StatusInternalServerError && !bytes.Contains(r.body, []byte(`"Internal server error"`)) {
 		s.t.Errorf("%s %s: a 500 says more than it should: %s", method, path, r.body)
 	}
 }
+
+// stableCode is the form of an error body's code: a snake_case name.
+var stableCode = regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
 
 func findKey(v any, keys []string) string {
 	switch x := v.(type) {

@@ -59,7 +59,10 @@ func TestWebAppFormatting(t *testing.T) {
 		{`api.describe(new api.ApiError(500, ['Internal server error'], {requestId: 'abc123'}))`,
 			[]any{"Something went wrong on our side. Please try again in a moment. (Reference: abc123)"}},
 		{`api.describe(new api.ApiError(401, ['Unauthorized']))`, []any{"Your session has ended. Please sign in again."}},
-		{`api.describe(new api.ApiError(401, ['invalid credentials']))`, []any{"Wrong e-mail address or password."}},
+		{`api.describe(new api.ApiError(401, ['invalid credentials'], {code: 'invalid_credentials'}))`, []any{"Wrong e-mail address or password."}},
+		{`api.describe(new api.ApiError(429, ['this association has sent too many e-mails this hour; try again later'], {code: 'mail_budget', retryAfter: 120}))`,
+			[]any{"This association has sent too many e-mails this hour. Please try again in 2 minutes."}},
+		{`api.describe(new api.ApiError(413, ['request body is larger than 1 MiB'], {code: 'too_large'}))`, []any{"That is too large to send."}},
 		{`api.describe(new TypeError('x is undefined'))`, []any{"Something went wrong in this page. Please reload it."}},
 	} {
 		var got any

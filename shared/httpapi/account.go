@@ -12,7 +12,7 @@ import (
 // maxPasswordInput bounds what login reads as a password; longer is simply wrong.
 const maxPasswordInput = 1024
 
-var errInvalidCredentials = asso.Errorf(asso.EUNAUTHORIZED, "invalid credentials")
+var errInvalidCredentials = asso.Reasoned(asso.EUNAUTHORIZED, "invalid_credentials", "invalid credentials")
 
 // loginResponse is the token answer of POST /api/auth/login.
 type loginResponse struct {
@@ -25,42 +25,51 @@ type loginResponse struct {
 // login checks an e-mail and password. Unknown e-mail and wrong password answer the
 // same 401 in the same time; the throttle applies before the password is looked at,
 // so a correct guess past the limit is still refused.
-var login = withBody(http.StatusCreated, parseLogin, func(s *Server, r *http.Request, in credentials) (loginResponse, error) {
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := parseLogin(f)
+	if err != nil {
+		return err
+	}
 	ctx := r.Context()
 	if err := s.DB.ReserveLoginAttempt(ctx, in.email, clientIP(r), s.Throttle); err != nil {
 		if asso.ErrorCode(err) == asso.ETOOMANY {
 			s.Metrics.LoginThrottled.Inc()
 		}
-		return loginResponse{}, err
+		return err
 	}
 	cred, err := s.DB.CredentialsByEmail(ctx, in.email)
 	switch {
 	case asso.ErrorCode(err) == asso.ENOTFOUND:
 		auth.SpendPasswordCheck(in.password)
 		s.Metrics.LoginFailures.Inc()
-		return loginResponse{}, errInvalidCredentials
+		return errInvalidCredentials
 	case err != nil:
-		return loginResponse{}, err
+		return err
 	case !auth.CheckPassword(cred.PasswordHash, in.password):
 		s.Metrics.LoginFailures.Inc()
-		return loginResponse{}, errInvalidCredentials
+		return errInvalidCredentials
 	}
 	if err := s.DB.ForgiveLoginAttempts(ctx, in.email); err != nil {
-		return loginResponse{}, err
+		return err
 	}
 	if !cred.Verified {
-		return loginResponse{}, &asso.Error{Code: asso.EFORBIDDEN, Message: "user not verified", Reason: "not_verified"}
+		return asso.Reasoned(asso.EFORBIDDEN, "not_verified", "user not verified")
 	}
 	tokens, err := s.tokens(ctx)
 	if err != nil {
-		return loginResponse{}, s.keyUnavailable(r, err)
+		return s.keyUnavailable(r, err)
 	}
 	token, err := tokens.Issue(cred.User.ID, cred.TokenVersion)
 	if err != nil {
-		return loginResponse{}, err
+		return err
 	}
-	return loginResponse{AccessToken: token, ID: cred.User.ID, TokenType: "Bearer", ExpiresIn: int(s.Tokens.TTL.Seconds())}, nil
-})
+	return respond(w, http.StatusCreated, loginResponse{AccessToken: token, ID: cred.User.ID, TokenType: "Bearer",
+		ExpiresIn: int(s.Tokens.TTL.Seconds())})
+}
 
 // credentials is the body of POST /api/auth/login.
 type credentials struct {
@@ -94,9 +103,21 @@ func parseEmail(f *form) (*string, error) {
 }
 
 // verify consumes a verification token from the e-mailed link.
-var verify = withBody(http.StatusCreated, parseToken, func(s *Server, r *http.Request, token *string) (asso.User, error) {
-	return s.DB.Verify(r.Context(), auth.HashVerificationToken(*token))
-})
+func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	token, err := parseToken(f)
+	if err != nil {
+		return err
+	}
+	u, err := s.DB.Verify(r.Context(), auth.HashVerificationToken(*token))
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusCreated, u)
+}
 
 // resendAnswer is the same whether or not the address has an account.
 var resendAnswer = map[string]any{
@@ -111,24 +132,35 @@ const resendFloor = 250 * time.Millisecond
 
 // resendVerification answers 202 whether or not the address has an account, so it
 // cannot be used to learn which addresses do, not even by timing.
-var resendVerification = withBody(http.StatusAccepted, parseEmail, func(s *Server, r *http.Request, email *string) (map[string]any, error) {
+func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	email, err := parseEmail(f)
+	if err != nil {
+		return err
+	}
 	started := time.Now()
 	defer func() { time.Sleep(resendFloor - time.Since(started)) }()
 	if err := s.DB.CountClientRequest(r.Context(), "resend", clientIP(r),
 		s.Throttle.ClientWindow, s.Throttle.ResendsPerClient); err != nil {
-		return nil, err
+		return err
 	}
 	v, err := s.newVerification()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return resendAnswer, s.DB.ResendVerification(r.Context(), *email, v, s.Throttle)
-})
+	if err := s.DB.ResendVerification(r.Context(), *email, v, s.Throttle); err != nil {
+		return err
+	}
+	return respond(w, http.StatusAccepted, resendAnswer)
+}
 
 // unsubscribe is RFC 8058's one-click unsubscribe: mail clients POST
 // "List-Unsubscribe=One-Click" as a form, so the body, whatever it is, is not read.
 // The web app's confirmation page posts here too.
-func unsubscribe(s *Server, w http.ResponseWriter, r *http.Request) error {
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	token := strings.ToLower(r.PathValue("token"))
 	if !asso.IsUnsubscribeToken(token) {
 		return asso.Invalid("token must be the token of an unsubscribe link")
@@ -137,6 +169,5 @@ func unsubscribe(s *Server, w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"unsubscribed": true, "association": name})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"unsubscribed": true, "association": name})
 }

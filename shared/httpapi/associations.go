@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
@@ -19,50 +18,135 @@ func parseAssociation(f *form, create bool) (asso.AssociationInput, error) {
 	return in, f.err()
 }
 
-var listAssociations = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.Associations(r.Context(), p)
-})
+func (s *Server) listAssociations(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	docs, listed, err := s.DB.Associations(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, docs)
+}
 
-var getAssociation = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
-	return s.DB.Association(r.Context(), id)
-})
+func (s *Server) getAssociation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.Association(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
+}
 
 // createAssociation: any signed-in user may create one, and is always made a member.
-var createAssociation = withBody(http.StatusCreated,
-	func(f *form) (asso.AssociationInput, error) { return parseAssociation(f, true) },
-	func(s *Server, r *http.Request, in asso.AssociationInput) (json.RawMessage, error) {
-		return s.DB.CreateAssociation(r.Context(), caller(r), in)
-	})
+func (s *Server) createAssociation(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := parseAssociation(f, true)
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.CreateAssociation(r.Context(), caller(r), in)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusCreated, doc)
+}
 
-var updateAssociation = update(func(f *form) (asso.AssociationInput, error) { return parseAssociation(f, false) },
-	func(s *Server, r *http.Request, id int64, in asso.AssociationInput) (json.RawMessage, error) {
-		return s.DB.UpdateAssociation(r.Context(), caller(r), id, in)
-	})
+func (s *Server) updateAssociation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := parseAssociation(f, false)
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.UpdateAssociation(r.Context(), caller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
+}
 
-var deleteAssociation = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
-	return s.DB.DeleteAssociation(r.Context(), caller(r), id)
-})
+func (s *Server) deleteAssociation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.DeleteAssociation(r.Context(), caller(r), id)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
+}
 
-var associationMembers = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.AssociationMembers(r.Context(), id, p)
-})
+func (s *Server) associationMembers(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	docs, listed, err := s.DB.AssociationMembers(r.Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, docs)
+}
 
-var associationRoles = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.AssociationRoles(r.Context(), caller(r), id, p)
-})
+func (s *Server) associationRoles(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	docs, listed, err := s.DB.AssociationRoles(r.Context(), caller(r), id, p)
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, docs)
+}
 
 // associationMinutes lists minutes sorted by sort ∈ {date, content}, order ∈ {ASC, DESC}.
-var associationMinutes = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
+func (s *Server) associationMinutes(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	sort, err := oneOf(q, "sort", "date", "date", "content")
 	if err != nil {
-		return nil, asso.Listed{}, err
+		return err
 	}
 	order, err := oneOf(q, "order", "DESC", "ASC", "DESC", "asc", "desc")
 	if err != nil {
-		return nil, asso.Listed{}, err
+		return err
 	}
-	return s.DB.AssociationMinutes(r.Context(), caller(r), id, postgres.MinuteSort{
+	docs, listed, err := s.DB.AssociationMinutes(r.Context(), caller(r), id, postgres.MinuteSort{
 		ByContent: sort == "content", Descending: order == "DESC" || order == "desc",
 	}, p)
-})
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, docs)
+}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
@@ -25,28 +24,90 @@ func parseEvent(f *form, create bool) (asso.EventInput, error) {
 }
 
 // createEvent plans an event; every member gets an invitation through the outbox.
-var createEvent = withBody(http.StatusCreated, func(f *form) (asso.EventInput, error) { return parseEvent(f, true) },
-	func(s *Server, r *http.Request, in asso.EventInput) (json.RawMessage, error) {
-		return s.DB.CreateEvent(r.Context(), caller(r), in)
-	})
+func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := parseEvent(f, true)
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.CreateEvent(r.Context(), caller(r), in)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusCreated, doc)
+}
 
-var updateEvent = update(func(f *form) (asso.EventInput, error) { return parseEvent(f, false) },
-	func(s *Server, r *http.Request, id int64, in asso.EventInput) (json.RawMessage, error) {
-		return s.DB.UpdateEvent(r.Context(), caller(r), id, in)
-	})
+func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := parseEvent(f, false)
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.UpdateEvent(r.Context(), caller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
+}
 
-var listEvents = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.Events(r.Context(), caller(r), p)
-})
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	docs, listed, err := s.DB.Events(r.Context(), caller(r), p)
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, docs)
+}
 
-var associationEvents = listByID(func(s *Server, r *http.Request, id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.AssociationEvents(r.Context(), caller(r), id, p)
-})
+func (s *Server) associationEvents(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	docs, listed, err := s.DB.AssociationEvents(r.Context(), caller(r), id, p)
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, docs)
+}
 
-var getEvent = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
-	return s.DB.Event(r.Context(), caller(r), id)
-})
+func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.Event(r.Context(), caller(r), id)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
+}
 
-var deleteEvent = byID(func(s *Server, r *http.Request, id int64) (json.RawMessage, error) {
-	return s.DB.DeleteEvent(r.Context(), caller(r), id)
-})
+func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.DeleteEvent(r.Context(), caller(r), id)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
+}

@@ -145,7 +145,7 @@ func TestRequestBodyLimit(t *testing.T) {
 	}
 	over := ok + " "
 	_, err := readForm(httptest.NewRecorder(), jsonRequest(strings.NewReader(over)))
-	if asso.ErrorCode(err) != asso.ETOOLARGE || statusOf[asso.ETOOLARGE] != http.StatusRequestEntityTooLarge {
+	if asso.ErrorCode(err) != asso.ETOOLARGE || httpErrors[asso.ETOOLARGE].status != http.StatusRequestEntityTooLarge {
 		t.Errorf("a %d-byte body: %v, want 413", len(over), err)
 	}
 }

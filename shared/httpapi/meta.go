@@ -29,7 +29,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 		s.Log.WarnContext(r.Context(), "health: database unreachable", append(logAttrs(r), "error", err.Error())...)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{
 			"statusCode": http.StatusServiceUnavailable, "message": "database unreachable",
-			"error": http.StatusText(http.StatusServiceUnavailable), "status": "error", "database": "unreachable",
+			"error": http.StatusText(http.StatusServiceUnavailable), "code": "unavailable", "status": "error", "database": "unreachable",
 		})
 		return nil
 	}

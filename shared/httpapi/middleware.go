@@ -125,7 +125,7 @@ func (c CORS) Preflight(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Origin")
 	origin := r.Header.Get("Origin")
 	if !c.allowed(origin) {
-		WriteStatus(w, http.StatusForbidden, "origin not allowed")
+		WriteStatus(w, http.StatusForbidden, "origin_not_allowed", "origin not allowed")
 		return
 	}
 	w.Header().Set("Access-Control-Allow-Origin", origin)
@@ -171,12 +171,12 @@ func (s *Server) envelope(route string, next http.Handler) http.Handler {
 			if p := recover(); p != nil {
 				s.Log.ErrorContext(r.Context(), "panic", append(logAttrs(r), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))...)
 				if tw.status == 0 {
-					WriteStatus(tw, http.StatusInternalServerError, "Internal server error")
+					writeRaw(tw, http.StatusInternalServerError, InternalErrorBody)
 				}
 			}
 			if tw.status == 0 {
 				s.Log.ErrorContext(r.Context(), "handler wrote no response", logAttrs(r)...)
-				WriteStatus(tw, http.StatusInternalServerError, "Internal server error")
+				writeRaw(tw, http.StatusInternalServerError, InternalErrorBody)
 			}
 			elapsed := time.Since(start)
 			s.Metrics.ObserveRequest(route, tw.status, elapsed)
@@ -252,7 +252,7 @@ func JSONMux(mux *http.ServeMux) http.Handler {
 		// ServeMux would redirect a path with //, . or .. to its clean form, in HTML:
 		// such a path names no route of the API.
 		if !isClean(r.URL.Path) {
-			WriteStatus(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
+			WriteStatus(w, http.StatusNotFound, "no_route", "Cannot "+r.Method+" "+r.URL.Path)
 			return
 		}
 		h, pattern := mux.Handler(r)
@@ -264,11 +264,11 @@ func JSONMux(mux *http.ServeMux) http.Handler {
 		h.ServeHTTP(c, r)
 		if c.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", c.header.Get("Allow"))
-			WriteStatus(w, http.StatusMethodNotAllowed, "Cannot "+r.Method+" "+r.URL.Path)
+			WriteStatus(w, http.StatusMethodNotAllowed, "method_not_allowed", "Cannot "+r.Method+" "+r.URL.Path)
 			return
 		}
 		// Everything else, ServeMux's redirects to a cleaned path included, is an unknown route.
-		WriteStatus(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
+		WriteStatus(w, http.StatusNotFound, "no_route", "Cannot "+r.Method+" "+r.URL.Path)
 	})
 }
 

@@ -109,7 +109,7 @@ func (s *Server) throughCloudFront(r *http.Request) (string, error) {
 	return viewerAddress(r), nil
 }
 
-var errDirectAccess = &asso.Error{Code: asso.EFORBIDDEN, Message: "requests must come through the site", Reason: "direct_access"}
+var errDirectAccess = asso.Reasoned(asso.EFORBIDDEN, "direct_access", "requests must come through the site")
 
 // viewerAddress reads the viewer's address out of what CloudFront forwards.
 func viewerAddress(r *http.Request) string {

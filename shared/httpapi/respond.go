@@ -12,34 +12,31 @@ import (
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
-// statusOf maps each error code to its HTTP status: the one table of the API.
-var statusOf = map[string]int{
-	asso.EINVALID:      http.StatusBadRequest,
-	asso.EUNAUTHORIZED: http.StatusUnauthorized,
-	asso.EFORBIDDEN:    http.StatusForbidden,
-	asso.ENOTFOUND:     http.StatusNotFound,
-	asso.ECONFLICT:     http.StatusConflict,
-	asso.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	asso.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
-	asso.ETOOMANY:      http.StatusTooManyRequests,
-	asso.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	asso.EINTERNAL:     http.StatusInternalServerError,
+// httpErrors maps each error class to its HTTP status and to the body's code when
+// the error has no Reason of its own: the one table of the API.
+var httpErrors = map[string]struct {
+	status int
+	code   string
+}{
+	asso.EINVALID:      {http.StatusBadRequest, "invalid"},
+	asso.EUNAUTHORIZED: {http.StatusUnauthorized, "unauthorized"},
+	asso.EFORBIDDEN:    {http.StatusForbidden, "forbidden"},
+	asso.ENOTFOUND:     {http.StatusNotFound, "not_found"},
+	asso.ECONFLICT:     {http.StatusConflict, "conflict"},
+	asso.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "too_large"},
+	asso.EUNSUPPORTED:  {http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	asso.ETOOMANY:      {http.StatusTooManyRequests, "throttled"},
+	asso.EUNAVAILABLE:  {http.StatusServiceUnavailable, "unavailable"},
+	asso.EINTERNAL:     {http.StatusInternalServerError, "internal"},
 }
 
-// errorBody is the error shape of contract.md §1. Message is a string, or an array of
-// strings for validation errors.
+// errorBody is the API's error shape (docs/api.md). Message is a string, or an array
+// of strings for validation errors; Code is a stable name for clients to key on.
 type errorBody struct {
 	StatusCode int    `json:"statusCode"`
 	Message    any    `json:"message"`
 	Error      string `json:"error"`
-	Code       string `json:"code,omitempty"`
-}
-
-// defaultReasons name the errors of a code that carry no Reason of their own.
-var defaultReasons = map[string]string{
-	asso.ETOOMANY:     "throttled",
-	asso.EUNAVAILABLE: "unavailable",
-	asso.EUNSUPPORTED: "unsupported_media_type",
+	Code       string `json:"code"`
 }
 
 // writeJSON writes v as the JSON response body with status.
@@ -57,12 +54,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // InternalErrorBody is the whole body of every 500: nothing about the failure.
 var InternalErrorBody, _ = json.Marshal(errorBody{
 	StatusCode: http.StatusInternalServerError, Message: "Internal server error", Error: "Internal Server Error",
+	Code: "internal",
 })
 
-// WriteStatus writes the standard error body for status with message (a string or a
-// list of strings).
-func WriteStatus(w http.ResponseWriter, status int, message any) {
-	writeJSON(w, status, errorBody{StatusCode: status, Message: message, Error: http.StatusText(status)})
+// WriteStatus writes the standard error body for status with its code and message
+// (a string or a list of strings).
+func WriteStatus(w http.ResponseWriter, status int, code string, message any) {
+	writeJSON(w, status, errorBody{StatusCode: status, Message: message, Error: http.StatusText(status), Code: code})
 }
 
 // writeError renders err. Application errors show their message; a database that
@@ -77,21 +75,21 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	if e == nil || e.Code == asso.EINTERNAL {
 		log.ErrorContext(r.Context(), "request failed", append(logAttrs(r), "error", err.Error())...)
-		WriteStatus(w, http.StatusInternalServerError, "Internal server error")
+		writeRaw(w, http.StatusInternalServerError, InternalErrorBody)
 		return
 	}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
 	}
-	status := statusOf[e.Code]
-	body := errorBody{StatusCode: status, Message: e.Message, Error: http.StatusText(status), Code: e.Reason}
+	class := httpErrors[e.Code]
+	body := errorBody{StatusCode: class.status, Message: e.Message, Error: http.StatusText(class.status), Code: e.Reason}
 	if len(e.Messages) > 0 {
 		body.Message = e.Messages
 	}
 	if body.Code == "" {
-		body.Code = defaultReasons[e.Code]
+		body.Code = class.code
 	}
-	writeJSON(w, status, body)
+	writeJSON(w, class.status, body)
 }
 
 // unavailableRetryAfter is what a 503 asks a client to wait: long enough for a

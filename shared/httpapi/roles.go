@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"unicode/utf8"
 
@@ -51,57 +50,95 @@ func roleKey(r *http.Request) (asso.RoleKey, error) {
 	return asso.RoleKey{UserID: user, AssociationID: association}, nil
 }
 
-// byRoleKey serves a GET or DELETE of the role named by /api/roles/{userId}/{associationId}.
-func byRoleKey(act func(*Server, *http.Request, asso.RoleKey) (json.RawMessage, error)) handlerFunc {
-	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
-		key, err := roleKey(r)
-		if err != nil {
-			return err
-		}
-		doc, err := act(s, r, key)
-		if err != nil {
-			return err
-		}
-		writeRaw(w, http.StatusOK, doc)
-		return nil
+// createRole gives a member a role; a second POST for the same pair renames it.
+func (s *Server) createRole(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
 	}
+	in, err := parseRole(f)
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.SetRole(r.Context(), caller(r), in.Key, in.Name)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusCreated, doc)
 }
 
-// createRole gives a member a role; a second POST for the same pair renames it.
-var createRole = withBody(http.StatusCreated, parseRole, func(s *Server, r *http.Request, in roleInput) (json.RawMessage, error) {
-	return s.DB.SetRole(r.Context(), caller(r), in.Key, in.Name)
-})
-
-var listRoles = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
-	return s.DB.Roles(r.Context(), p)
-})
+func (s *Server) listRoles(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	docs, listed, err := s.DB.Roles(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, docs)
+}
 
 // usersWithRole lists the holders of a role name; the name is the whole path segment.
-var usersWithRole = list(func(s *Server, r *http.Request, p asso.Page) (json.RawMessage, asso.Listed, error) {
+func (s *Server) usersWithRole(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
 	name := r.PathValue("name")
 	switch {
 	case !utf8.ValidString(name) || hasControl(name, ""):
-		return nil, asso.Listed{}, asso.Invalid("name must be valid UTF-8 text without control characters")
+		return asso.Invalid("name must be valid UTF-8 text without control characters")
 	case utf8.RuneCountInString(name) > maxRoleName:
-		return nil, asso.Listed{}, asso.Invalid("name must be shorter than or equal to 100 characters")
+		return asso.Invalid("name must be shorter than or equal to 100 characters")
 	}
-	return s.DB.UsersWithRole(r.Context(), caller(r), name, p)
-})
+	docs, listed, err := s.DB.UsersWithRole(r.Context(), caller(r), name, p)
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, docs)
+}
 
-var getRole = byRoleKey(func(s *Server, r *http.Request, key asso.RoleKey) (json.RawMessage, error) {
-	return s.DB.Role(r.Context(), key)
-})
-
-func updateRole(s *Server, w http.ResponseWriter, r *http.Request) error {
+func (s *Server) getRole(w http.ResponseWriter, r *http.Request) error {
 	key, err := roleKey(r)
 	if err != nil {
 		return err
 	}
-	return withBody(http.StatusOK, parseRoleName, func(s *Server, r *http.Request, name string) (json.RawMessage, error) {
-		return s.DB.RenameRole(r.Context(), caller(r), key, name)
-	})(s, w, r)
+	doc, err := s.DB.Role(r.Context(), key)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
 }
 
-var deleteRole = byRoleKey(func(s *Server, r *http.Request, key asso.RoleKey) (json.RawMessage, error) {
-	return s.DB.DeleteRole(r.Context(), caller(r), key)
-})
+func (s *Server) updateRole(w http.ResponseWriter, r *http.Request) error {
+	key, err := roleKey(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	name, err := parseRoleName(f)
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.RenameRole(r.Context(), caller(r), key, name)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
+}
+
+func (s *Server) deleteRole(w http.ResponseWriter, r *http.Request) error {
+	key, err := roleKey(r)
+	if err != nil {
+		return err
+	}
+	doc, err := s.DB.DeleteRole(r.Context(), caller(r), key)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, doc)
+}

@@ -25,51 +25,63 @@ type Route struct {
 // Pattern is the route's ServeMux pattern, e.g. "GET /api/users/{id}".
 func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
 
+// The routes, one variable each, so that a function's main names the route it serves
+// and go-to-definition leads from there to its handler.
+var (
+	APIInfo            = Route{"api-info", http.MethodGet, "/api", Public, (*Server).apiInfo}
+	Health             = Route{"health", http.MethodGet, "/api/health", Public, (*Server).health}
+	OpenAPI            = Route{"openapi", http.MethodGet, "/api/openapi.json", Public, (*Server).openAPI}
+	AuthLogin          = Route{"auth-login", http.MethodPost, "/api/auth/login", Public, (*Server).login}
+	UsersCreate        = Route{"users-create", http.MethodPost, "/api/users", Public, (*Server).createUser}
+	UsersList          = Route{"users-list", http.MethodGet, "/api/users", SignedIn, (*Server).listUsers}
+	UsersGet           = Route{"users-get", http.MethodGet, "/api/users/{id}", SignedIn, (*Server).getUser}
+	UsersRoles         = Route{"users-roles", http.MethodGet, "/api/users/{id}/roles", SignedIn, (*Server).userRoles}
+	UsersUpdate        = Route{"users-update", http.MethodPut, "/api/users/{id}", SignedIn, (*Server).updateUser}
+	UsersDelete        = Route{"users-delete", http.MethodDelete, "/api/users/{id}", SignedIn, (*Server).deleteUser}
+	VerificationVerify = Route{"verification-verify", http.MethodPost, "/api/verification", Public, (*Server).verify}
+	VerificationResend = Route{"verification-resend", http.MethodPost, "/api/verification/resend", Public, (*Server).resendVerification}
+	Unsubscribe        = Route{"unsubscribe", http.MethodPost, "/api/unsubscribe/{token}", Public, (*Server).unsubscribe}
+
+	AssociationsList    = Route{"associations-list", http.MethodGet, "/api/associations", SignedIn, (*Server).listAssociations}
+	AssociationsGet     = Route{"associations-get", http.MethodGet, "/api/associations/{id}", SignedIn, (*Server).getAssociation}
+	AssociationsCreate  = Route{"associations-create", http.MethodPost, "/api/associations", SignedIn, (*Server).createAssociation}
+	AssociationsUpdate  = Route{"associations-update", http.MethodPut, "/api/associations/{id}", SignedIn, (*Server).updateAssociation}
+	AssociationsDelete  = Route{"associations-delete", http.MethodDelete, "/api/associations/{id}", SignedIn, (*Server).deleteAssociation}
+	AssociationsMembers = Route{"associations-members", http.MethodGet, "/api/associations/{id}/members", SignedIn, (*Server).associationMembers}
+	AssociationsMinutes = Route{"associations-minutes", http.MethodGet, "/api/associations/{id}/minutes", SignedIn, (*Server).associationMinutes}
+	AssociationsRoles   = Route{"associations-roles", http.MethodGet, "/api/associations/{id}/roles", SignedIn, (*Server).associationRoles}
+
+	RolesCreate = Route{"roles-create", http.MethodPost, "/api/roles", SignedIn, (*Server).createRole}
+	RolesList   = Route{"roles-list", http.MethodGet, "/api/roles", SignedIn, (*Server).listRoles}
+	RolesByName = Route{"roles-by-name", http.MethodGet, "/api/roles/users/{name}", SignedIn, (*Server).usersWithRole}
+	RolesGet    = Route{"roles-get", http.MethodGet, "/api/roles/{userId}/{associationId}", SignedIn, (*Server).getRole}
+	RolesUpdate = Route{"roles-update", http.MethodPut, "/api/roles/{userId}/{associationId}", SignedIn, (*Server).updateRole}
+	RolesDelete = Route{"roles-delete", http.MethodDelete, "/api/roles/{userId}/{associationId}", SignedIn, (*Server).deleteRole}
+
+	MinutesCreate = Route{"minutes-create", http.MethodPost, "/api/minutes", SignedIn, (*Server).createMinute}
+	MinutesList   = Route{"minutes-list", http.MethodGet, "/api/minutes", SignedIn, (*Server).listMinutes}
+	MinutesGet    = Route{"minutes-get", http.MethodGet, "/api/minutes/{id}", SignedIn, (*Server).getMinute}
+	MinutesUpdate = Route{"minutes-update", http.MethodPut, "/api/minutes/{id}", SignedIn, (*Server).updateMinute}
+	MinutesDelete = Route{"minutes-delete", http.MethodDelete, "/api/minutes/{id}", SignedIn, (*Server).deleteMinute}
+
+	EventsCreate        = Route{"events-create", http.MethodPost, "/api/events", SignedIn, (*Server).createEvent}
+	EventsList          = Route{"events-list", http.MethodGet, "/api/events", SignedIn, (*Server).listEvents}
+	EventsByAssociation = Route{"events-by-association", http.MethodGet, "/api/events/association/{id}", SignedIn, (*Server).associationEvents}
+	EventsGet           = Route{"events-get", http.MethodGet, "/api/events/{id}", SignedIn, (*Server).getEvent}
+	EventsUpdate        = Route{"events-update", http.MethodPatch, "/api/events/{id}", SignedIn, (*Server).updateEvent}
+	EventsDelete        = Route{"events-delete", http.MethodDelete, "/api/events/{id}", SignedIn, (*Server).deleteEvent}
+)
+
 // Routes is the one route table. template.yaml, the functions/ folders and the OpenAPI
 // document must list exactly these routes; TestRoutesAgree proves that they do.
 var Routes = []Route{
-	{"api-info", http.MethodGet, "/api", Public, (*Server).apiInfo},
-	{"health", http.MethodGet, "/api/health", Public, (*Server).health},
-	{"openapi", http.MethodGet, "/api/openapi.json", Public, (*Server).openAPI},
-	{"auth-login", http.MethodPost, "/api/auth/login", Public, login},
-	{"users-create", http.MethodPost, "/api/users", Public, createUser},
-	{"users-list", http.MethodGet, "/api/users", SignedIn, listUsers},
-	{"users-get", http.MethodGet, "/api/users/{id}", SignedIn, getUser},
-	{"users-roles", http.MethodGet, "/api/users/{id}/roles", SignedIn, userRoles},
-	{"users-update", http.MethodPut, "/api/users/{id}", SignedIn, updateUser},
-	{"users-delete", http.MethodDelete, "/api/users/{id}", SignedIn, deleteUser},
-	{"verification-verify", http.MethodPost, "/api/verification", Public, verify},
-	{"verification-resend", http.MethodPost, "/api/verification/resend", Public, resendVerification},
-	{"unsubscribe", http.MethodPost, "/api/unsubscribe/{token}", Public, unsubscribe},
-
-	{"associations-list", http.MethodGet, "/api/associations", SignedIn, listAssociations},
-	{"associations-get", http.MethodGet, "/api/associations/{id}", SignedIn, getAssociation},
-	{"associations-create", http.MethodPost, "/api/associations", SignedIn, createAssociation},
-	{"associations-update", http.MethodPut, "/api/associations/{id}", SignedIn, updateAssociation},
-	{"associations-delete", http.MethodDelete, "/api/associations/{id}", SignedIn, deleteAssociation},
-	{"associations-members", http.MethodGet, "/api/associations/{id}/members", SignedIn, associationMembers},
-	{"associations-minutes", http.MethodGet, "/api/associations/{id}/minutes", SignedIn, associationMinutes},
-	{"associations-roles", http.MethodGet, "/api/associations/{id}/roles", SignedIn, associationRoles},
-
-	{"roles-create", http.MethodPost, "/api/roles", SignedIn, createRole},
-	{"roles-list", http.MethodGet, "/api/roles", SignedIn, listRoles},
-	{"roles-by-name", http.MethodGet, "/api/roles/users/{name}", SignedIn, usersWithRole},
-	{"roles-get", http.MethodGet, "/api/roles/{userId}/{associationId}", SignedIn, getRole},
-	{"roles-update", http.MethodPut, "/api/roles/{userId}/{associationId}", SignedIn, updateRole},
-	{"roles-delete", http.MethodDelete, "/api/roles/{userId}/{associationId}", SignedIn, deleteRole},
-
-	{"minutes-create", http.MethodPost, "/api/minutes", SignedIn, createMinute},
-	{"minutes-list", http.MethodGet, "/api/minutes", SignedIn, listMinutes},
-	{"minutes-get", http.MethodGet, "/api/minutes/{id}", SignedIn, getMinute},
-	{"minutes-update", http.MethodPut, "/api/minutes/{id}", SignedIn, updateMinute},
-	{"minutes-delete", http.MethodDelete, "/api/minutes/{id}", SignedIn, deleteMinute},
-
-	{"events-create", http.MethodPost, "/api/events", SignedIn, createEvent},
-	{"events-list", http.MethodGet, "/api/events", SignedIn, listEvents},
-	{"events-by-association", http.MethodGet, "/api/events/association/{id}", SignedIn, associationEvents},
-	{"events-get", http.MethodGet, "/api/events/{id}", SignedIn, getEvent},
-	{"events-update", http.MethodPatch, "/api/events/{id}", SignedIn, updateEvent},
-	{"events-delete", http.MethodDelete, "/api/events/{id}", SignedIn, deleteEvent},
+	APIInfo, Health, OpenAPI, AuthLogin, UsersCreate, UsersList,
+	UsersGet, UsersRoles, UsersUpdate, UsersDelete, VerificationVerify, VerificationResend,
+	Unsubscribe, AssociationsList, AssociationsGet, AssociationsCreate, AssociationsUpdate, AssociationsDelete,
+	AssociationsMembers, AssociationsMinutes, AssociationsRoles, RolesCreate, RolesList, RolesByName,
+	RolesGet, RolesUpdate, RolesDelete, MinutesCreate, MinutesList, MinutesGet,
+	MinutesUpdate, MinutesDelete, EventsCreate, EventsList, EventsByAssociation, EventsGet,
+	EventsUpdate, EventsDelete,
 }
 
 // RouteByName returns the route served by the function called name.

@@ -11,8 +11,6 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/auth"
-	"github.com/kittenasso/kittenasso/shared/config"
-	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/metrics"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/secrets"
@@ -53,37 +51,6 @@ func (s *Server) tokens(ctx context.Context) (auth.Tokens, error) {
 	}
 	t.Secret = []byte(key)
 	return t, nil
-}
-
-// New connects to the database and builds a Server from cfg.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.StatementTimeout,
-		Credentials: secrets.DatabaseCredentials(cfg.DatabaseSecretARN, "url")})
-	if err != nil {
-		return nil, err
-	}
-	db.Limits = cfg.Limits
-	m := metrics.New()
-	m.WatchDatabase(db.OutboxStats, db.PoolStats)
-	srv := &Server{
-		DB: db,
-		Tokens: auth.Tokens{Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
-			TTL: cfg.JWTTTL},
-		JWTKey:       secrets.Key(cfg.JWTSecretARN, cfg.JWTSecret),
-		OriginSecret: secrets.Origin(cfg.OriginSecretARN),
-		CORS:         CORS{Origins: cfg.CORSOrigins},
-		Throttle:     cfg.Throttle,
-		FrontendURL:  cfg.FrontendURL,
-		Log:          log,
-		Metrics:      m,
-		MailMaxDelay: cfg.MailMaxDelay,
-	}
-	if cfg.MailQueueURL != "" {
-		q := mailqueue.New(cfg.MailQueueURL)
-		db.MailQueued = mailqueue.PublishAfterCommit(db, q, log)
-		srv.MailQueue = q
-	}
-	return srv, nil
 }
 
 // Handler serves one route, as its Lambda function does: mounted alone on a ServeMux

@@ -60,67 +60,113 @@ func parseUserPatch(f *form) (userPatch, error) {
 
 // createUser is sign-up: the account starts unverified and its verification e-mail
 // is queued in the same transaction.
-var createUser = withBody(http.StatusCreated, parseSignUp, func(s *Server, r *http.Request, in signUp) (asso.User, error) {
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := parseSignUp(f)
+	if err != nil {
+		return err
+	}
 	if err := s.DB.CountClientRequest(r.Context(), "sign-up", clientIP(r),
 		s.Throttle.ClientWindow, s.Throttle.SignUpsPerClient); err != nil {
-		return asso.User{}, err
+		return err
 	}
 	hash, err := auth.HashPassword(in.password)
 	if err != nil {
-		return asso.User{}, err
+		return err
 	}
 	in.user.PasswordHash = hash
 	v, err := s.newVerification()
 	if err != nil {
-		return asso.User{}, err
+		return err
 	}
-	return s.DB.CreateUser(r.Context(), in.user, v)
-})
+	u, err := s.DB.CreateUser(r.Context(), in.user, v)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusCreated, u)
+}
 
-var listUsers = list(func(s *Server, r *http.Request, p asso.Page) ([]asso.User, asso.Listed, error) {
-	return s.DB.Users(r.Context(), caller(r), p)
-})
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	users, listed, err := s.DB.Users(r.Context(), caller(r), p)
+	if err != nil {
+		return err
+	}
+	return respondPage(w, r, p, listed, users)
+}
 
-var getUser = byID(func(s *Server, r *http.Request, id int64) (asso.UserWithAssociations, error) {
-	return s.DB.UserWithAssociations(r.Context(), caller(r), id)
-})
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.DB.UserWithAssociations(r.Context(), caller(r), id)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, u)
+}
 
-var userRoles = byID(func(s *Server, r *http.Request, id int64) ([]asso.Role, error) {
-	return s.DB.UserRoles(r.Context(), id)
-})
+func (s *Server) userRoles(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	roles, err := s.DB.UserRoles(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, roles)
+}
 
-// updateUser changes any of firstname, lastname, age, email and password; other
-// fields (isAdmin among them) are ignored. Who may is checked before any password is
-// hashed or compared. Changing one's own password or e-mail takes the current password
-// (a stolen token alone cannot take the account over), guessed under the sign-in
-// throttle; a new e-mail applies once the link mailed to it is opened.
-var updateUser = update(parseUserPatch, func(s *Server, r *http.Request, id int64, in userPatch) (asso.User, error) {
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := parseUserPatch(f)
+	if err != nil {
+		return err
+	}
 	me := caller(r)
 	if err := asso.MayChangeAccount(me, id); err != nil {
-		return asso.User{}, err
+		return err
 	}
 	changesEmail := in.patch.Email != nil && (me.ID != id || !strings.EqualFold(*in.patch.Email, me.Email))
 	if me.ID == id && (in.password != nil || changesEmail) {
 		if err := s.checkCurrentPassword(r, me, in.currentPassword); err != nil {
-			return asso.User{}, err
+			return err
 		}
 	}
 	if in.password != nil {
 		hash, err := auth.HashPassword(*in.password)
 		if err != nil {
-			return asso.User{}, err
+			return err
 		}
 		in.patch.PasswordHash = &hash
 	}
 	var v postgres.Verification // used only if the e-mail changes
 	if in.patch.Email != nil {
-		var err error
 		if v, err = s.newVerification(); err != nil {
-			return asso.User{}, err
+			return err
 		}
 	}
-	return s.DB.UpdateUser(r.Context(), me, id, in.patch, v, s.Throttle)
-})
+	u, err := s.DB.UpdateUser(r.Context(), me, id, in.patch, v, s.Throttle)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, u)
+}
 
 // checkCurrentPassword checks that the signed-in user typed their password, counting
 // wrong guesses as failed sign-ins.
@@ -137,11 +183,19 @@ func (s *Server) checkCurrentPassword(r *http.Request, me asso.User, password *s
 		return err
 	}
 	if !auth.CheckPassword(cred.PasswordHash, *password) {
-		return &asso.Error{Code: asso.EFORBIDDEN, Message: "currentPassword is incorrect", Reason: "wrong_password"}
+		return asso.Reasoned(asso.EFORBIDDEN, "wrong_password", "currentPassword is incorrect")
 	}
 	return s.DB.ForgiveLoginAttempts(ctx, me.Email)
 }
 
-var deleteUser = byID(func(s *Server, r *http.Request, id int64) (asso.User, error) {
-	return s.DB.DeleteUser(r.Context(), caller(r), id)
-})
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.DB.DeleteUser(r.Context(), caller(r), id)
+	if err != nil {
+		return err
+	}
+	return respond(w, http.StatusOK, u)
+}

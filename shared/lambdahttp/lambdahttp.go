@@ -7,14 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/metrics"
 )
@@ -52,29 +49,6 @@ func internalError(requestID string) events.APIGatewayV2HTTPResponse {
 		},
 		Body: string(httpapi.InternalErrorBody),
 	}
-}
-
-// Start is the whole of a route function's main: it builds the server once (the
-// Lambda's init) and serves the route called name until the runtime stops it.
-func Start(name string) {
-	log := config.Logger()
-	rt, ok := httpapi.RouteByName(name)
-	if !ok {
-		log.Error("no route for this function", "function", name)
-		os.Exit(1)
-	}
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		log.Error("bad configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	srv, err := httpapi.New(context.Background(), cfg, log)
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.StartWithOptions(WithEMF(name, rt.Pattern(), os.Stdout, Handler(srv.Handler(rt), log)),
-		lambda.WithEnableSIGTERM(srv.DB.Close))
 }
 
 // WithEMF writes one CloudWatch Embedded Metric Format line per invocation to w (the

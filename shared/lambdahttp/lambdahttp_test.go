@@ -59,7 +59,7 @@ func TestHandlerNeverReturnsAnError(t *testing.T) {
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}},
 	})
 	if resp.StatusCode != 500 || resp.Headers["X-Request-Id"] != "id-1" ||
-		resp.Body != `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}` {
+		resp.Body != `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error","code":"internal"}` {
 		t.Errorf("response %+v", resp)
 	}
 }

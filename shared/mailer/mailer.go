@@ -271,3 +271,7 @@ func (m *Mailer) fail(ctx context.Context, log *slog.Logger, kind string, id int
 	}
 	return nil
 }
+
+// DefaultLease: a claim outlives any one send (SES answers within seconds) and ends
+// well before the queue's visibility timeout.
+const DefaultLease = 60 * time.Second

@@ -9,20 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/kittenasso/kittenasso/shared/awsenv"
-	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/metrics"
 	"github.com/kittenasso/kittenasso/shared/postgres"
-	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
 // Message is the body of a mail queue message: which outbox row to send.
@@ -62,28 +58,6 @@ func (q Queue) Publish(ctx context.Context, ids []int64) ([]int64, error) {
 		}
 	}
 	return published, errors.Join(errs...)
-}
-
-// publishTimeout bounds the publish after a request's commit: the relay catches up
-// with anything it misses, so the request should not wait long on a sick queue.
-const publishTimeout = 3 * time.Second
-
-// PublishAfterCommit returns the postgres.DB.MailQueued hook: publish the ids and mark
-// those published. Failures are logged, never returned: the request has committed.
-func PublishAfterCommit(db *postgres.DB, q Queue, log *slog.Logger) func(context.Context, []int64) {
-	return func(ctx context.Context, ids []int64) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
-		defer cancel()
-		published, err := q.Publish(ctx, ids)
-		if err != nil {
-			log.WarnContext(ctx, "mail not published; the relay will publish it", "outbox_ids", ids, "error", err.Error())
-		}
-		if len(published) > 0 {
-			if err := db.MarkPublished(ctx, published); err != nil {
-				log.WarnContext(ctx, "published mail not marked", "error", err.Error())
-			}
-		}
-	}
 }
 
 // Reachable checks that the queue answers, for /api/health.
@@ -150,44 +124,4 @@ func (r Relay) Run(ctx context.Context) (RelayResult, error) {
 func New(url string) Queue {
 	client := sqs.NewFromConfig(awsenv.Config(), func(o *sqs.Options) { o.BaseEndpoint = awsenv.Endpoint("SQS") })
 	return Queue{Client: client, URL: url}
-}
-
-// DefaultRelayGrace leaves a request time to publish its own mail first.
-const DefaultRelayGrace = 30 * time.Second
-
-// NewRelay is the relay of cfg's settings.
-func NewRelay(cfg config.Config, db *postgres.DB, q Queue, log *slog.Logger) Relay {
-	return Relay{DB: db, Queue: q, Grace: DefaultRelayGrace, RepublishAfter: cfg.MailRepublishAfter, Batch: 100,
-		Retention: postgres.Retention{Throttle: cfg.Throttle, Mail: cfg.MailRetention}, Log: log}
-}
-
-// FunctionInit is the init of the mail functions (mailer and relay): the mail
-// configuration, the database pool and the logger, built once; it exits on failure,
-// as Lambda expects of an init that cannot succeed.
-func FunctionInit() (config.Config, *postgres.DB, *slog.Logger) {
-	log := config.Logger()
-	cfg, err := config.LoadMail(os.Getenv)
-	if err != nil {
-		log.Error("bad configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	db, err := postgres.Open(context.Background(), cfg.DatabaseURL, postgres.Options{MaxConns: 2, StatementTimeout: cfg.StatementTimeout,
-		Credentials: secrets.DatabaseCredentials(cfg.DatabaseSecretARN, "url")})
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	return cfg, db, log
-}
-
-// StartRelay is the scheduled relay function's main.
-func StartRelay() {
-	cfg, db, log := FunctionInit()
-	r := NewRelay(cfg, db, New(cfg.MailQueueURL), log)
-	run := func(ctx context.Context) (RelayResult, error) {
-		res, err := r.Run(ctx)
-		os.Stdout.Write(append(res.EMF(time.Now()), '\n')) // to CloudWatch, through the function's log
-		return res, err
-	}
-	lambda.StartWithOptions(run, lambda.WithEnableSIGTERM(db.Close))
 }

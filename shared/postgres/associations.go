@@ -36,9 +36,7 @@ func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids .
 			return err
 		}
 		if !member && !caller.IsAdmin {
-			e := asso.Errorf(asso.EFORBIDDEN, "you are not a member of association %d", id)
-			e.Reason = "not_member"
-			return e
+			return asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of association %d", id))
 		}
 	}
 	return nil

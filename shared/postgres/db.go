@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -24,10 +25,9 @@ type DB struct {
 	// Limits bound what one caller's writes may do: members, voters, page bytes and
 	// the mail they cause. Open sets asso.DefaultLimits.
 	Limits asso.Limits
-	// MailQueued, when set, is called after a transaction that queued e-mails in the
-	// outbox commits, with their ids: the API publishes them to the mail queue there.
-	// It must not fail the request: what it misses, the relay publishes later.
-	MailQueued func(ctx context.Context, outboxIDs []int64)
+
+	outbox Publisher    // nil: the relay publishes everything
+	log    *slog.Logger // for what publishing after a commit misses
 }
 
 // txn is a transaction that remembers the e-mails it queued.
@@ -48,6 +48,11 @@ type Options struct {
 	// connection, so that a rotated password is used without a restart; the URL given
 	// to Open may then be empty.
 	Credentials func(context.Context) (string, error)
+	// Outbox, when set, is where the e-mails a transaction queued are published once
+	// it commits (the mail queue). A failure there does not fail the request: the
+	// relay publishes what it missed. Log tells about such failures.
+	Outbox Publisher
+	Log    *slog.Logger
 }
 
 // connectTimeout bounds each connection attempt, unless the URL sets connect_timeout:
@@ -105,7 +110,11 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &DB{pool: pool, Limits: asso.DefaultLimits}, nil
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &DB{pool: pool, Limits: asso.DefaultLimits, outbox: opts.Outbox, log: log}, nil
 }
 
 // Close releases every connection.
@@ -122,7 +131,7 @@ func (db *DB) Ping(ctx context.Context) error {
 const txAttempts = 4
 
 // inTx runs fn in one transaction, committed when fn returns nil, then hands the
-// e-mails it queued to MailQueued. A transaction that PostgreSQL aborted as a
+// e-mails it queued to the Outbox publisher. A transaction that PostgreSQL aborted as a
 // deadlock victim or a serialization failure is run again from the start.
 func (db *DB) inTx(ctx context.Context, fn func(*txn) error) error {
 	var t *txn
@@ -139,8 +148,8 @@ func (db *DB) inTx(ctx context.Context, fn func(*txn) error) error {
 		// A short, growing pause lets the winner of the race finish first.
 		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 	}
-	if err == nil && len(t.queuedMail) > 0 && db.MailQueued != nil {
-		db.MailQueued(ctx, t.queuedMail)
+	if err == nil && len(t.queuedMail) > 0 && db.outbox != nil {
+		db.publish(ctx, t.queuedMail)
 	}
 	return err
 }

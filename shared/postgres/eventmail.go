@@ -143,7 +143,7 @@ func checkBudget(ctx context.Context, tx *txn, query string, id int64, budget in
 	if count <= budget {
 		return nil
 	}
-	return tooMany(message, untilFree)
+	return tooMany("mail_budget", message, untilFree)
 }
 
 // Unsubscribe stops event mail from one association for the member whose

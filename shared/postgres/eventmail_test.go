@@ -30,7 +30,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	url := pgtest.NewDatabaseURL(t)
-	db := pgtest.Open(t, url)
+	db := pgtest.Open(t, url, nil)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -101,6 +101,32 @@ func (db *DB) ReleaseMail(ctx context.Context, id int64, reason string) (err err
 	return err
 }
 
+// Publisher puts outbox ids on the mail queue and returns the ids it took; the error
+// tells about the others.
+type Publisher interface {
+	Publish(ctx context.Context, outboxIDs []int64) ([]int64, error)
+}
+
+// publishTimeout bounds the publish after a commit: the relay catches up with
+// anything it misses, so a request should not wait long on a sick queue.
+const publishTimeout = 3 * time.Second
+
+// publish hands the ids a transaction queued to the Outbox publisher and marks
+// those it took. Failures are logged, never returned: the transaction has committed.
+func (db *DB) publish(ctx context.Context, ids []int64) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
+	published, err := db.outbox.Publish(ctx, ids)
+	if err != nil {
+		db.log.WarnContext(ctx, "mail not published; the relay will publish it", "outbox_ids", ids, "error", err.Error())
+	}
+	if len(published) > 0 {
+		if err := db.MarkPublished(ctx, published); err != nil {
+			db.log.WarnContext(ctx, "published mail not marked", "error", err.Error())
+		}
+	}
+}
+
 // MarkPublished records that the mails are on the queue.
 func (db *DB) MarkPublished(ctx context.Context, ids []int64) (err error) {
 	defer wrap(&err, "mark published")

@@ -20,7 +20,7 @@ const viewedUserColumns = `u.id, CASE WHEN sees_email($1, $2, u.id) THEN u.email
 	u.firstname, u.lastname, u.age, u.is_admin`
 
 var errUserNotFound = asso.Errorf(asso.ENOTFOUND, "user not found")
-var errEmailUsed = asso.Errorf(asso.ECONFLICT, "email already used")
+var errEmailUsed = asso.Reasoned(asso.ECONFLICT, "email_taken", "email already used")
 
 // Credentials is what login needs to know about an account.
 type Credentials struct {
@@ -203,7 +203,7 @@ func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u ass
 	case caller.ID != id && !caller.IsAdmin:
 		return u, asso.Errorf(asso.EFORBIDDEN, "you can only delete your own account")
 	case caller.ID == id && caller.IsAdmin:
-		return u, asso.Errorf(asso.EINVALID, "You cannot delete yourself")
+		return u, asso.Reasoned(asso.EINVALID, "cannot_delete_self", "You cannot delete yourself")
 	}
 	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `DELETE FROM users u WHERE u.id = $1 RETURNING `+userColumns, id)

@@ -48,7 +48,7 @@ func enqueueMail(ctx context.Context, tx *txn, kind, recipient string, payload a
 // Opening a sign-up link again answers 403 "user already verified", as the original did.
 func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err error) {
 	defer wrap(&err, "verify")
-	invalid := asso.Errorf(asso.ENOTFOUND, "invalid or expired token")
+	invalid := asso.Reasoned(asso.ENOTFOUND, "invalid_token", "invalid or expired token")
 	err = db.inTx(ctx, func(tx *txn) error {
 		var expired, used, verified bool
 		var newEmail *string
@@ -63,7 +63,7 @@ func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err er
 		case err != nil:
 			return err
 		case verified && newEmail == nil:
-			return &asso.Error{Code: asso.EFORBIDDEN, Message: "user already verified", Reason: "already_verified"}
+			return asso.Reasoned(asso.EFORBIDDEN, "already_verified", "user already verified")
 		case expired || used:
 			return invalid
 		}
@@ -197,11 +197,11 @@ func checkThrottle(ctx context.Context, tx *txn, query string, limit int, args .
 	if count < limit || untilFree == nil {
 		return nil
 	}
-	return tooMany("too many attempts, try again later", *untilFree)
+	return tooMany("throttled", "too many attempts, try again later", *untilFree)
 }
 
 // tooMany is ETOOMANY with a Retry-After of the given seconds (at least one).
-func tooMany(message string, seconds float64) error {
+func tooMany(reason, message string, seconds float64) error {
 	wait := time.Duration(math.Ceil(seconds)) * time.Second
-	return &asso.Error{Code: asso.ETOOMANY, Message: message, RetryAfter: max(wait, time.Second)}
+	return &asso.Error{Code: asso.ETOOMANY, Reason: reason, Message: message, RetryAfter: max(wait, time.Second)}
 }

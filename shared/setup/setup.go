@@ -6,15 +6,9 @@ package setup
 import (
 	"context"
 	"log/slog"
-	"os"
-	"time"
-
-	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/kittenasso/kittenasso/shared/auth"
-	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/postgres"
-	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
 // Result says what a run changed.
@@ -46,24 +40,4 @@ func Run(ctx context.Context, db *postgres.DB, adminEmail, adminPass string, log
 		log.InfoContext(ctx, "default admin created", "email", adminEmail)
 	}
 	return res, nil
-}
-
-// Start runs the migrate function under the Lambda runtime: each invocation runs Run.
-func Start() {
-	log := config.Logger()
-	cfg, err := config.LoadDatabase(os.Getenv)
-	if err != nil {
-		log.Error("bad configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(func(ctx context.Context) (Result, error) {
-		// Migrations hold a session advisory lock: the secret's direct URL, if it has one.
-		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 1, StatementTimeout: 10 * time.Minute,
-			Credentials: secrets.DatabaseCredentials(cfg.DatabaseSecretARN, "directUrl")})
-		if err != nil {
-			return Result{}, err
-		}
-		defer db.Close()
-		return Run(ctx, db, cfg.DefaultUserEmail, cfg.DefaultUserPass, log)
-	})
 }

@@ -26,7 +26,7 @@ func TestConcurrentFirstStartsCreateOneAdmin(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Each start has its own pool, as two Lambda instances would.
-			db := pgtest.Open(t, url)
+			db := pgtest.Open(t, url, nil)
 			results[i], errs[i] = Run(context.Background(), db, "admin@administration.fr", "admin", quiet)
 		}()
 	}
@@ -68,7 +68,7 @@ func TestConcurrentFirstStartsCreateOneAdmin(t *testing.T) {
 }
 
 func TestRunIsIdempotentAndSkipsAdminWhenUsersExist(t *testing.T) {
-	db := pgtest.Open(t, pgtest.NewDatabaseURL(t))
+	db := pgtest.Open(t, pgtest.NewDatabaseURL(t), nil)
 	ctx := context.Background()
 	first, err := Run(ctx, db, "", "", quiet)
 	if err != nil || len(first.Applied) == 0 || first.AdminCreated {

@@ -5,9 +5,10 @@ const SESSION_KEY = 'kittenasso.session';
 
 // ApiError is a refused or failed request, with what the API said about it.
 export class ApiError extends Error {
-  constructor(status, messages, {retryAfter = 0, requestId = ''} = {}) {
+  constructor(status, messages, {code = '', retryAfter = 0, requestId = ''} = {}) {
     super(messages.join(' '));
     this.status = status;         // 0 when the server could not be reached
+    this.code = code;             // the API's stable name of the error (docs/api.md), e.g. not_verified
     this.messages = messages;     // the API's message(s): one, or a validation list
     this.retryAfter = retryAfter; // seconds, on 429
     this.requestId = requestId;
@@ -63,7 +64,8 @@ async function request(method, path, body) {
   }
   const message = data?.message;
   const err = new ApiError(res.status, Array.isArray(message) ? message : [message || res.statusText],
-    {retryAfter: Number(res.headers.get('Retry-After')) || 0, requestId: res.headers.get('X-Request-Id') || ''});
+    {code: data?.code || '', retryAfter: Number(res.headers.get('Retry-After')) || 0,
+      requestId: res.headers.get('X-Request-Id') || ''});
   // Outside sign-in, a 401 means the session is over: expired, or its account is gone.
   if (res.status === 401 && path !== '/auth/login') {
     endSession();
@@ -91,15 +93,17 @@ export const put = (path, body) => request('PUT', path, body).then((r) => r.data
 export const patch = (path, body) => request('PATCH', path, body).then((r) => r.data);
 export const del = (path) => request('DELETE', path).then((r) => r.data);
 
-// Friendlier words for the API's fixed messages; anything else is shown as sent.
+// Friendlier words for the errors the API names by code; anything else shows the
+// API's own message.
 const wording = {
-  'invalid credentials': 'Wrong e-mail address or password.',
-  'user not verified': 'Your e-mail address is not verified yet. Open the link we sent you, or ask for a new one below.',
-  'email already used': 'An account already uses this e-mail address. Sign in instead?',
-  'invalid or expired token': 'This link is invalid or has expired.',
-  'user already verified': 'Your address is already verified. You can sign in.',
-  'You cannot delete yourself': 'The administrator account cannot delete itself.',
-  'currentPassword is incorrect': 'Your current password is not right.',
+  invalid_credentials: 'Wrong e-mail address or password.',
+  not_verified: 'Your e-mail address is not verified yet. Open the link we sent you, or ask for a new one below.',
+  email_taken: 'An account already uses this e-mail address. Sign in instead?',
+  invalid_token: 'This link is invalid or has expired.',
+  already_verified: 'Your address is already verified. You can sign in.',
+  cannot_delete_self: 'The administrator account cannot delete itself.',
+  wrong_password: 'Your current password is not right.',
+  too_large: 'That is too large to send.',
 };
 
 // describe turns an error into the sentences to show.
@@ -109,16 +113,16 @@ export function describe(err) {
     const minutes = Math.max(1, Math.ceil(err.retryAfter / 60));
     const wait = `Please try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`;
     // The mail budgets say what was refused; every other limit is a count of attempts.
-    return [/e-mails/.test(err.messages[0]) ? `${sentence(err.messages[0].replace(/; try again later$/, ''))} ${wait}`
+    return [err.code === 'mail_budget' ? `${sentence(err.messages[0].replace(/; try again later$/, ''))} ${wait}`
       : `Too many attempts. ${wait}`];
   }
   if (err.status >= 500) {
     return ['Something went wrong on our side. Please try again in a moment.' +
       (err.requestId ? ` (Reference: ${err.requestId})` : '')];
   }
-  if (err.status === 401 && !wording[err.messages[0]]) return ['Your session has ended. Please sign in again.'];
-  if (err.status === 413) return ['That is too large to send.'];
-  return err.messages.map((m) => wording[m] ?? sentence(m));
+  if (wording[err.code]) return [wording[err.code]];
+  if (err.status === 401) return ['Your session has ended. Please sign in again.'];
+  return err.messages.map(sentence);
 }
 
 function sentence(m) {

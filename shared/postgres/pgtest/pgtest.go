@@ -61,12 +61,14 @@ func NewDatabaseURL(t testing.TB) string {
 	return u.String()
 }
 
-// Open connects to url, closing the pool when the test ends. Its statement timeout is
-// far above production's: `make test` runs many tests at once on a small machine, and
-// a test about the timeout sets its own.
-func Open(t testing.TB, url string) *postgres.DB {
+// Open connects to url, closing the pool when the test ends; outbox, when not nil,
+// publishes the e-mails each transaction queues. Its statement timeout is far above
+// production's: `make test` runs many tests at once on a small machine, and a test
+// about the timeout sets its own.
+func Open(t testing.TB, url string, outbox postgres.Publisher) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxConns: 20, StatementTimeout: time.Minute})
+	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxConns: 20, StatementTimeout: time.Minute,
+		Outbox: outbox})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func Open(t testing.TB, url string) *postgres.DB {
 // New returns a connection to a fresh database with every migration applied.
 func New(t testing.TB) *postgres.DB {
 	t.Helper()
-	db := Open(t, NewDatabaseURL(t))
+	db := Open(t, NewDatabaseURL(t), nil)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

@@ -23,7 +23,7 @@ export function signIn(page, {query}) {
       saveSession({...s, isAdmin: me.isAdmin}); // the admin may change every association
     } catch (err) {
       endSession(); // half signed in is not signed in
-      if (err instanceof ApiError && err.status === 403) replace(help, resendForm(email));
+      if (err instanceof ApiError && err.code === 'not_verified') replace(help, resendForm(email));
       throw err;
     }
     const next = query.get('next');
@@ -75,11 +75,11 @@ export async function verify(page, {query}) {
     result.append(h('p', {class: 'success'}, `Thank you, ${user.firstname}: your address is verified.`),
       h('a', {class: 'button', href: `/signin?email=${encodeURIComponent(user.email)}`}, 'Sign in'));
   } catch (err) {
-    if (err instanceof ApiError && err.status === 403) { // user already verified
+    if (err instanceof ApiError && err.code === 'already_verified') {
       result.append(h('p', {}, 'Your address is already verified.'), h('a', {class: 'button', href: '/signin'}, 'Sign in'));
     } else {
       result.append(errorMessage(err));
-      if (err instanceof ApiError && err.status === 404) result.append(resendForm(''));
+      if (err instanceof ApiError && err.code === 'invalid_token') result.append(resendForm(''));
     }
   }
   status.replaceWith(result);

@@ -131,7 +131,7 @@ async function setRole(state, userId, role) {
   try {
     await del(`/roles/${userId}/${state.id}`);
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err; // had no role: nothing to remove
+    if (!(err instanceof ApiError && err.code === 'not_found')) throw err; // had no role: nothing to remove
   }
 }
 
