@@ -48,31 +48,31 @@ check:
 ## screenshots: run the browser journey and keep its screenshots in docs/screenshots/
 screenshots: devstack
 	mkdir -p docs/screenshots
-	WEB_SCREENSHOTS=$(CURDIR)/docs/screenshots $(DEVSTACK) test -- $(GO) test -count=1 -run '^TestWebAppJourney$$' ./shared/gateway
+	WEB_SCREENSHOTS=$(CURDIR)/docs/screenshots $(DEVSTACK) test -- $(GO) test -count=1 -run '^TestWebAppJourney$$' ./shared/e2e
 
 ## bench: the gateway overhead benchmark (docs/benchmarks.md)
 bench: devstack
-	$(DEVSTACK) test -- $(GO) test -run '^$$' -bench . -benchmem -count 5 ./shared/gateway
+	$(DEVSTACK) test -- $(GO) test -run '^$$' -bench . -benchmem -count 5 ./shared/local/apigateway
 
-## bench-api: seed the issue-3 data set and load the list routes with vegeta (docs/benchmarks.md)
-bench-api: devstack
-	$(DEVSTACK) bench-api
+## bench-api: seed the benchmark data set and load the list routes with vegeta (docs/benchmarks.md)
+bench-api:
+	$(GO) run ./cmd/bench api
 
 ## bench-mail: the mail pipeline end to end, a 500-member invitation fan-out (docs/benchmarks.md)
-bench-mail: devstack
-	$(DEVSTACK) bench-mail
+bench-mail:
+	$(GO) run ./cmd/bench mail
 
 ## bench-rie: bootstrap sizes (arm64), cold start and warm latency under aws-lambda-rie (docs/benchmarks.md)
-bench-rie: devstack
-	$(DEVSTACK) bench-rie
+bench-rie:
+	$(GO) run ./cmd/bench rie
 
 ## dlq: show the mail dead-letter queue of the running `make dev`
-dlq: devstack
-	$(DEVSTACK) dlq
+dlq:
+	$(GO) run ./cmd/maildlq show
 
 ## redrive: send the dead letters back to the mail queue (after fixing the cause)
-redrive: devstack
-	$(DEVSTACK) redrive
+redrive:
+	$(GO) run ./cmd/maildlq redrive
 
 ## build: every function as a Lambda bootstrap under build/<name>/
 build: $(addprefix build/,$(FUNCTIONS))

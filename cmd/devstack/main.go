@@ -2,7 +2,8 @@
 //
 //	devstack dev [-addr 127.0.0.1:3000]   the whole local stack, until Ctrl-C (make dev)
 //	devstack test -- CMD [ARGS...]        CMD with a private test PostgreSQL (make test)
-//	devstack bench-api                    the API load benchmark (make bench-api)
+//
+// The benchmarks are cmd/bench; the dead-letter queue's operations are cmd/maildlq.
 //
 // dev starts a private PostgreSQL cluster under .devstack/ (or uses DATABASE_URL),
 // runs the migration step, creates the default admin and serves every function of
@@ -18,6 +19,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/kittenasso/kittenasso/shared/local/emulators"
+	"github.com/kittenasso/kittenasso/shared/local/pgcluster"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -38,9 +41,11 @@ import (
 	"github.com/kittenasso/kittenasso/shared/app/mailerfn"
 	"github.com/kittenasso/kittenasso/shared/app/relayfn"
 	"github.com/kittenasso/kittenasso/shared/config"
-	"github.com/kittenasso/kittenasso/shared/eventsource"
-	"github.com/kittenasso/kittenasso/shared/gateway"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
+	"github.com/kittenasso/kittenasso/shared/local/apigateway"
+	"github.com/kittenasso/kittenasso/shared/local/cloudfront"
+	"github.com/kittenasso/kittenasso/shared/local/lambdarie"
+	"github.com/kittenasso/kittenasso/shared/local/sqstrigger"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/setup"
@@ -48,12 +53,7 @@ import (
 
 const usage = `usage:
   devstack dev [-addr 127.0.0.1:3000] [-template template.yaml]
-  devstack test -- COMMAND [ARGS...]
-  devstack bench-api [-duration 10s] [-clients 10,50] [-cpuprofile FILE]
-  devstack bench-mail [-members 500] [-mailers 5]
-  devstack bench-rie [-cold 20] [-warm 300]
-  devstack dlq [-dlq URL]                      show the mail dead-letter queue
-  devstack redrive [-queue URL -dlq URL]       send its messages back to the mail queue`
+  devstack test -- COMMAND [ARGS...]`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -64,16 +64,6 @@ func main() {
 	switch os.Args[1] {
 	case "dev":
 		err = dev(os.Args[2:])
-	case "dlq":
-		err = dlq(os.Args[2:], false)
-	case "redrive":
-		err = dlq(os.Args[2:], true)
-	case "bench-rie":
-		err = benchRIE(os.Args[2:])
-	case "bench-mail":
-		err = benchMail(os.Args[2:])
-	case "bench-api":
-		err = benchAPI(os.Args[2:])
 	case "test":
 		var code int
 		code, err = test(os.Args[2:])
@@ -117,47 +107,47 @@ func dev(args []string) error {
 		env[k] = v
 	}
 	if os.Getenv("DATABASE_URL") == "" {
-		pg, err := newCluster(filepath.Join(stateDir, "postgres"))
+		pg, err := pgcluster.New(filepath.Join(stateDir, "postgres"))
 		if err != nil {
 			return err
 		}
-		fmt.Println("starting PostgreSQL under", pg.dir, "...")
-		if err := pg.start(false); err != nil {
+		fmt.Println("starting PostgreSQL under", pg.Dir, "...")
+		if err := pg.Start(false); err != nil {
 			return err
 		}
 		defer func() {
 			fmt.Println("stopping PostgreSQL ...")
-			if err := pg.stop(); err != nil {
+			if err := pg.Stop(); err != nil {
 				fmt.Fprintln(os.Stderr, "devstack:", err)
 			}
 		}()
-		env["DATABASE_URL"] = pg.url()
+		env["DATABASE_URL"] = pg.URL()
 	}
-	tmpl, err := gateway.LoadTemplate(*templateFile)
+	tmpl, err := apigateway.LoadTemplate(*templateFile)
 	if err != nil {
 		return err
 	}
 	// An emulator that dies is started again; the SQS emulator keeps its queues and
 	// messages on disk, and they are made again if they are missing.
 	recreateQueues := func(c *sqs.Client) error {
-		_, _, _, err := mailQueues(ctx, c, tmpl)
+		_, _, _, err := emulators.MailQueues(ctx, c, tmpl)
 		return err
 	}
-	emu, err := startEmulators(stateDir, true, recreateQueues, log)
+	emu, err := emulators.Start(stateDir, true, recreateQueues, log)
 	if err != nil {
 		return err
 	}
-	defer emu.stop()
+	defer emu.Stop()
 	// The functions run in this process: their AWS SDK reads these.
-	for k, v := range emu.env() {
+	for k, v := range emu.Env() {
 		os.Setenv(k, v)
 	}
-	queueURL, queueARN, dlqURL, err := mailQueues(ctx, emu.sqsClient(), tmpl)
+	queueURL, queueARN, dlqURL, err := emulators.MailQueues(ctx, emu.SQSClient(), tmpl)
 	if err != nil {
 		return fmt.Errorf("mail queues: %w", err)
 	}
 	env["MAIL_QUEUE_URL"] = queueURL
-	if err := writeLocalState(localState{SQSEndpoint: emu.SQS, QueueURL: queueURL, DeadLetterURL: dlqURL}); err != nil {
+	if err := emulators.WriteState(stateDir, emulators.State{SQSEndpoint: emu.SQS, QueueURL: queueURL, DeadLetterURL: dlqURL}); err != nil {
 		return err
 	}
 	if os.Getenv("JWT_SECRET") == "" {
@@ -196,7 +186,7 @@ func dev(args []string) error {
 		return err
 	}
 	defer srv.DB.Close()
-	invokers, mailerFunction := gateway.InProcess(srv), gateway.Invoker(lambda.NewHandler(mailerfn.New(mailCfg, srv.DB, log, srv.Metrics).Handle))
+	invokers, mailerFunction := apigateway.InProcess(srv), apigateway.Invoker(lambda.NewHandler(mailerfn.New(mailCfg, srv.DB, log, srv.Metrics).Handle))
 	mode := "in-process"
 	if *useRIE {
 		if invokers, mailerFunction, err = realBootstraps(ctx, getenv); err != nil {
@@ -204,13 +194,13 @@ func dev(args []string) error {
 		}
 		mode = "real bootstraps under aws-lambda-rie"
 	}
-	gw, err := gateway.New(tmpl, invokers, srv.CORS, log)
+	gw, err := apigateway.New(tmpl, invokers, srv.CORS, log)
 	if err != nil {
 		return err
 	}
 
 	// The mailer, fed by the queue as Lambda would, and the relay, as the schedule would.
-	poller := eventsource.Poller{SQS: emu.sqsClient(), QueueURL: queueURL, QueueARN: queueARN,
+	poller := sqstrigger.Poller{SQS: emu.SQSClient(), QueueURL: queueURL, QueueARN: queueARN,
 		Function: mailerFunction, BatchSize: 10, Wait: 5, Log: log}
 	go poller.Run(ctx)
 	q := mailqueue.New(queueURL)
@@ -222,7 +212,7 @@ func dev(args []string) error {
 	// CloudWatch as EMF lines instead.
 	root := http.NewServeMux()
 	root.Handle("GET /metrics", promhttp.HandlerFor(srv.Metrics.Registry, promhttp.HandlerOpts{}))
-	root.Handle("/", gateway.Distribution(gw, gateway.Site(os.DirFS("web"), tmpl.WebHeaders)))
+	root.Handle("/", cloudfront.Distribution(gw, cloudfront.Site(os.DirFS("web"), tmpl.WebHeaders)))
 	httpServer := &http.Server{Addr: *addr, Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.ListenAndServe() }()
@@ -257,13 +247,13 @@ Press Ctrl-C to stop everything.
 // realBootstraps builds every function as deployed (for this machine's architecture)
 // and returns invokers that run each under aws-lambda-rie, started on first use,
 // with the environment the in-process functions have.
-func realBootstraps(ctx context.Context, getenv func(string) string) (map[string]gateway.Invoker, gateway.Invoker, error) {
+func realBootstraps(ctx context.Context, getenv func(string) string) (map[string]apigateway.Invoker, apigateway.Invoker, error) {
 	dir := filepath.Join(stateDir, "bootstrap")
 	fmt.Println("building every function as a Lambda bootstrap, and aws-lambda-rie ...")
-	if err := gateway.BuildFunctions(ctx, ".", dir, runtime.GOARCH); err != nil {
+	if err := lambdarie.BuildFunctions(ctx, ".", dir, runtime.GOARCH); err != nil {
 		return nil, nil, err
 	}
-	emulator, err := gateway.BuildEmulator(ctx, ".", dir)
+	emulator, err := lambdarie.BuildEmulator(ctx, ".", dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -274,10 +264,10 @@ func realBootstraps(ctx context.Context, getenv func(string) string) (map[string
 			env = append(env, k+"="+v)
 		}
 	}
-	function := func(name string) gateway.Invoker {
-		return &gateway.RIE{Emulator: emulator, Bootstrap: filepath.Join(dir, name), Env: env, Log: os.Stderr}
+	function := func(name string) apigateway.Invoker {
+		return &lambdarie.RIE{Emulator: emulator, Bootstrap: filepath.Join(dir, name), Env: env, Log: os.Stderr}
 	}
-	invokers := map[string]gateway.Invoker{}
+	invokers := map[string]apigateway.Invoker{}
 	for _, rt := range httpapi.Routes {
 		invokers[rt.Name] = function(rt.Name)
 	}
@@ -298,11 +288,6 @@ func relayEvery(ctx context.Context, every time.Duration, r mailqueue.Relay) {
 			}
 		}
 	}
-}
-
-// quietLogger logs warnings and errors only, for runs where a line per request is noise.
-func quietLogger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 // localSecret returns the secret stored in file, making one on first use, so tokens
@@ -342,36 +327,36 @@ func test(args []string) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	pg, err := newCluster(dir)
+	pg, err := pgcluster.New(dir)
 	if err != nil {
 		return 0, err
 	}
 	start := time.Now()
-	if err := pg.start(true); err != nil {
+	if err := pg.Start(true); err != nil {
 		return 0, err
 	}
-	defer pg.stop()
-	emu, err := startEmulators(dir, false, nil, quietLogger())
+	defer pg.Stop()
+	emu, err := emulators.Start(dir, false, nil, quietLogger())
 	if err != nil {
 		return 0, err
 	}
-	defer emu.stop()
+	defer emu.Stop()
 	fmt.Printf("devstack: test PostgreSQL on 127.0.0.1:%d, SQS emulator %s, SES emulator %s (ready in %v)\n",
-		pg.port, emu.SQS, emu.SES, time.Since(start).Round(time.Millisecond))
+		pg.Port, emu.SQS, emu.SES, time.Since(start).Round(time.Millisecond))
 
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	// TEST_SQS_EMULATOR is the command that starts an SQS emulator (FAUXQS_PORT says
 	// where), for the fault tests that kill and restart one of their own.
-	sqsEmulator, err := filepath.Abs(fauxqs)
+	sqsEmulator, err := filepath.Abs(emulators.Fauxqs)
 	if err != nil {
 		return 0, err
 	}
-	node, err := filepath.Abs(nodeBin)
+	node, err := filepath.Abs(emulators.NodeBin)
 	if err != nil {
 		return 0, err
 	}
-	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+pg.url(), "TEST_SQS_ENDPOINT="+emu.SQS, "TEST_SES_ENDPOINT="+emu.SES,
+	cmd.Env = append(os.Environ(), "TEST_DATABASE_URL="+pg.URL(), "TEST_SQS_ENDPOINT="+emu.SQS, "TEST_SES_ENDPOINT="+emu.SES,
 		"TEST_SQS_EMULATOR="+node+" "+sqsEmulator)
 	// Ctrl-C reaches the child through the terminal; we wait for it, then clean up.
 	signal.Ignore(os.Interrupt)
@@ -384,4 +369,9 @@ func test(args []string) (int, error) {
 		return 0, err
 	}
 	return 0, nil
+}
+
+// quietLogger logs warnings and errors only, for runs where a line per request is noise.
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }

@@ -11,7 +11,7 @@ import (
 
 // User is the public view of an account. It never carries the password hash,
 // verification state or tokens, so it is always safe to serialise. Email is empty, and
-// left out, when the viewer may not see it (contract.md §3).
+// left out, when the viewer may not see it (docs/api.md §3).
 type User struct {
 	ID        int64  `json:"id"`
 	Email     string `json:"email,omitempty"`
@@ -90,7 +90,7 @@ type LoginThrottle struct {
 	ResendsPerClient int
 }
 
-// DefaultLoginThrottle is the policy of contract.md §2.
+// DefaultLoginThrottle is the policy of docs/api.md §2.
 var DefaultLoginThrottle = LoginThrottle{
 	Window:       15 * time.Minute,
 	PerEmail:     5,
@@ -103,7 +103,7 @@ var DefaultLoginThrottle = LoginThrottle{
 	ResendsPerClient: 20,
 }
 
-// Limits bound the work and the mail that one caller can cause (contract.md §1, §5).
+// Limits bound the work and the mail that one caller can cause (docs/api.md §1, §5).
 type Limits struct {
 	MaxMembers    int // members of one association
 	MaxVoters     int // voters of one minute
@@ -118,7 +118,7 @@ type Limits struct {
 	MailsPerAssociationHour int
 }
 
-// DefaultLimits are the limits of contract.md unless a deployment changes them.
+// DefaultLimits are the limits of docs/api.md unless a deployment changes them.
 var DefaultLimits = Limits{
 	MaxMembers:              1000,
 	MaxVoters:               1000,

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// PasswordCost is the bcrypt cost; contract.md asks for at least 10.
+// PasswordCost is the bcrypt cost; docs/api.md asks for at least 10.
 const PasswordCost = 10
 
 // HashPassword returns the bcrypt hash of password (at most 72 bytes, checked by callers).

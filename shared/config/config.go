@@ -223,7 +223,7 @@ func (c *Config) readOperations(getenv func(string) string, problems *[]string) 
 	c.Throttle.ResendsPerClient = positive(getenv, "RESENDS_PER_CLIENT_HOUR", c.Throttle.ResendsPerClient, problems)
 }
 
-// readLimits reads the API's limits (README, "Limits"); unset ones keep contract.md's defaults.
+// readLimits reads the API's limits (README, "Limits"); unset ones keep docs/api.md's defaults.
 func (c *Config) readLimits(getenv func(string) string, problems *[]string) {
 	d, l := asso.DefaultLimits, &c.Limits
 	l.MaxMembers = positive(getenv, "MAX_MEMBERS", d.MaxMembers, problems)

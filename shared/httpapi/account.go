@@ -76,7 +76,7 @@ type credentials struct {
 	email, password string
 }
 
-// parseLogin reads {username, password}; email is an alias of username (contract.md §2).
+// parseLogin reads {username, password}; email is an alias of username (docs/api.md §2).
 func parseLogin(f *form) (credentials, error) {
 	field := "username"
 	if !f.present("username") && f.present("email") {
@@ -104,19 +104,10 @@ func parseEmail(f *form) (*string, error) {
 
 // verify consumes a verification token from the e-mailed link.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	token, err := parseToken(f)
-	if err != nil {
-		return err
-	}
-	u, err := s.DB.Verify(r.Context(), auth.HashVerificationToken(*token))
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusCreated, u)
+	return withBody(w, r, http.StatusCreated, parseToken,
+		func(token *string) (asso.User, error) {
+			return s.DB.Verify(r.Context(), auth.HashVerificationToken(*token))
+		})
 }
 
 // resendAnswer is the same whether or not the address has an account.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
@@ -25,89 +26,31 @@ func parseEvent(f *form, create bool) (asso.EventInput, error) {
 
 // createEvent plans an event; every member gets an invitation through the outbox.
 func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseEvent(f, true)
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.CreateEvent(r.Context(), caller(r), in)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusCreated, doc)
+	return withBody(w, r, http.StatusCreated, func(f *form) (asso.EventInput, error) { return parseEvent(f, true) },
+		func(in asso.EventInput) (json.RawMessage, error) { return s.DB.CreateEvent(r.Context(), caller(r), in) })
 }
 
 func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseEvent(f, false)
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.UpdateEvent(r.Context(), caller(r), id, in)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return updateByID(w, r, func(f *form) (asso.EventInput, error) { return parseEvent(f, false) },
+		func(id int64, in asso.EventInput) (json.RawMessage, error) {
+			return s.DB.UpdateEvent(r.Context(), caller(r), id, in)
+		})
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	docs, listed, err := s.DB.Events(r.Context(), caller(r), p)
-	if err != nil {
-		return err
-	}
-	return respondPage(w, r, p, listed, docs)
+	return listPage(w, r, func(p asso.Page) (json.RawMessage, asso.Listed, error) { return s.DB.Events(r.Context(), caller(r), p) })
 }
 
 func (s *Server) associationEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	docs, listed, err := s.DB.AssociationEvents(r.Context(), caller(r), id, p)
-	if err != nil {
-		return err
-	}
-	return respondPage(w, r, p, listed, docs)
+	return listPageByID(w, r, func(id int64, p asso.Page) (json.RawMessage, asso.Listed, error) {
+		return s.DB.AssociationEvents(r.Context(), caller(r), id, p)
+	})
 }
 
 func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.Event(r.Context(), caller(r), id)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return byID(w, r, func(id int64) (json.RawMessage, error) { return s.DB.Event(r.Context(), caller(r), id) })
 }
 
 func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.DeleteEvent(r.Context(), caller(r), id)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return byID(w, r, func(id int64) (json.RawMessage, error) { return s.DB.DeleteEvent(r.Context(), caller(r), id) })
 }

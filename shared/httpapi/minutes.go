@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
@@ -20,73 +21,29 @@ func parseMinute(f *form, create bool) (asso.MinuteInput, error) {
 }
 
 func (s *Server) createMinute(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseMinute(f, true)
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.CreateMinute(r.Context(), caller(r), in)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusCreated, doc)
+	return withBody(w, r, http.StatusCreated, func(f *form) (asso.MinuteInput, error) { return parseMinute(f, true) },
+		func(in asso.MinuteInput) (json.RawMessage, error) {
+			return s.DB.CreateMinute(r.Context(), caller(r), in)
+		})
 }
 
 func (s *Server) updateMinute(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseMinute(f, false)
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.UpdateMinute(r.Context(), caller(r), id, in)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return updateByID(w, r, func(f *form) (asso.MinuteInput, error) { return parseMinute(f, false) },
+		func(id int64, in asso.MinuteInput) (json.RawMessage, error) {
+			return s.DB.UpdateMinute(r.Context(), caller(r), id, in)
+		})
 }
 
 func (s *Server) listMinutes(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	docs, listed, err := s.DB.Minutes(r.Context(), caller(r), p)
-	if err != nil {
-		return err
-	}
-	return respondPage(w, r, p, listed, docs)
+	return listPage(w, r, func(p asso.Page) (json.RawMessage, asso.Listed, error) {
+		return s.DB.Minutes(r.Context(), caller(r), p)
+	})
 }
 
 func (s *Server) getMinute(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.Minute(r.Context(), caller(r), id)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return byID(w, r, func(id int64) (json.RawMessage, error) { return s.DB.Minute(r.Context(), caller(r), id) })
 }
 
 func (s *Server) deleteMinute(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.DeleteMinute(r.Context(), caller(r), id)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return byID(w, r, func(id int64) (json.RawMessage, error) { return s.DB.DeleteMinute(r.Context(), caller(r), id) })
 }

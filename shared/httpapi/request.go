@@ -23,10 +23,10 @@ import (
 	"github.com/kittenasso/kittenasso/shared/secrets"
 )
 
-// MaxBodyBytes is the largest request body accepted (contract.md §1).
+// MaxBodyBytes is the largest request body accepted (docs/api.md §1).
 const MaxBodyBytes = 1 << 20
 
-// Pagination bounds (contract.md §1).
+// Pagination bounds (docs/api.md §1).
 const (
 	defaultLimit = 100
 	maxLimit     = 1000

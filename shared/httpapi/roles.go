@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"unicode/utf8"
 
@@ -52,63 +53,32 @@ func roleKey(r *http.Request) (asso.RoleKey, error) {
 
 // createRole gives a member a role; a second POST for the same pair renames it.
 func (s *Server) createRole(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseRole(f)
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.SetRole(r.Context(), caller(r), in.Key, in.Name)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusCreated, doc)
+	return withBody(w, r, http.StatusCreated, parseRole,
+		func(in roleInput) (json.RawMessage, error) {
+			return s.DB.SetRole(r.Context(), caller(r), in.Key, in.Name)
+		})
 }
 
 func (s *Server) listRoles(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	docs, listed, err := s.DB.Roles(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	return respondPage(w, r, p, listed, docs)
+	return listPage(w, r, func(p asso.Page) (json.RawMessage, asso.Listed, error) { return s.DB.Roles(r.Context(), p) })
 }
 
 // usersWithRole lists the holders of a role name; the name is the whole path segment.
 func (s *Server) usersWithRole(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	name := r.PathValue("name")
-	switch {
-	case !utf8.ValidString(name) || hasControl(name, ""):
-		return asso.Invalid("name must be valid UTF-8 text without control characters")
-	case utf8.RuneCountInString(name) > maxRoleName:
-		return asso.Invalid("name must be shorter than or equal to 100 characters")
-	}
-	docs, listed, err := s.DB.UsersWithRole(r.Context(), caller(r), name, p)
-	if err != nil {
-		return err
-	}
-	return respondPage(w, r, p, listed, docs)
+	return listPage(w, r, func(p asso.Page) (json.RawMessage, asso.Listed, error) {
+		name := r.PathValue("name")
+		switch {
+		case !utf8.ValidString(name) || hasControl(name, ""):
+			return nil, asso.Listed{}, asso.Invalid("name must be valid UTF-8 text without control characters")
+		case utf8.RuneCountInString(name) > maxRoleName:
+			return nil, asso.Listed{}, asso.Invalid("name must be shorter than or equal to 100 characters")
+		}
+		return s.DB.UsersWithRole(r.Context(), caller(r), name, p)
+	})
 }
 
 func (s *Server) getRole(w http.ResponseWriter, r *http.Request) error {
-	key, err := roleKey(r)
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.Role(r.Context(), key)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return byPathKey(w, r, roleKey, func(key asso.RoleKey) (json.RawMessage, error) { return s.DB.Role(r.Context(), key) })
 }
 
 func (s *Server) updateRole(w http.ResponseWriter, r *http.Request) error {
@@ -116,29 +86,10 @@ func (s *Server) updateRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	name, err := parseRoleName(f)
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.RenameRole(r.Context(), caller(r), key, name)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return withBody(w, r, http.StatusOK, parseRoleName,
+		func(name string) (json.RawMessage, error) { return s.DB.RenameRole(r.Context(), caller(r), key, name) })
 }
 
 func (s *Server) deleteRole(w http.ResponseWriter, r *http.Request) error {
-	key, err := roleKey(r)
-	if err != nil {
-		return err
-	}
-	doc, err := s.DB.DeleteRole(r.Context(), caller(r), key)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, doc)
+	return byPathKey(w, r, roleKey, func(key asso.RoleKey) (json.RawMessage, error) { return s.DB.DeleteRole(r.Context(), caller(r), key) })
 }

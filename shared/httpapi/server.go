@@ -89,7 +89,7 @@ func (s *Server) routeHandler(rt Route) http.Handler {
 	})
 }
 
-// verificationTTL is how long a verification link works (contract.md §5).
+// verificationTTL is how long a verification link works (docs/api.md §5).
 const verificationTTL = 24 * time.Hour
 
 // newVerification makes a fresh verification token and its link to the web app.

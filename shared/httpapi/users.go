@@ -90,39 +90,17 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	users, listed, err := s.DB.Users(r.Context(), caller(r), p)
-	if err != nil {
-		return err
-	}
-	return respondPage(w, r, p, listed, users)
+	return listPage(w, r, func(p asso.Page) ([]asso.User, asso.Listed, error) { return s.DB.Users(r.Context(), caller(r), p) })
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.DB.UserWithAssociations(r.Context(), caller(r), id)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, u)
+	return byID(w, r, func(id int64) (asso.UserWithAssociations, error) {
+		return s.DB.UserWithAssociations(r.Context(), caller(r), id)
+	})
 }
 
 func (s *Server) userRoles(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	roles, err := s.DB.UserRoles(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, roles)
+	return byID(w, r, func(id int64) ([]asso.Role, error) { return s.DB.UserRoles(r.Context(), id) })
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
@@ -189,13 +167,5 @@ func (s *Server) checkCurrentPassword(r *http.Request, me asso.User, password *s
 }
 
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.DB.DeleteUser(r.Context(), caller(r), id)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, u)
+	return byID(w, r, func(id int64) (asso.User, error) { return s.DB.DeleteUser(r.Context(), caller(r), id) })
 }

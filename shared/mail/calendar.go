@@ -50,7 +50,7 @@ func (w ICal) Write(ev CalendarEvent) []byte {
 	vevent.SetStatus(status)
 	vevent.SetOrganizer("mailto:" + ev.Organizer)
 	vevent.AddAttendee("mailto:"+ev.Attendee, ics.ParticipationRoleReqParticipant,
-		&ics.KeyValues{Key: string(ics.ParameterRsvp), Value: []string{"TRUE"}}) // contract.md §5 spells it TRUE
+		&ics.KeyValues{Key: string(ics.ParameterRsvp), Value: []string{"TRUE"}}) // docs/api.md §5 spells it TRUE
 	return []byte(cal.Serialize(ics.WithNewLineWindows))
 }
 

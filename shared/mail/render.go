@@ -1,4 +1,4 @@
-// Package mail renders the product's e-mails (contract.md §5): the verification
+// Package mail renders the product's e-mails (docs/api.md §5): the verification
 // e-mail, and the invitation, update and cancellation of an event with its .ics.
 package mail
 
@@ -44,7 +44,7 @@ type Renderer struct {
 	Now      func() time.Time
 }
 
-// VerificationSubject is the verification e-mail's subject (contract.md §5).
+// VerificationSubject is the verification e-mail's subject (docs/api.md §5).
 const VerificationSubject = "❤️ A big welcome from KittenAsso's"
 
 // Render renders an outbox row of kind for recipient. An error means the row can

@@ -2,7 +2,7 @@ package postgres
 
 import "strconv"
 
-// The API's JSON shapes (contract.md §3) are built by PostgreSQL. Each query names
+// The API's JSON shapes (docs/api.md §3) are built by PostgreSQL. Each query names
 // the rows it wants in a CTE page(id, ord); a fragment below turns them into a CTE
 // docs(id, ord, doc). Nested lists (members, users, voters) are aggregated once for
 // the whole page, never once per row, so a list is one query and one round trip
@@ -27,7 +27,7 @@ docs AS (
 	LEFT JOIN page_members pm ON pm.association_id = a.id)`
 
 // The documents that show users show their e-mail only to those allowed to see it
-// (contract.md §3): themselves, the admin, and people who share an association with
+// (docs/api.md §3): themselves, the admin, and people who share an association with
 // them. These queries take the viewer, the signed-in caller, as $1 (id) and $2
 // (isAdmin): every such query is scoped by its caller.
 const viewer = `viewer AS (SELECT $1::bigint AS id, $2::boolean AS is_admin)`

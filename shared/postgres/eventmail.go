@@ -10,7 +10,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
-// Event e-mail (contract.md §5) goes only to verified members who have not
+// Event e-mail (docs/api.md §5) goes only to verified members who have not
 // unsubscribed from the association's mail; updates are coalesced per event and
 // recipient; and every write that mails is held to its sender's and its association's
 // hourly budget. All of it happens inside the write's transaction.

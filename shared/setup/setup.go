@@ -18,7 +18,7 @@ type Result struct {
 }
 
 // Run migrates db and, when adminEmail and adminPass are both set and no user exists,
-// creates the verified default admin (contract.md §6). Concurrent runs are safe.
+// creates the verified default admin (docs/api.md §6). Concurrent runs are safe.
 func Run(ctx context.Context, db *postgres.DB, adminEmail, adminPass string, log *slog.Logger) (Result, error) {
 	var res Result
 	var err error

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # LocalStack init hook: the mail queue and its dead-letter queue with template.yaml's
 # settings, and the SES identity that sends. Inside LocalStack, AWS defaults to
-# awslocal; shared/gateway's TestLocalStackInitHook runs it with the AWS CLI against
+# awslocal; shared/e2e's TestLocalStackInitHook runs it with the AWS CLI against
 # the project's SQS emulator.
 set -euo pipefail
 AWS=${AWS:-awslocal}

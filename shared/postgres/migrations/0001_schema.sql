@@ -1,6 +1,6 @@
 -- The whole product's schema. Integrity lives here, not only in the code:
 -- unique indexes make duplicate users, memberships and roles impossible under
--- concurrency, and foreign keys carry the cascades contract.md implies.
+-- concurrency, and foreign keys carry the cascades docs/api.md implies.
 
 CREATE TABLE users (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

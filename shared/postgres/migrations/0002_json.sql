@@ -1,4 +1,4 @@
--- Small JSON helpers for the API's shapes (contract.md §3). Each body is a single
+-- Small JSON helpers for the API's shapes (docs/api.md §3). Each body is a single
 -- expression so that the planner inlines it; the nested lists are built set-based in
 -- shared/postgres/docs.go, never by a function called once per row.
 

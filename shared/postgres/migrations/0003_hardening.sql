@@ -43,7 +43,7 @@ CREATE TABLE client_requests (
 CREATE INDEX client_requests_idx ON client_requests (action, client_ip, requested_at);
 
 -- The e-mail shown only to the user, admins and people who share an association
--- with them (contract.md §3): viewer is the signed-in caller.
+-- with them (docs/api.md §3): viewer is the signed-in caller.
 CREATE FUNCTION sees_email(viewer bigint, viewer_is_admin boolean, target bigint) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT viewer_is_admin OR viewer = target OR EXISTS (

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/auth"
+)
+
+// benchSeed is the data set of the API benchmark: 200 users, 50
+// associations of 5-20 members, 150 roles, 100 minutes with 3-8 voters and 100
+// events. setseed makes it the same on every run.
+const benchSeed = `
+SELECT setseed(0.42);
+INSERT INTO users (email, firstname, lastname, age, password_hash, verified_at)
+SELECT 'user' || i || '@example.org', 'First' || i, 'Last' || i, 18 + i % 60, $1, now()
+FROM generate_series(1, 200) i;
+INSERT INTO associations (name) SELECT 'Association ' || i FROM generate_series(1, 50) i;
+INSERT INTO memberships (association_id, user_id)
+SELECT a.id, u.id FROM associations a
+CROSS JOIN LATERAL (SELECT id FROM users WHERE a.id > 0 AND NOT is_admin
+                    ORDER BY random() LIMIT 5 + floor(random() * 16)::int) u;
+INSERT INTO roles (association_id, user_id, name)
+SELECT association_id, user_id, (ARRAY['President', 'Treasurer', 'Secretary', 'Captain', 'Coach'])[1 + floor(random() * 5)::int]
+FROM memberships ORDER BY random() LIMIT 150;
+INSERT INTO minutes (association_id, content, date)
+SELECT 1 + floor(random() * 50)::int, 'Minutes of meeting ' || i || ': ' || repeat('we discussed the budget. ', 4),
+       now() - (i || ' days')::interval
+FROM generate_series(1, 100) i;
+INSERT INTO minute_voters (minute_id, user_id)
+SELECT m.id, v.user_id FROM minutes m
+CROSS JOIN LATERAL (SELECT user_id FROM memberships WHERE association_id = m.association_id
+                    ORDER BY random() LIMIT 3 + floor(random() * 6)::int) v;
+INSERT INTO events (association_id, name, starts_at, ends_at)
+SELECT 1 + floor(random() * 50)::int, 'Event ' || i, now() + (i || ' days')::interval,
+       now() + (i || ' days')::interval + interval '2 hours'
+FROM generate_series(1, 100) i;
+`
+
+// vegetaReport is the part of `vegeta report -type=json` the benchmark prints.
+type vegetaReport struct {
+	Latencies struct {
+		P50 time.Duration `json:"50th"`
+		P99 time.Duration `json:"99th"`
+	} `json:"latencies"`
+	Throughput  float64                `json:"throughput"`
+	Success     float64                `json:"success"`
+	BytesIn     struct{ Mean float64 } `json:"bytes_in"`
+	StatusCodes map[string]int         `json:"status_codes"`
+}
+
+// benchAPI seeds a throw-away database, serves the gateway in this process and loads
+// each list route from a separate vegeta process.
+func benchAPI(args []string) error {
+	fs := flag.NewFlagSet("bench-api", flag.ExitOnError)
+	duration := fs.Duration("duration", 10*time.Second, "load duration per route and client count")
+	clients := fs.String("clients", "10,50", "concurrent clients, comma-separated")
+	routes := fs.String("routes", "/api/associations,/api/roles,/api/events,/api/minutes", "routes to load")
+	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile here")
+	fs.Parse(args)
+
+	ctx := context.Background()
+	b, err := newBenchStack(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	if err := seed(ctx, b.cfg.DatabaseURL); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if err := b.serve(ctx); err != nil {
+		return err
+	}
+	dir, base, token := b.dir, b.base, b.token
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	fmt.Printf("API benchmark: %s per run, server in this process (pid %d), vegeta in another\n\n", *duration, os.Getpid())
+	fmt.Println("| route | clients | requests/s | p50 | p99 | success | body |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	for _, route := range strings.Split(*routes, ",") {
+		for _, c := range strings.Split(*clients, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(c))
+			if err != nil || n < 1 {
+				return fmt.Errorf("bad client count %q", c)
+			}
+			rep, err := attack(dir, base+route, token, n, *duration)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("| %s | %d | %.0f | %s | %s | %.2f%% | %.0f KB |\n", route, n, rep.Throughput,
+				rep.Latencies.P50.Round(10*time.Microsecond), rep.Latencies.P99.Round(10*time.Microsecond),
+				rep.Success*100, rep.BytesIn.Mean/1024)
+			if rep.Success < 1 {
+				fmt.Printf("  status codes: %v\n", rep.StatusCodes)
+			}
+		}
+	}
+	return nil
+}
+
+func seed(ctx context.Context, databaseURL string) error {
+	conn, err := pgx.Connect(ctx, databaseURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	hash, err := auth.HashPassword("seeded-user-password")
+	if err != nil {
+		return err
+	}
+	// Multiple statements in one Exec need the simple protocol; the hash is the only parameter.
+	_, err = conn.Exec(ctx, strings.Replace(benchSeed, "$1", "'"+hash+"'", 1), pgx.QueryExecModeSimpleProtocol)
+	return err
+}
+
+// attack runs a closed-loop load with vegeta (rate 0: each of clients workers sends its next
+// request when the previous answer arrives) in a separate process, after a short warm-up.
+func attack(dir, url, token string, clients int, duration time.Duration) (vegetaReport, error) {
+	var rep vegetaReport
+	targets := filepath.Join(dir, "targets.txt")
+	if err := os.WriteFile(targets, []byte("GET "+url+"\nAuthorization: Bearer "+token+"\n"), 0o600); err != nil {
+		return rep, err
+	}
+	results := filepath.Join(dir, "results.bin")
+	attack := func(d time.Duration) error {
+		cmd := exec.Command("go", "tool", "vegeta", "attack", "-rate=0", "-workers="+strconv.Itoa(clients),
+			"-max-workers="+strconv.Itoa(clients), "-duration="+d.String(), "-targets="+targets, "-output="+results)
+		cmd.Stderr = os.Stderr
+		return cmd.Run()
+	}
+	if err := attack(time.Second); err != nil {
+		return rep, fmt.Errorf("vegeta: %w", err)
+	}
+	if err := attack(duration); err != nil {
+		return rep, fmt.Errorf("vegeta: %w", err)
+	}
+	out, err := exec.Command("go", "tool", "vegeta", "report", "-type=json", results).Output()
+	if err != nil {
+		return rep, fmt.Errorf("vegeta report: %w", err)
+	}
+	return rep, json.Unmarshal(out, &rep)
+}

@@ -1,0 +1,299 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
+	"github.com/kittenasso/kittenasso/shared/local/apigateway"
+	"github.com/kittenasso/kittenasso/shared/local/sqstrigger"
+	"github.com/kittenasso/kittenasso/shared/mail"
+	"github.com/kittenasso/kittenasso/shared/mailer"
+	"github.com/kittenasso/kittenasso/shared/mailqueue"
+)
+
+// emulatorEndpoint returns an emulator's endpoint from the environment `make test`
+// sets; without it the test skips locally and fails under CI.
+func emulatorEndpoint(t *testing.T, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		testenv.Missing(t, name+" is not set", "`make test` starts the SQS and SES emulators")
+	}
+	return v
+}
+
+func randomSuffix() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var testCredentials = credentials.NewStaticCredentialsProvider("test", "test", "")
+
+// mailStack is a stack whose e-mails go through real SQS and SES emulators: its own
+// queue and dead-letter queue (the template's maxReceiveCount, a 1 s visibility
+// timeout so that retries are quick), the mailer behind the Lambda-like poller, and
+// SES behind a proxy that can refuse sends.
+type mailStack struct {
+	*stack
+	sqs      *sqs.Client
+	queue    mailqueue.Queue
+	dlqURL   string
+	queueARN string
+	poller   sqstrigger.Poller
+	sesURL   string       // the SES emulator
+	sesVia   string       // the failure-injecting proxy in front of it
+	sesFail  atomic.Value // func(body string) (status int, errorType string), or nil
+	suffix   string       // makes this test's addresses unique in the shared SES store
+	emf      lockedBuffer // the mailer's EMF lines, as Lambda would log them
+}
+
+// lockedBuffer is a bytes.Buffer that a running mailer and the test can share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func newMailStack(t *testing.T) *mailStack {
+	t.Helper()
+	return newMailStackOn(t, emulatorEndpoint(t, "TEST_SQS_ENDPOINT"))
+}
+
+// newMailStackOn is a mail stack whose queues are on the SQS emulator at sqsEndpoint.
+func newMailStackOn(t *testing.T, sqsEndpoint string) *mailStack {
+	t.Helper()
+	sesEndpoint := emulatorEndpoint(t, "TEST_SES_ENDPOINT")
+	s := &mailStack{stack: newStack(t), suffix: randomSuffix(), sesURL: sesEndpoint}
+	s.sqs = sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(sqsEndpoint), Credentials: testCredentials})
+	queueURL, queueARN, dlqURL, err := s.createQueues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.dlqURL, s.queueARN = dlqURL, queueARN
+	s.queue = mailqueue.Queue{Client: s.sqs, URL: queueURL}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s.publisher.set(s.queue)
+
+	proxy := httptest.NewServer(http.HandlerFunc(s.sesProxy))
+	t.Cleanup(proxy.Close)
+	s.sesVia = proxy.URL
+	ses := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(proxy.URL), Credentials: testCredentials,
+		RetryMaxAttempts: 1}) // the queue is the retry loop; the SDK's own retries would hide it
+	m := &mailer.Mailer{
+		DB:     s.server.DB,
+		Sender: mailer.SES{Client: ses},
+		Renderer: mail.Renderer{From: "hello@kittenasso.test", Domain: "kittenasso.test", WebURL: webOrigin,
+			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: time.Now},
+		Lease:   2 * time.Second,
+		Log:     log,
+		Metrics: s.server.Metrics,
+		EMF:     &s.emf,
+	}
+	s.poller = sqstrigger.Poller{SQS: s.sqs, QueueURL: queueURL, QueueARN: queueARN,
+		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: log}
+	return s
+}
+
+// createQueues creates the test's mail queue and dead-letter queue: the template's
+// maxReceiveCount, a 1 s visibility timeout so that retries are quick. Creating them
+// again (after an emulator restart) gives the same queues.
+func (s *mailStack) createQueues() (queueURL, queueARN, dlqURL string, err error) {
+	ctx := context.Background()
+	tmpl, err := apigateway.LoadTemplate("../../template.yaml")
+	if err != nil {
+		return "", "", "", err
+	}
+	q, _ := tmpl.Queue("MailQueue")
+	dlqURL, dlqARN, err := sqstrigger.CreateQueue(ctx, s.sqs, sqstrigger.QueueSpec{Name: "dlq-" + s.suffix, VisibilityTimeout: 1})
+	if err != nil {
+		return "", "", "", err
+	}
+	queueURL, queueARN, err = sqstrigger.CreateQueue(ctx, s.sqs, sqstrigger.QueueSpec{
+		Name: "mail-" + s.suffix, VisibilityTimeout: 1, MaxReceiveCount: q.MaxReceiveCount, DeadLetterARN: dlqARN})
+	return queueURL, queueARN, dlqURL, err
+}
+
+// sesProxy forwards to the SES emulator unless sesFail refuses the request, answering
+// as SES does: a status and X-Amzn-ErrorType.
+func (s *mailStack) sesProxy(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if fail, _ := s.sesFail.Load().(func(string) (int, string)); fail != nil {
+		if status, errType := fail(string(body)); status != 0 {
+			w.Header().Set("X-Amzn-ErrorType", errType)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			json.NewEncoder(w).Encode(map[string]string{"message": "injected by the test: " + errType})
+			return
+		}
+	}
+	target, _ := url.Parse(s.sesURL)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, r)
+}
+
+// failSES makes SES refuse every send whose request mentions match (""= all);
+// status 0 heals it.
+func (s *mailStack) failSES(match string, status int, errType string) {
+	if status == 0 {
+		s.sesFail.Store(func(string) (int, string) { return 0, "" })
+		return
+	}
+	s.sesFail.Store(func(body string) (int, string) {
+		if strings.Contains(body, match) {
+			return status, errType
+		}
+		return 0, ""
+	})
+}
+
+// addr is a test-unique address.
+func (s *mailStack) addr(name string) string { return name + "-" + s.suffix + "@example.org" }
+
+// pump runs the poller until done says so, or fails the test after limit.
+func (s *mailStack) pump(limit time.Duration, what string, done func() bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(limit)
+	for !done() {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("after %v: still waiting for %s", limit, what)
+		}
+		if _, err := s.poller.Once(context.Background()); err != nil {
+			s.t.Logf("poller: %v", err)
+		}
+	}
+}
+
+// waitMail waits until SES received an e-mail with subject for to, while the
+// mailer runs on its own (a running poller), and returns it.
+func (s *mailStack) waitMail(to, subject string) sesEmail {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, e := range s.inbox(to) {
+			if e.Subject == subject {
+				return e
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no e-mail %q to %s after 20 s", subject, to)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// sesEmail is an e-mail as the SES emulator's /store shows it.
+type sesEmail struct {
+	MessageID   string `json:"messageId"`
+	Subject     string `json:"subject"`
+	Destination struct {
+		To []string `json:"to"`
+	} `json:"destination"`
+	Body struct {
+		Text string `json:"text"`
+		HTML string `json:"html"`
+	} `json:"body"`
+	Attachments []struct {
+		Filename    string `json:"filename"`
+		ContentType string `json:"contentType"`
+		Content     string `json:"content"`
+	} `json:"attachments"`
+}
+
+// inbox returns the e-mails the SES emulator received for to.
+func (s *mailStack) inbox(to string) []sesEmail {
+	s.t.Helper()
+	var mine []sesEmail
+	for _, e := range s.store() {
+		for _, d := range e.Destination.To {
+			if d == to {
+				mine = append(mine, e)
+			}
+		}
+	}
+	return mine
+}
+
+// store returns every e-mail the SES emulator received, of every test.
+func (s *mailStack) store() []sesEmail {
+	s.t.Helper()
+	resp, err := http.Get(s.sesURL + "/store")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []sesEmail `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		s.t.Fatal(err)
+	}
+	return store.Emails
+}
+
+// calendar returns the decoded event.ics of e.
+func (e sesEmail) calendar(t *testing.T) []byte {
+	t.Helper()
+	for _, a := range e.Attachments {
+		if a.Filename == "event.ics" {
+			data, err := base64.StdEncoding.DecodeString(a.Content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return data
+		}
+	}
+	t.Fatalf("no event.ics in %q", e.Subject)
+	return nil
+}
+
+// queueDepth is the number of messages in a queue, visible or in flight.
+func (s *mailStack) queueDepth(url string) int {
+	s.t.Helper()
+	out, err := s.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return atoi(out.Attributes["ApproximateNumberOfMessages"]) + atoi(out.Attributes["ApproximateNumberOfMessagesNotVisible"])
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
