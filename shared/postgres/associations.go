@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,9 +20,7 @@ func associationNotFound(id int64) error {
 // them: a member, or the admin. Locking serialises every write to one association,
 // so concurrent membership and role changes apply one after the other.
 func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids ...int64) error {
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	for _, id := range slices.Compact(ids) {
+	for _, id := range distinct(ids) {
 		var member bool
 		err := tx.QueryRow(ctx, `
 			SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.association_id = a.id AND m.user_id = $2)
@@ -108,27 +105,26 @@ func (db *DB) associationExists(ctx context.Context, id int64) error {
 
 // Associations lists associations with their members and roles.
 func (db *DB) Associations(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "associations")
+	defer wrap(&err, "Associations()")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM associations ORDER BY id LIMIT $1 OFFSET $2`,
 		associationDocs, `SELECT count(*) FROM associations`, 3), p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // Association returns one association with its members and roles.
 func (db *DB) Association(ctx context.Context, id int64) (doc json.RawMessage, err error) {
-	defer wrap(&err, "association")
+	defer wrap(&err, "Association(%d)", id)
 	return db.one(ctx, associationNotFound(id), oneAssociation, id)
 }
 
 // AssociationMembers lists the members of an association, each with their own role.
 func (db *DB) AssociationMembers(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "association members")
+	defer wrap(&err, "AssociationMembers(%d)", id)
 	if err := db.associationExists(ctx, id); err != nil {
 		return nil, asso.Listed{}, err
 	}
 	return db.list(ctx, `
 		SELECT (SELECT count(*) FROM memberships WHERE association_id = $1), count(*),
-		       COALESCE(json_agg(json_build_object('id', u.id, 'firstname', u.firstname, 'lastname', u.lastname,
-		                'age', u.age, 'role', COALESCE(r.name, 'member')) ORDER BY u.id), '[]')
+		       COALESCE(json_agg(`+memberJSON+` ORDER BY u.id), '[]')
 		FROM (SELECT user_id FROM memberships WHERE association_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3) m
 		JOIN users u ON u.id = m.user_id
 		LEFT JOIN roles r ON r.association_id = $1 AND r.user_id = m.user_id`, id, p.Limit, p.Offset)
@@ -136,13 +132,11 @@ func (db *DB) AssociationMembers(ctx context.Context, id int64, p asso.Page) (do
 
 // CreateAssociation creates an association whose members are userIDs and the caller.
 func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.AssociationInput) (doc json.RawMessage, err error) {
-	defer wrap(&err, "create association")
+	defer wrap(&err, "CreateAssociation()")
 	members := []int64{caller.ID}
 	if in.UserIDs != nil {
-		members = append(members, *in.UserIDs...)
+		members = distinct(append(members, *in.UserIDs...))
 	}
-	slices.Sort(members)
-	members = slices.Compact(members)
 	if err := db.checkMemberCount(members); err != nil {
 		return nil, err
 	}
@@ -166,7 +160,7 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 // UpdateAssociation renames an association and/or replaces its members; the roles of
 // removed members go with their membership.
 func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64, in asso.AssociationInput) (doc json.RawMessage, err error) {
-	defer wrap(&err, "update association")
+	defer wrap(&err, "UpdateAssociation(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
 			return err
@@ -177,9 +171,7 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 			}
 		}
 		if in.UserIDs != nil {
-			members := slices.Clone(*in.UserIDs)
-			slices.Sort(members)
-			members = slices.Compact(members)
+			members := distinct(*in.UserIDs)
 			if err := db.checkMemberCount(members); err != nil {
 				return err
 			}
@@ -204,7 +196,7 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 // DeleteAssociation deletes an association with its memberships, roles, minutes and
 // events, and queues a cancellation to each member for each of its future events.
 func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
-	defer wrap(&err, "delete association")
+	defer wrap(&err, "DeleteAssociation(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
 			return err

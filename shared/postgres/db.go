@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -180,10 +181,12 @@ func isNetError(err error) bool {
 	return errors.As(err, &netErr)
 }
 
-// wrap prefixes *errp with the operation's name, keeping it matchable with errors.As.
-func wrap(errp *error, op string) {
+// wrap prefixes *errp with the operation and the object it was about, such as
+// "postgres: UpdateAssociation(7): ...", so that a logged 500 says what failed; the
+// error stays matchable with errors.As.
+func wrap(errp *error, format string, args ...any) {
 	if *errp != nil {
-		*errp = fmt.Errorf("postgres: %s: %w", op, *errp)
+		*errp = fmt.Errorf("postgres: %s: %w", fmt.Sprintf(format, args...), *errp)
 	}
 }
 
@@ -197,4 +200,12 @@ func isUniqueViolation(err error, constraint string) bool {
 func isCheckViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23514"
+}
+
+// distinct returns ids sorted, each once, leaving ids as it was: sets of users are
+// stored and locked in id order.
+func distinct(ids []int64) []int64 {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }

@@ -9,12 +9,15 @@ import "strconv"
 // whatever its length. Every piece of SQL here is a constant: nothing from a request
 // is ever spliced in.
 
-// associationDocs: Association {id, name, members: [{id, firstname, lastname, age, role}]}.
+// memberJSON is the AssociationMember {id, firstname, lastname, age, role} of user u
+// whose role row in the association, if any, is r.
+const memberJSON = `json_build_object('id', u.id, 'firstname', u.firstname, 'lastname', u.lastname,
+	'age', u.age, 'role', COALESCE(r.name, 'member'))`
+
+// associationDocs: Association {id, name, members: AssociationMember[]}.
 const associationDocs = `
 page_members AS (
-	SELECT m.association_id,
-	       json_agg(json_build_object('id', u.id, 'firstname', u.firstname, 'lastname', u.lastname,
-	                'age', u.age, 'role', COALESCE(r.name, 'member')) ORDER BY u.id) AS members
+	SELECT m.association_id, json_agg(` + memberJSON + ` ORDER BY u.id) AS members
 	FROM memberships m
 	JOIN users u ON u.id = m.user_id
 	LEFT JOIN roles r ON r.association_id = m.association_id AND r.user_id = m.user_id

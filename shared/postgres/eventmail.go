@@ -150,7 +150,7 @@ func checkBudget(ctx context.Context, tx *txn, query string, id int64, budget in
 // unsubscribe token this is (RFC 8058 one-click). It is idempotent; an unknown token
 // is ENOTFOUND.
 func (db *DB) Unsubscribe(ctx context.Context, token string) (associationName string, err error) {
-	defer wrap(&err, "unsubscribe")
+	defer wrap(&err, "Unsubscribe()")
 	err = db.pool.QueryRow(ctx, `
 		UPDATE memberships m SET mail_opt_out = true
 		FROM associations a

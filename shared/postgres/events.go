@@ -11,14 +11,14 @@ var errEventNotFound = asso.Errorf(asso.ENOTFOUND, "Event not found")
 
 // Events lists every event.
 func (db *DB) Events(ctx context.Context, viewer asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "events")
+	defer wrap(&err, "Events()")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM events ORDER BY id LIMIT $3 OFFSET $4`,
 		eventDocs, `SELECT count(*) FROM events`, 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationEvents lists the events of one association by start.
 func (db *DB) AssociationEvents(ctx context.Context, viewer asso.User, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "association events")
+	defer wrap(&err, "AssociationEvents(%d)", id)
 	if err := db.associationExists(ctx, id); err != nil {
 		return nil, asso.Listed{}, err
 	}
@@ -30,13 +30,13 @@ func (db *DB) AssociationEvents(ctx context.Context, viewer asso.User, id int64,
 
 // Event returns one event.
 func (db *DB) Event(ctx context.Context, viewer asso.User, id int64) (doc json.RawMessage, err error) {
-	defer wrap(&err, "event")
+	defer wrap(&err, "Event(%d)", id)
 	return db.one(ctx, errEventNotFound, oneEvent, viewer.ID, viewer.IsAdmin, id)
 }
 
 // CreateEvent plans an event and queues an invitation to every member.
 func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventInput) (doc json.RawMessage, err error) {
-	defer wrap(&err, "create event")
+	defer wrap(&err, "CreateEvent()")
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, *in.AssociationID); err != nil {
 			return err
@@ -62,7 +62,7 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 // UpdateEvent changes an event, bumps its calendar SEQUENCE and queues an update to
 // every member of its (new) association. Moving it needs membership of both.
 func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in asso.EventInput) (doc json.RawMessage, err error) {
-	defer wrap(&err, "update event")
+	defer wrap(&err, "UpdateEvent(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
 		associationID, err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, in.AssociationID)
 		if err != nil {
@@ -97,7 +97,7 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 
 // DeleteEvent cancels an event: every member gets a cancellation.
 func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
-	defer wrap(&err, "delete event")
+	defer wrap(&err, "DeleteEvent(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
 		if _, err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, nil); err != nil {
 			return err

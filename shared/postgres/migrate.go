@@ -28,7 +28,7 @@ type migration struct {
 // Migrate applies every embedded migration not yet recorded in schema_migrations,
 // each in its own transaction, in version order. It returns the versions applied.
 func (db *DB) Migrate(ctx context.Context) (applied []int, err error) {
-	defer wrap(&err, "migrate")
+	defer wrap(&err, "Migrate()")
 	migrations, err := loadMigrations()
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,14 +21,14 @@ type MinuteSort struct {
 
 // Minutes lists every minute.
 func (db *DB) Minutes(ctx context.Context, viewer asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "minutes")
+	defer wrap(&err, "Minutes()")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM minutes ORDER BY id LIMIT $3 OFFSET $4`,
 		minuteDocs, `SELECT count(*) FROM minutes`, 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationMinutes lists the minutes of one association in the given order.
 func (db *DB) AssociationMinutes(ctx context.Context, viewer asso.User, id int64, sort MinuteSort, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "association minutes")
+	defer wrap(&err, "AssociationMinutes(%d)", id)
 	if err := db.associationExists(ctx, id); err != nil {
 		return nil, asso.Listed{}, err
 	}
@@ -50,13 +49,13 @@ func (db *DB) AssociationMinutes(ctx context.Context, viewer asso.User, id int64
 
 // Minute returns one minute.
 func (db *DB) Minute(ctx context.Context, viewer asso.User, id int64) (doc json.RawMessage, err error) {
-	defer wrap(&err, "minute")
+	defer wrap(&err, "Minute(%d)", id)
 	return db.one(ctx, errMinuteNotFound, oneMinute, viewer.ID, viewer.IsAdmin, id)
 }
 
 // CreateMinute records minutes in an association the caller belongs to.
 func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.MinuteInput) (doc json.RawMessage, err error) {
-	defer wrap(&err, "create minute")
+	defer wrap(&err, "CreateMinute()")
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, *in.AssociationID); err != nil {
 			return err
@@ -77,7 +76,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 
 // UpdateMinute changes minutes; moving them to another association needs membership of both.
 func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in asso.MinuteInput) (doc json.RawMessage, err error) {
-	defer wrap(&err, "update minute")
+	defer wrap(&err, "UpdateMinute(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
 		if _, err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, in.AssociationID); err != nil {
 			return err
@@ -104,7 +103,7 @@ func (db *DB) UpdateMinute(ctx context.Context, caller asso.User, id int64, in a
 
 // DeleteMinute deletes minutes and their votes.
 func (db *DB) DeleteMinute(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
-	defer wrap(&err, "delete minute")
+	defer wrap(&err, "DeleteMinute(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
 		if _, err := lockForChange(ctx, tx, caller, minuteRow, id, errMinuteNotFound, nil); err != nil {
 			return err
@@ -176,9 +175,7 @@ func lockForChange(ctx context.Context, tx *txn, caller asso.User, c child, id i
 
 // A minute has at most Limits.MaxVoters voters.
 func (db *DB) setVoters(ctx context.Context, tx *txn, minuteID int64, voterIDs []int64) error {
-	voters := slices.Clone(voterIDs)
-	slices.Sort(voters)
-	voters = slices.Compact(voters)
+	voters := distinct(voterIDs)
 	if len(voters) > db.Limits.MaxVoters {
 		return asso.Invalid(fmt.Sprintf("a minute has at most %d voters", db.Limits.MaxVoters))
 	}

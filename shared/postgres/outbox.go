@@ -38,7 +38,7 @@ const (
 // mailer finds it Done or Busy and sends nothing. A claim whose lease ran out (the
 // mailer died) can be taken again.
 func (db *DB) ClaimMail(ctx context.Context, id int64, lease time.Duration) (m Mail, state ClaimState, err error) {
-	defer wrap(&err, "claim mail")
+	defer wrap(&err, "ClaimMail(%d)", id)
 	var payload []byte
 	err = db.pool.QueryRow(ctx, `
 		UPDATE mail_outbox o SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
@@ -78,7 +78,7 @@ func (db *DB) ClaimMail(ctx context.Context, id int64, lease time.Duration) (m M
 // MarkSent records that SES accepted mail id. A verification link has done its job in
 // the outbox once sent: it is removed, so only the token's hash stays in the database.
 func (db *DB) MarkSent(ctx context.Context, id int64, sesMessageID string) (err error) {
-	defer wrap(&err, "mark sent")
+	defer wrap(&err, "MarkSent(%d)", id)
 	_, err = db.pool.Exec(ctx, `
 		UPDATE mail_outbox SET sent_at = now(), ses_message_id = $2, claimed_until = NULL, last_error = NULL,
 		       payload = payload - 'link'
@@ -88,7 +88,7 @@ func (db *DB) MarkSent(ctx context.Context, id int64, sesMessageID string) (err 
 
 // MarkFailed records a permanent failure: the mail is not retried.
 func (db *DB) MarkFailed(ctx context.Context, id int64, reason string) (err error) {
-	defer wrap(&err, "mark failed")
+	defer wrap(&err, "MarkFailed(%d)", id)
 	_, err = db.pool.Exec(ctx, `
 		UPDATE mail_outbox SET failed_at = now(), claimed_until = NULL, last_error = $2 WHERE id = $1`, id, reason)
 	return err
@@ -96,7 +96,7 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string) (err erro
 
 // ReleaseMail gives up a claim after a transient failure, so the next delivery retries.
 func (db *DB) ReleaseMail(ctx context.Context, id int64, reason string) (err error) {
-	defer wrap(&err, "release mail")
+	defer wrap(&err, "ReleaseMail(%d)", id)
 	_, err = db.pool.Exec(ctx, `UPDATE mail_outbox SET claimed_until = NULL, last_error = $2 WHERE id = $1`, id, reason)
 	return err
 }
@@ -129,7 +129,7 @@ func (db *DB) publish(ctx context.Context, ids []int64) {
 
 // MarkPublished records that the mails are on the queue.
 func (db *DB) MarkPublished(ctx context.Context, ids []int64) (err error) {
-	defer wrap(&err, "mark published")
+	defer wrap(&err, "MarkPublished()")
 	_, err = db.pool.Exec(ctx, `UPDATE mail_outbox SET published_at = now() WHERE id = ANY($1) AND published_at IS NULL`, ids)
 	return err
 }
@@ -142,7 +142,7 @@ func (db *DB) MarkPublished(ctx context.Context, ids []int64) (err error) {
 // the queue itself restarted). A duplicate is harmless: the mailer's claim is atomic.
 // Concurrent relays skip each other's rows.
 func (db *DB) RelayUnpublished(ctx context.Context, grace, republishAfter time.Duration, limit int, publish func(context.Context, []int64) ([]int64, error)) (published []int64, err error) {
-	defer wrap(&err, "relay unpublished")
+	defer wrap(&err, "RelayUnpublished()")
 	var publishErr error
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
@@ -186,7 +186,7 @@ const pruneBatch = 10000
 // sent and failed mail and expired verification tokens older than the retention. It
 // returns how many rows went.
 func (db *DB) Prune(ctx context.Context, r Retention) (deleted int64, err error) {
-	defer wrap(&err, "prune")
+	defer wrap(&err, "Prune()")
 	for _, q := range []struct {
 		sql string
 		age time.Duration
@@ -215,7 +215,7 @@ func (db *DB) Prune(ctx context.Context, r Retention) (deleted int64, err error)
 // OutboxStats returns the due e-mails neither sent nor failed and how long the oldest
 // has been due (coalesced updates waiting for their window are not late).
 func (db *DB) OutboxStats(ctx context.Context) (pending int, oldest time.Duration, err error) {
-	defer wrap(&err, "outbox stats")
+	defer wrap(&err, "OutboxStats()")
 	var seconds float64
 	err = db.pool.QueryRow(ctx, `
 		SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(send_after)), 0)

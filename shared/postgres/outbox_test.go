@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,6 +198,11 @@ func TestUnavailable(t *testing.T) {
 	_, err = db.User(ctx, 1)
 	if err == nil || !postgres.Unavailable(err) {
 		t.Errorf("a closed port: %v, Unavailable = false", err)
+	}
+	// The error names the operation and its object, so that a logged 500 says what failed.
+	_, err = db.UpdateAssociation(ctx, asso.User{ID: 3}, 7, asso.AssociationInput{})
+	if err == nil || !strings.HasPrefix(err.Error(), "postgres: UpdateAssociation(7): ") {
+		t.Errorf("error %q does not name UpdateAssociation(7)", err)
 	}
 	if postgres.Unavailable(asso.Errorf(asso.ENOTFOUND, "x")) || postgres.Unavailable(errors.New("a bug")) {
 		t.Error("ordinary errors taken for an unavailable database")

@@ -20,7 +20,7 @@ const roleRelationsJSON = `json_build_object('name', r.name, 'userId', r.user_id
 
 // Roles lists every role.
 func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "roles")
+	defer wrap(&err, "Roles()")
 	return db.list(ctx, `
 		SELECT (SELECT count(*) FROM roles), count(*), COALESCE(json_agg(j ORDER BY association_id, user_id), '[]')
 		FROM (SELECT r.association_id, r.user_id, role_json(r) AS j FROM roles r
@@ -29,7 +29,7 @@ func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, list
 
 // AssociationRoles lists the roles of one association, with their user and association.
 func (db *DB) AssociationRoles(ctx context.Context, viewer asso.User, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "association roles")
+	defer wrap(&err, "AssociationRoles(%d)", id)
 	if err := db.associationExists(ctx, id); err != nil {
 		return nil, asso.Listed{}, err
 	}
@@ -43,7 +43,7 @@ func (db *DB) AssociationRoles(ctx context.Context, viewer asso.User, id int64, 
 
 // UsersWithRole lists the users holding a role named exactly name, in any association.
 func (db *DB) UsersWithRole(ctx context.Context, viewer asso.User, name string, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
-	defer wrap(&err, "users with role")
+	defer wrap(&err, "UsersWithRole()")
 	return db.list(ctx, `
 		WITH holders AS (SELECT DISTINCT user_id FROM roles WHERE name = $3)
 		SELECT (SELECT count(*) FROM holders), count(*), COALESCE(json_agg(j ORDER BY id), '[]')
@@ -53,14 +53,14 @@ func (db *DB) UsersWithRole(ctx context.Context, viewer asso.User, name string, 
 
 // Role returns one role.
 func (db *DB) Role(ctx context.Context, key asso.RoleKey) (doc json.RawMessage, err error) {
-	defer wrap(&err, "role")
+	defer wrap(&err, "Role(%d/%d)", key.UserID, key.AssociationID)
 	return db.one(ctx, errRoleNotFound, `SELECT role_json(r) FROM roles r WHERE r.user_id = $1 AND r.association_id = $2`,
 		key.UserID, key.AssociationID)
 }
 
 // SetRole gives a member a role in their association, renaming the one they have.
 func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
-	defer wrap(&err, "set role")
+	defer wrap(&err, "SetRole(%d/%d)", key.UserID, key.AssociationID)
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, key.AssociationID); err != nil {
 			return err
@@ -97,7 +97,7 @@ func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, n
 // (the creator of an association has none, and the old web client renames it this
 // way); only a user who is not a member has no role to name (404).
 func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
-	defer wrap(&err, "rename role")
+	defer wrap(&err, "RenameRole(%d/%d)", key.UserID, key.AssociationID)
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeRole(ctx, tx, caller, key); err != nil {
 			return err
@@ -117,7 +117,7 @@ func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey
 
 // DeleteRole removes a role; the user stays a member.
 func (db *DB) DeleteRole(ctx context.Context, caller asso.User, key asso.RoleKey) (doc json.RawMessage, err error) {
-	defer wrap(&err, "delete role")
+	defer wrap(&err, "DeleteRole(%d/%d)", key.UserID, key.AssociationID)
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeRole(ctx, tx, caller, key); err != nil {
 			return err

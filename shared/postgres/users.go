@@ -33,7 +33,7 @@ type Credentials struct {
 // CreateUser creates an unverified account and, in the same transaction, its
 // verification token and the verification e-mail in the outbox.
 func (db *DB) CreateUser(ctx context.Context, nu asso.NewUser, v Verification) (u asso.User, err error) {
-	defer wrap(&err, "create user")
+	defer wrap(&err, "CreateUser()")
 	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `
 			INSERT INTO users AS u (email, firstname, lastname, age, password_hash)
@@ -54,7 +54,7 @@ func (db *DB) CreateUser(ctx context.Context, nu asso.NewUser, v Verification) (
 
 // User returns one user.
 func (db *DB) User(ctx context.Context, id int64) (u asso.User, err error) {
-	defer wrap(&err, "user")
+	defer wrap(&err, "User(%d)", id)
 	rows, _ := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id)
 	u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -66,7 +66,7 @@ func (db *DB) User(ctx context.Context, id int64) (u asso.User, err error) {
 // Authenticate returns the user of an access token: the account must still exist and
 // be at the token's version (no password or e-mail change since it was issued).
 func (db *DB) Authenticate(ctx context.Context, id int64, version int) (u asso.User, err error) {
-	defer wrap(&err, "authenticate")
+	defer wrap(&err, "Authenticate(%d)", id)
 	rows, _ := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 AND u.token_version = $2`, id, version)
 	u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -77,7 +77,7 @@ func (db *DB) Authenticate(ctx context.Context, id int64, version int) (u asso.U
 
 // Users lists users by id, with the total count for X-Total-Count.
 func (db *DB) Users(ctx context.Context, viewer asso.User, page asso.Page) (users []asso.User, listed asso.Listed, err error) {
-	defer wrap(&err, "users")
+	defer wrap(&err, "Users()")
 	rows, _ := db.pool.Query(ctx, `
 		SELECT `+viewedUserColumns+`
 		FROM users u ORDER BY u.id LIMIT $3 OFFSET $4`, viewer.ID, viewer.IsAdmin, page.Limit, page.Offset)
@@ -94,7 +94,7 @@ func (db *DB) Users(ctx context.Context, viewer asso.User, page asso.Page) (user
 // its full member list, as viewer may see them, in two queries whatever the number of
 // associations.
 func (db *DB) UserWithAssociations(ctx context.Context, viewer asso.User, id int64) (uwa asso.UserWithAssociations, err error) {
-	defer wrap(&err, "user with associations")
+	defer wrap(&err, "UserWithAssociations(%d)", id)
 	rows, _ := db.pool.Query(ctx, `SELECT `+viewedUserColumns+` FROM users u WHERE u.id = $3`, viewer.ID, viewer.IsAdmin, id)
 	uwa.User, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -120,7 +120,7 @@ func (db *DB) UserWithAssociations(ctx context.Context, viewer asso.User, id int
 
 // UserRoles returns the roles a user holds in every association.
 func (db *DB) UserRoles(ctx context.Context, id int64) (roles []asso.Role, err error) {
-	defer wrap(&err, "user roles")
+	defer wrap(&err, "UserRoles(%d)", id)
 	if _, err := db.User(ctx, id); err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (db *DB) UserRoles(ctx context.Context, id int64) (roles []asso.Role, err e
 // v is mailed to it, and Verify applies it once the link is opened. Asking for a
 // change of address is throttled per address like a resend.
 func (db *DB) UpdateUser(ctx context.Context, caller asso.User, id int64, p asso.UserPatch, v Verification, policy asso.LoginThrottle) (u asso.User, err error) {
-	defer wrap(&err, "update user")
+	defer wrap(&err, "UpdateUser(%d)", id)
 	if err := asso.MayChangeAccount(caller, id); err != nil {
 		return u, err
 	}
@@ -198,7 +198,7 @@ func requestEmailChange(ctx context.Context, tx *txn, limits asso.Limits, caller
 // DeleteUser deletes user id on behalf of caller (oneself or the admin, who may not
 // delete themselves). Memberships, roles, votes and tokens go with it by cascade.
 func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u asso.User, err error) {
-	defer wrap(&err, "delete user")
+	defer wrap(&err, "DeleteUser(%d)", id)
 	switch {
 	case caller.ID != id && !caller.IsAdmin:
 		return u, asso.Errorf(asso.EFORBIDDEN, "you can only delete your own account")
@@ -218,7 +218,7 @@ func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u ass
 
 // CredentialsByEmail returns what login checks, matching the e-mail without regard to case.
 func (db *DB) CredentialsByEmail(ctx context.Context, email string) (c Credentials, err error) {
-	defer wrap(&err, "credentials")
+	defer wrap(&err, "CredentialsByEmail()")
 	var verifiedAt *time.Time
 	err = db.pool.QueryRow(ctx, `
 		SELECT `+userColumns+`, u.password_hash, u.verified_at, u.token_version
@@ -239,7 +239,7 @@ const defaultAdminLockID = 7461_2024_0002
 // Two concurrent first starts create exactly one: the advisory lock makes the second
 // wait, and then it sees the first one's user. It reports whether it created one.
 func (db *DB) EnsureDefaultAdmin(ctx context.Context, email, passwordHash string) (created bool, err error) {
-	defer wrap(&err, "default admin")
+	defer wrap(&err, "EnsureDefaultAdmin()")
 	err = db.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, defaultAdminLockID); err != nil {
 			return err

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -47,7 +46,7 @@ func enqueueMail(ctx context.Context, tx *txn, kind, recipient string, payload a
 // the e-mail change the token confirms (which revokes every older access token).
 // Opening a sign-up link again answers 403 "user already verified", as the original did.
 func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err error) {
-	defer wrap(&err, "verify")
+	defer wrap(&err, "Verify()")
 	invalid := asso.Reasoned(asso.ENOTFOUND, "invalid_token", "invalid or expired token")
 	err = db.inTx(ctx, func(tx *txn) error {
 		var expired, used, verified bool
@@ -87,7 +86,7 @@ func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err er
 // to an unverified account, replaces its unused tokens with v and queues the e-mail.
 // Requests are throttled per address, known or not, so the answer reveals nothing.
 func (db *DB) ResendVerification(ctx context.Context, email string, v Verification, policy asso.LoginThrottle) (err error) {
-	defer wrap(&err, "resend verification")
+	defer wrap(&err, "ResendVerification()")
 	return db.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 2))`, email); err != nil {
 			return err
@@ -116,11 +115,7 @@ func (db *DB) ResendVerification(ctx context.Context, email string, v Verificati
 // recordResend records that a verification link is to be mailed to email, unless the
 // address had its share within the window (ETOOMANY).
 func recordResend(ctx context.Context, tx *txn, email string, policy asso.LoginThrottle) error {
-	if err := checkThrottle(ctx, tx, `
-		SELECT count(*), EXTRACT(EPOCH FROM min(requested_at) + make_interval(secs => $2) - now())::float8
-		FROM verification_resends
-		WHERE lower(email) = lower($1) AND requested_at > now() - make_interval(secs => $2)`,
-		policy.ResendPerKey, email, policy.ResendWindow.Seconds()); err != nil {
+	if err := checkThrottle(ctx, tx, resendsPerEmail, policy.ResendPerKey, email, policy.ResendWindow.Seconds()); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO verification_resends (email) VALUES ($1)`, email)
@@ -130,16 +125,12 @@ func recordResend(ctx context.Context, tx *txn, email string, policy asso.LoginT
 // CountClientRequest records one request of action (sign-up, resend) from clientIP,
 // unless the address made limit of them within window (ETOOMANY with Retry-After).
 func (db *DB) CountClientRequest(ctx context.Context, action, clientIP string, window time.Duration, limit int) (err error) {
-	defer wrap(&err, "count client request")
+	defer wrap(&err, "CountClientRequest()")
 	return db.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 4))`, action, clientIP); err != nil {
 			return err
 		}
-		if err := checkThrottle(ctx, tx, `
-			SELECT count(*), EXTRACT(EPOCH FROM min(requested_at) + make_interval(secs => $2) - now())::float8
-			FROM client_requests
-			WHERE client_ip = $1 AND requested_at > now() - make_interval(secs => $2) AND action = $3`,
-			limit, clientIP, window.Seconds(), action); err != nil {
+		if err := checkThrottle(ctx, tx, requestsPerClient, limit, clientIP, window.Seconds(), action); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO client_requests (action, client_ip) VALUES ($1, $2)`, action, clientIP)
@@ -152,25 +143,17 @@ func (db *DB) CountClientRequest(ctx context.Context, action, clientIP string, w
 // Recording before the password check makes the limit exact under concurrency: parallel
 // guesses each take a slot. Over a limit it returns ETOOMANY with RetryAfter.
 func (db *DB) ReserveLoginAttempt(ctx context.Context, email, clientIP string, policy asso.LoginThrottle) (err error) {
-	defer wrap(&err, "reserve login attempt")
+	defer wrap(&err, "ReserveLoginAttempt()")
 	return db.inTx(ctx, func(tx *txn) error {
 		// Always e-mail lock first, then client lock: one order, so no deadlock.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 0)),
 		                                  pg_advisory_xact_lock(hashtextextended($2, 1))`, email, clientIP); err != nil {
 			return err
 		}
-		if err := checkThrottle(ctx, tx, `
-			SELECT count(*), EXTRACT(EPOCH FROM min(attempted_at) + make_interval(secs => $2) - now())::float8
-			FROM login_attempts
-			WHERE lower(email) = lower($1) AND attempted_at > now() - make_interval(secs => $2)`,
-			policy.PerEmail, email, policy.Window.Seconds()); err != nil {
+		if err := checkThrottle(ctx, tx, attemptsPerEmail, policy.PerEmail, email, policy.Window.Seconds()); err != nil {
 			return err
 		}
-		if err := checkThrottle(ctx, tx, `
-			SELECT count(*), EXTRACT(EPOCH FROM min(attempted_at) + make_interval(secs => $2) - now())::float8
-			FROM login_attempts
-			WHERE client_ip = $1 AND attempted_at > now() - make_interval(secs => $2)`,
-			policy.PerClient, clientIP, policy.Window.Seconds()); err != nil {
+		if err := checkThrottle(ctx, tx, attemptsPerClient, policy.PerClient, clientIP, policy.Window.Seconds()); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO login_attempts (email, client_ip) VALUES ($1, $2)`, email, clientIP)
@@ -180,28 +163,7 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, email, clientIP string, p
 
 // ForgiveLoginAttempts forgets the recorded attempts for email after a correct password.
 func (db *DB) ForgiveLoginAttempts(ctx context.Context, email string) (err error) {
-	defer wrap(&err, "forgive login attempts")
+	defer wrap(&err, "ForgiveLoginAttempts()")
 	_, err = db.pool.Exec(ctx, `DELETE FROM login_attempts WHERE lower(email) = lower($1)`, email)
 	return err
-}
-
-// checkThrottle runs query, which counts the entries within the window and the
-// seconds until the oldest counted one leaves it, and returns ETOOMANY with that wait
-// when the count has reached limit.
-func checkThrottle(ctx context.Context, tx *txn, query string, limit int, args ...any) error {
-	var count int
-	var untilFree *float64
-	if err := tx.QueryRow(ctx, query, args...).Scan(&count, &untilFree); err != nil {
-		return err
-	}
-	if count < limit || untilFree == nil {
-		return nil
-	}
-	return tooMany("throttled", "too many attempts, try again later", *untilFree)
-}
-
-// tooMany is ETOOMANY with a Retry-After of the given seconds (at least one).
-func tooMany(reason, message string, seconds float64) error {
-	wait := time.Duration(math.Ceil(seconds)) * time.Second
-	return &asso.Error{Code: asso.ETOOMANY, Reason: reason, Message: message, RetryAfter: max(wait, time.Second)}
 }

@@ -32,6 +32,17 @@ export function errorMessage(err) {
   return box.el;
 }
 
+// loadPage fetches what a page shows. When that fails, the page shows its title and
+// the error instead, and loadPage returns null: the caller stops there.
+export async function loadPage(page, title, load) {
+  try {
+    return await load();
+  } catch (err) {
+    replace(page, heading(title), errorMessage(err));
+    return null;
+  }
+}
+
 // handleSubmit runs action when form is submitted: the button shows the work in
 // progress and cannot be pressed twice; an error is shown in the form's error box.
 export function handleSubmit(form, errors, action) {

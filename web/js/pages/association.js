@@ -6,18 +6,13 @@ import {ApiError, del, describe, get, getAll, patch, post, put} from '../api.js'
 import {append, field, formValues, h, replace} from '../dom.js';
 import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, toLocalInput, today} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {confirmAction, empty, errorMessage, heading, loading, openDialog, personPicker} from '../ui.js';
-import {failed} from './people.js';
+import {confirmAction, empty, errorMessage, heading, loadPage, loading, openDialog, personPicker} from '../ui.js';
 
 export async function association(page, {params, session}) {
   const id = params.id;
   page.append(heading('Association'), loading());
-  let assoc;
-  try {
-    assoc = await get(`/associations/${id}`);
-  } catch (err) {
-    return failed(page, err, 'Association');
-  }
+  const assoc = await loadPage(page, 'Association', () => get(`/associations/${id}`));
+  if (!assoc) return;
   document.title = `${assoc.name} · KittenAsso's`;
   const canEdit = session.isAdmin || assoc.members.some((m) => m.id === session.id);
   // state is shared by the sections: the members decide who may vote and who is invited.

@@ -4,19 +4,14 @@ import {describe, getAll, post} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {empty, errorBox, handleSubmit, heading, loading, personPicker, showCards} from '../ui.js';
-import {failed} from './people.js';
+import {empty, errorBox, handleSubmit, heading, loadPage, loading, personPicker, showCards} from '../ui.js';
 
 export async function associations(page, {session}) {
   const status = loading();
   const create = h('a', {href: '/associations/new', class: 'button'}, 'New association');
   page.append(h('div', {class: 'title-row'}, heading('Associations'), create), status);
-  let list;
-  try {
-    list = await getAll('/associations');
-  } catch (err) {
-    return failed(page, err, 'Associations');
-  }
+  const list = await loadPage(page, 'Associations', () => getAll('/associations'));
+  if (!list) return;
   if (!list.length) {
     status.replaceWith(empty('There is no association yet. Start the first one!', create.cloneNode(true)));
     return;
@@ -57,12 +52,8 @@ function memberSummary(members) {
 export async function newAssociation(page, {session}) {
   const status = loading();
   page.append(heading('New association'), status);
-  let people;
-  try {
-    people = await getAll('/users');
-  } catch (err) {
-    return failed(page, err, 'New association');
-  }
+  const people = await loadPage(page, 'New association', () => getAll('/users'));
+  if (!people) return;
   const me = people.find((u) => u.id === session.id);
   // chosen members, with the role each will hold; the creator is always a member.
   const members = [{user: me, role: ''}];

@@ -4,22 +4,13 @@ import {ApiError, del, endSession, get, getAll, put, signIn} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {confirmAction, empty, errorBox, errorMessage, handleSubmit, heading, loading, showCards} from '../ui.js';
-
-// failed replaces a page's content with what went wrong.
-export function failed(page, err, title) {
-  replace(page, heading(title), errorMessage(err));
-}
+import {confirmAction, empty, errorBox, handleSubmit, heading, loadPage, loading, showCards} from '../ui.js';
 
 export async function users(page) {
   const status = loading();
   page.append(heading('People'), status);
-  let list;
-  try {
-    list = await getAll('/users');
-  } catch (err) {
-    return failed(page, err, 'People');
-  }
+  const list = await loadPage(page, 'People', () => getAll('/users'));
+  if (!list) return;
   const search = h('input', {type: 'search', id: 'people-search', placeholder: 'Name or e-mail'});
   const count = h('p', {class: 'muted', role: 'status'});
   const results = h('ul', {class: 'cards'});
@@ -43,12 +34,10 @@ export async function users(page) {
 export async function user(page, {params, session}) {
   const status = loading();
   page.append(heading('…'), status);
-  let person, roles;
-  try {
-    [person, roles] = await Promise.all([get(`/users/${params.id}`), get(`/users/${params.id}/roles`)]);
-  } catch (err) {
-    return failed(page, err, 'Person');
-  }
+  const loaded = await loadPage(page, 'Person',
+    () => Promise.all([get(`/users/${params.id}`), get(`/users/${params.id}/roles`)]));
+  if (!loaded) return;
+  const [person, roles] = loaded;
   document.title = `${fullName(person)} · KittenAsso's`;
   const roleIn = (a) => roles.find((r) => r.associationId === a.id)?.name ?? 'member';
   replace(page,
@@ -69,12 +58,8 @@ export async function user(page, {params, session}) {
 export async function profile(page, {session}) {
   const status = loading();
   page.append(heading('Your profile'), status);
-  let me;
-  try {
-    me = await get(`/users/${session.id}`);
-  } catch (err) {
-    return failed(page, err, 'Your profile');
-  }
+  const me = await loadPage(page, 'Your profile', () => get(`/users/${session.id}`));
+  if (!me) return;
   const detailsErrors = errorBox();
   const details = h('form', {class: 'card stack', 'aria-labelledby': 'details-title'},
     h('h2', {id: 'details-title'}, 'Your details'),
