@@ -10,11 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/jackc/pgx/v5"
-
-	"github.com/kittenasso/kittenasso/shared/app/mailerfn"
-	"github.com/kittenasso/kittenasso/shared/local/sqstrigger"
 )
 
 // benchMail measures the mail pipeline end to end: an event in an association of
@@ -39,11 +35,10 @@ func benchMail(args []string) error {
 	if err := b.serve(ctx); err != nil {
 		return err
 	}
-	m := mailerfn.New(b.mailCfg, b.srv.DB, quietLogger(), b.srv.Metrics)
 	var wg sync.WaitGroup
 	for range *mailers {
-		p := sqstrigger.Poller{SQS: b.emu.SQSClient(), QueueURL: b.queueURL, QueueARN: b.queueARN,
-			Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: m.Log}
+		p := *b.stack.Poller // the stack's trigger, one per concurrent mailer
+		p.Wait = 1
 		wg.Add(1)
 		go func() { defer wg.Done(); p.Run(ctx) }()
 	}

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/kittenasso/kittenasso/cmd/internal/apiclient"
-	"github.com/kittenasso/kittenasso/shared/app/apifn"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/local/apigateway"
+	"github.com/kittenasso/kittenasso/shared/local/stack"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/setup"
 )
@@ -29,8 +29,8 @@ type benchStack struct {
 	cfg, mailCfg       config.Config
 	queueURL, queueARN string
 	tmpl               apigateway.Template
-	srv                *httpapi.Server // set by serve
-	base, token        string          // the gateway's URL and the admin's token, set by serve
+	stack              *stack.Stack // set by serve
+	base, token        string       // the gateway's URL and the admin's token, set by serve
 }
 
 const benchAdmin = "admin@bench.local"
@@ -86,29 +86,29 @@ func newBenchStack(ctx context.Context, withMail bool) (b *benchStack, err error
 	return b, err
 }
 
-// serve builds the API, serves every function behind the gateway on a loopback port,
-// and signs in as the admin.
+// serve builds the stack (with the mailer when the bench stack has mail), serves every
+// function behind the gateway on a loopback port, and signs in as the admin.
 func (b *benchStack) serve(ctx context.Context) (err error) {
-	if b.srv, err = apifn.NewServer(ctx, b.cfg, quietLogger()); err != nil {
-		return err
+	opts := stack.Options{API: b.cfg, Template: b.tmpl, Log: quietLogger()}
+	if b.emu != nil {
+		opts.Mail, opts.QueueARN, opts.SQS = &b.mailCfg, b.queueARN, b.emu.SQSClient()
 	}
-	gw, err := apigateway.New(b.tmpl, apigateway.InProcess(b.srv), b.srv.CORS, b.srv.Log)
-	if err != nil {
+	if b.stack, err = stack.New(ctx, opts); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	go http.Serve(ln, gw)
+	go http.Serve(ln, b.stack.Handler)
 	b.base = "http://" + ln.Addr().String()
 	b.token, err = apiclient.SignIn(http.DefaultClient, b.base, benchAdmin, b.cfg.DefaultUserPass)
 	return err
 }
 
 func (b *benchStack) close() {
-	if b.srv != nil {
-		b.srv.DB.Close()
+	if b.stack != nil {
+		b.stack.Server.DB.Close()
 	}
 	if b.emu != nil {
 		b.emu.Stop()

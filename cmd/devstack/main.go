@@ -33,20 +33,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/kittenasso/kittenasso/shared/app/apifn"
-	"github.com/kittenasso/kittenasso/shared/app/mailerfn"
-	"github.com/kittenasso/kittenasso/shared/app/relayfn"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/local/apigateway"
-	"github.com/kittenasso/kittenasso/shared/local/cloudfront"
 	"github.com/kittenasso/kittenasso/shared/local/lambdarie"
-	"github.com/kittenasso/kittenasso/shared/local/sqstrigger"
-	"github.com/kittenasso/kittenasso/shared/mailqueue"
+	"github.com/kittenasso/kittenasso/shared/local/stack"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/setup"
 )
@@ -181,38 +175,30 @@ func dev(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := apifn.NewServer(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer srv.DB.Close()
-	invokers, mailerFunction := apigateway.InProcess(srv), apigateway.Invoker(lambda.NewHandler(mailerfn.New(mailCfg, srv.DB, log, srv.Metrics).Handle))
+	opts := stack.Options{API: cfg, Mail: &mailCfg, QueueARN: queueARN, Template: tmpl, Web: os.DirFS("web"), Log: log,
+		SQS: emu.SQSClient()}
 	mode := "in-process"
 	if *useRIE {
-		if invokers, mailerFunction, err = realBootstraps(ctx, getenv); err != nil {
+		if opts.Invokers, opts.MailerFunction, err = realBootstraps(ctx, getenv); err != nil {
 			return err
 		}
 		mode = "real bootstraps under aws-lambda-rie"
 	}
-	gw, err := apigateway.New(tmpl, invokers, srv.CORS, log)
+	st, err := stack.New(ctx, opts)
 	if err != nil {
 		return err
 	}
-
-	// The mailer, fed by the queue as Lambda would, and the relay, as the schedule would.
-	poller := sqstrigger.Poller{SQS: emu.SQSClient(), QueueURL: queueURL, QueueARN: queueARN,
-		Function: mailerFunction, BatchSize: 10, Wait: 5, Log: log}
-	go poller.Run(ctx)
-	q := mailqueue.New(queueURL)
-	relay := relayfn.New(mailCfg, srv.DB, q, log)
-	relay.Grace = 10 * time.Second
-	go relayEvery(ctx, 15*time.Second, relay)
+	defer st.Server.DB.Close()
+	// The mailer, fed by the queue as Lambda would, and the relay, as the schedule
+	// would, sooner after a request than in AWS.
+	st.Relay.Grace = 10 * time.Second
+	go st.Run(ctx, 15*time.Second)
 
 	// Prometheus reads the in-process functions' metrics here; in AWS they go to
 	// CloudWatch as EMF lines instead.
 	root := http.NewServeMux()
-	root.Handle("GET /metrics", promhttp.HandlerFor(srv.Metrics.Registry, promhttp.HandlerOpts{}))
-	root.Handle("/", cloudfront.Distribution(gw, cloudfront.Site(os.DirFS("web"), tmpl.WebHeaders)))
+	root.Handle("GET /metrics", promhttp.HandlerFor(st.Server.Metrics.Registry, promhttp.HandlerOpts{}))
+	root.Handle("/", st.Handler)
 	httpServer := &http.Server{Addr: *addr, Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.ListenAndServe() }()
@@ -272,22 +258,6 @@ func realBootstraps(ctx context.Context, getenv func(string) string) (map[string
 		invokers[rt.Name] = function(rt.Name)
 	}
 	return invokers, function("mailer"), nil
-}
-
-// relayEvery runs the relay on a schedule, as EventBridge does in AWS.
-func relayEvery(ctx context.Context, every time.Duration, r mailqueue.Relay) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := r.Run(ctx); err != nil && ctx.Err() == nil {
-				r.Log.WarnContext(ctx, "relay", "error", err.Error())
-			}
-		}
-	}
 }
 
 // localSecret returns the secret stored in file, making one on first use, so tokens

@@ -35,11 +35,56 @@ type UserWithAssociations struct {
 	Associations []AssociationWithUsers `json:"associations"`
 }
 
-// Role is a member's title inside one association.
+// Role is a member's title inside one association. With its relations (POST
+// /api/roles, an association's roles) it also carries the user and the association.
 type Role struct {
-	Name          string `json:"name"`
-	UserID        int64  `json:"userId"`
-	AssociationID int64  `json:"associationId"`
+	Name          string           `json:"name"`
+	UserID        int64            `json:"userId"`
+	AssociationID int64            `json:"associationId"`
+	User          *User            `json:"user,omitempty"`
+	Association   *AssociationName `json:"association,omitempty"`
+}
+
+// AssociationName names an association inside another object.
+type AssociationName struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Member is a member as their association lists them, with their own role in it
+// ("member" when they hold none).
+type Member struct {
+	ID        int64  `json:"id"`
+	Firstname string `json:"firstname"`
+	Lastname  string `json:"lastname"`
+	Age       int    `json:"age"`
+	Role      string `json:"role"`
+}
+
+// Association is an association and its members.
+type Association struct {
+	ID      int64    `json:"id"`
+	Name    string   `json:"name"`
+	Members []Member `json:"members"`
+}
+
+// Minute is the record of a meeting of an association, with those who voted. Date is
+// written as the API writes every time: RFC 3339 in UTC, to the second.
+type Minute struct {
+	ID          int64                `json:"id"`
+	Content     string               `json:"content"`
+	Date        string               `json:"date"`
+	Association AssociationWithUsers `json:"association"`
+	Voters      []User               `json:"voters"`
+}
+
+// Event is an event an association plans; Start and End are written as Minute.Date.
+type Event struct {
+	ID          int64                `json:"id"`
+	Name        string               `json:"name"`
+	Start       string               `json:"start"`
+	End         string               `json:"end"`
+	Association AssociationWithUsers `json:"association"`
 }
 
 // NewUser is what sign-up needs to create an account. PasswordHash is already hashed:
@@ -188,6 +233,16 @@ type EventInput struct {
 	Start         *time.Time
 	End           *time.Time
 	AssociationID *int64
+}
+
+// ErrEndBeforeStart refuses an event that would end before it starts. The events
+// table's CHECK holds the rule for every write; the API also tells it at once, among
+// the other problems of a request, when the request sends both times.
+var ErrEndBeforeStart = Invalid("end must not be before start")
+
+// EndsBeforeStart reports whether in sends both times, the end before the start.
+func (in EventInput) EndsBeforeStart() bool {
+	return in.Start != nil && in.End != nil && in.End.Before(*in.Start)
 }
 
 // IsUnsubscribeToken reports whether s has the shape of an unsubscribe token: a UUID

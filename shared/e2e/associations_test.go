@@ -11,54 +11,18 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
-type member struct {
-	ID        int64  `json:"id"`
-	Firstname string `json:"firstname"`
-	Lastname  string `json:"lastname"`
-	Age       int    `json:"age"`
-	Role      string `json:"role"`
-}
-
-type association struct {
-	ID      int64    `json:"id"`
-	Name    string   `json:"name"`
-	Members []member `json:"members"`
-}
-
-type nestedAssociation struct {
-	ID    int64       `json:"id"`
-	Name  string      `json:"name"`
-	Users []asso.User `json:"users"`
-}
-
-type minute struct {
-	ID          int64             `json:"id"`
-	Content     string            `json:"content"`
-	Date        string            `json:"date"`
-	Association nestedAssociation `json:"association"`
-	Voters      []asso.User       `json:"voters"`
-}
-
-type event struct {
-	ID          int64             `json:"id"`
-	Name        string            `json:"name"`
-	Start       string            `json:"start"`
-	End         string            `json:"end"`
-	Association nestedAssociation `json:"association"`
-}
-
 // createAssociation creates an association as token's user, with the given other members.
-func (s *stack) createAssociation(token, name string, ids ...int64) association {
+func (s *stack) createAssociation(token, name string, ids ...int64) asso.Association {
 	s.t.Helper()
 	if ids == nil {
 		ids = []int64{}
 	}
-	var a association
+	var a asso.Association
 	s.request("POST", "/api/associations", token, map[string]any{"name": name, "idUsers": ids}).want(s.t, 201).decode(s.t, &a)
 	return a
 }
 
-func memberIDs(a association) []int64 {
+func memberIDs(a asso.Association) []int64 {
 	var ids []int64
 	for _, m := range a.Members {
 		ids = append(ids, m.ID)
@@ -74,7 +38,7 @@ func TestAssociations(t *testing.T) {
 	cy, _ := s.signUp("cy@example.org", "password123")
 
 	// The creator is always a member; duplicates and numeric strings are fine.
-	var a association
+	var a asso.Association
 	s.request("POST", "/api/associations", adaToken, map[string]any{
 		"name": "Chess club", "idUsers": []any{bob.ID, fmt.Sprint(bob.ID)},
 	}).want(t, 201).decode(t, &a)
@@ -90,11 +54,11 @@ func TestAssociations(t *testing.T) {
 	// Each member shows their own role (the original gave everyone the first role).
 	s.request("POST", "/api/roles", adaToken, map[string]any{"name": "President", "idUser": ada.ID, "idAssociation": a.ID}).want(t, 201)
 	s.request("POST", "/api/roles", adaToken, map[string]any{"name": "Treasurer", "idUser": bob.ID, "idAssociation": a.ID}).want(t, 201)
-	var got association
+	var got asso.Association
 	s.request("GET", "/api/associations/"+itoa(a.ID), adaToken, nil).want(t, 200).decode(t, &got)
-	var members []member
+	var members []asso.Member
 	s.request("GET", "/api/associations/"+itoa(a.ID)+"/members", adaToken, nil).want(t, 200).decode(t, &members)
-	for _, list := range [][]member{got.Members, members} {
+	for _, list := range [][]asso.Member{got.Members, members} {
 		if len(list) != 2 || list[0].Role != "President" || list[1].Role != "Treasurer" {
 			t.Errorf("members %+v", list)
 		}
@@ -118,7 +82,7 @@ func TestAssociations(t *testing.T) {
 
 	// Lists: pagination and total.
 	s.createAssociation(adaToken, "Choir")
-	var list []association
+	var list []asso.Association
 	r := s.request("GET", "/api/associations?limit=1&offset=1", adaToken, nil).want(t, 200)
 	r.decode(t, &list)
 	if len(list) != 1 || list[0].Name != "Choir" || r.header.Get("X-Total-Count") != "2" {
@@ -181,7 +145,7 @@ func TestDeleteAssociationCascadesAndCancelsFutureEvents(t *testing.T) {
 	s.request("POST", "/api/events", adaToken, map[string]any{"name": "Elsewhere", "start": "2099-01-01T10:00", "end": "2099-01-01T12:00", "association": other.ID}).want(t, 201)
 	s.exec(`DELETE FROM mail_outbox WHERE kind <> 'verification'`)
 
-	var deleted association
+	var deleted asso.Association
 	s.request("DELETE", "/api/associations/"+itoa(a.ID), adaToken, nil).want(t, 200).decode(t, &deleted)
 	if deleted.ID != a.ID || deleted.Name != "Chess club" || len(deleted.Members) != 2 || deleted.Members[0].Role != "President" {
 		t.Errorf("deleted %+v", deleted)
@@ -216,7 +180,7 @@ func TestDeleteAssociationCascadesAndCancelsFutureEvents(t *testing.T) {
 		t.Errorf("e-mails %q, want %q", got, want)
 	}
 	// The other association is untouched.
-	var events []event
+	var events []asso.Event
 	s.request("GET", "/api/events", adaToken, nil).want(t, 200).decode(t, &events)
 	if len(events) != 1 || events[0].Name != "Elsewhere" {
 		t.Errorf("events left %+v", events)
@@ -338,7 +302,7 @@ func TestMinutes(t *testing.T) {
 	bob, _ := s.signUp("bob@example.org", "password123")
 	a := s.createAssociation(adaToken, "Chess club", bob.ID)
 
-	var m minute
+	var m asso.Minute
 	s.request("POST", "/api/minutes", adaToken, map[string]any{
 		"content": "Remember: scraped sausages", "date": "2000-01-01", "idAssociation": fmt.Sprint(a.ID), "idVoters": []int64{ada.ID, bob.ID},
 	}).want(t, 201).decode(t, &m)
@@ -351,7 +315,7 @@ func TestMinutes(t *testing.T) {
 			"content": fmt.Sprint("item ", string(rune('a'+i))), "date": date, "idAssociation": a.ID, "idVoters": []int64{},
 		}).want(t, 201)
 	}
-	var list []minute
+	var list []asso.Minute
 	s.request("GET", "/api/associations/"+itoa(a.ID)+"/minutes", adaToken, nil).want(t, 200).decode(t, &list)
 	var dates []string
 	for _, x := range list {
@@ -389,17 +353,17 @@ func TestMinutes(t *testing.T) {
 		t.Errorf("%q", msg)
 	}
 
-	var updated minute
+	var updated asso.Minute
 	s.request("PUT", "/api/minutes/"+itoa(m.ID), adaToken, map[string]any{"content": "Sausages, scraped", "idVoters": []int64{bob.ID}}).want(t, 200).decode(t, &updated)
 	if updated.Content != "Sausages, scraped" || updated.Date != m.Date || len(updated.Voters) != 1 || updated.Voters[0].ID != bob.ID {
 		t.Errorf("updated %+v", updated)
 	}
-	var got minute
+	var got asso.Minute
 	s.request("GET", "/api/minutes/"+itoa(m.ID), adaToken, nil).want(t, 200).decode(t, &got)
 	if got.Content != updated.Content {
 		t.Errorf("get %+v", got)
 	}
-	var all []minute
+	var all []asso.Minute
 	r := s.request("GET", "/api/minutes?limit=2", adaToken, nil).want(t, 200)
 	r.decode(t, &all)
 	if len(all) != 2 || r.header.Get("X-Total-Count") != "4" {
@@ -448,7 +412,7 @@ func TestEvents(t *testing.T) {
 	cy := s.person("Ada", "Lovelace", "cy@example.org", "password123")
 	a := s.createAssociation(adaToken, "Chess club", bob.ID, cy.ID)
 
-	var e event
+	var e asso.Event
 	s.request("POST", "/api/events", adaToken, map[string]any{
 		"name": "Tournament", "start": "2030-05-01T10:00:00+02:00", "end": "2030-05-01T18:00", "association": a.ID,
 	}).want(t, 201).decode(t, &e)
@@ -509,7 +473,7 @@ func TestEvents(t *testing.T) {
 	for _, start := range []string{"2031-01-01", "2030-01-01"} {
 		s.request("POST", "/api/events", adaToken, map[string]any{"name": start, "start": start, "end": start, "association": a.ID}).want(t, 201)
 	}
-	var events []event
+	var events []asso.Event
 	s.request("GET", "/api/events/association/"+itoa(a.ID), adaToken, nil).want(t, 200).decode(t, &events)
 	if len(events) != 2 || events[0].Name != "2030-01-01" {
 		t.Errorf("by association %+v", events)
@@ -528,7 +492,7 @@ func TestEventInAssociationWithoutMembersSendsNothing(t *testing.T) {
 	admin := s.login(adminEmail, adminPassword)
 	a := s.createAssociation(admin, "Empty")
 	s.request("PUT", "/api/associations/"+itoa(a.ID), admin, map[string]any{"idUsers": []int64{}}).want(t, 200)
-	var e event
+	var e asso.Event
 	s.request("POST", "/api/events", admin, map[string]any{"name": "Alone", "start": "2030-01-01", "end": "2030-01-01", "association": a.ID}).want(t, 201).decode(t, &e)
 	s.request("PATCH", "/api/events/"+itoa(e.ID), admin, map[string]any{"name": "Still alone"}).want(t, 200)
 	s.request("DELETE", "/api/events/"+itoa(e.ID), admin, nil).want(t, 200)
@@ -577,7 +541,7 @@ func TestConcurrentMembershipAndRoleWrites(t *testing.T) {
 	if n := s.count(`SELECT count(*) FROM roles r WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = r.user_id AND m.association_id = r.association_id)`); n != 0 {
 		t.Errorf("%d roles of non-members", n)
 	}
-	var got association
+	var got asso.Association
 	s.request("GET", "/api/associations/"+itoa(a.ID), adaToken, nil).want(t, 200).decode(t, &got)
 	ids := memberIDs(got)
 	if !sort.SliceIsSorted(ids, func(i, j int) bool { return ids[i] < ids[j] }) || len(ids) < 2 {

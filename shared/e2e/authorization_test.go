@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"fmt"
+	"github.com/kittenasso/kittenasso/shared/asso"
 	"testing"
 )
 
@@ -25,12 +26,12 @@ func TestMembersOnlyMatrix(t *testing.T) {
 	a := s.createAssociation(memToken, "Club", other.ID)
 
 	newMinute := func() int64 {
-		var m minute
+		var m asso.Minute
 		s.request("POST", "/api/minutes", memToken, map[string]any{"content": "c", "date": "2024-01-01", "idAssociation": a.ID, "idVoters": []int64{}}).want(t, 201).decode(t, &m)
 		return m.ID
 	}
 	newEvent := func() int64 {
-		var e event
+		var e asso.Event
 		s.request("POST", "/api/events", memToken, map[string]any{"name": "e", "start": "2030-01-01", "end": "2030-01-01", "association": a.ID}).want(t, 201).decode(t, &e)
 		return e.ID
 	}
@@ -101,10 +102,10 @@ func TestCraftedIDsCannotReachAnotherAssociation(t *testing.T) {
 	mine := s.createAssociation(aliceToken, "Alice's club")
 	theirs := s.createAssociation(bobToken, "Bob's club")
 
-	var theirMinute, myMinute minute
+	var theirMinute, myMinute asso.Minute
 	s.request("POST", "/api/minutes", bobToken, map[string]any{"content": "secret", "date": "2024-01-01", "idAssociation": theirs.ID, "idVoters": []int64{}}).want(t, 201).decode(t, &theirMinute)
 	s.request("POST", "/api/minutes", aliceToken, map[string]any{"content": "mine", "date": "2024-01-01", "idAssociation": mine.ID, "idVoters": []int64{}}).want(t, 201).decode(t, &myMinute)
-	var theirEvent, myEvent event
+	var theirEvent, myEvent asso.Event
 	s.request("POST", "/api/events", bobToken, map[string]any{"name": "theirs", "start": "2030-01-01", "end": "2030-01-01", "association": theirs.ID}).want(t, 201).decode(t, &theirEvent)
 	s.request("POST", "/api/events", aliceToken, map[string]any{"name": "mine", "start": "2030-01-01", "end": "2030-01-01", "association": mine.ID}).want(t, 201).decode(t, &myEvent)
 	s.request("POST", "/api/roles", bobToken, map[string]any{"name": "Boss", "idUser": bob.ID, "idAssociation": theirs.ID}).want(t, 201)
@@ -133,13 +134,13 @@ func TestCraftedIDsCannotReachAnotherAssociation(t *testing.T) {
 		}
 	}
 	// Nothing changed on Bob's side, nor moved from Alice's.
-	var m minute
+	var m asso.Minute
 	s.request("GET", "/api/minutes/"+itoa(theirMinute.ID), bobToken, nil).want(t, 200).decode(t, &m)
-	var e event
+	var e asso.Event
 	s.request("GET", "/api/events/"+itoa(theirEvent.ID), bobToken, nil).want(t, 200).decode(t, &e)
-	var mm minute
+	var mm asso.Minute
 	s.request("GET", "/api/minutes/"+itoa(myMinute.ID), aliceToken, nil).want(t, 200).decode(t, &mm)
-	var a association
+	var a asso.Association
 	s.request("GET", "/api/associations/"+itoa(theirs.ID), bobToken, nil).want(t, 200).decode(t, &a)
 	if m.Content != "secret" || e.Name != "theirs" || mm.Association.ID != mine.ID || len(a.Members) != 1 || a.Members[0].Role != "Boss" {
 		t.Errorf("something changed: minute %q, event %q, my minute in %d, members %+v", m.Content, e.Name, mm.Association.ID, a.Members)

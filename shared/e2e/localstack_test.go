@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -17,7 +18,7 @@ import (
 // TestLocalStackInitHook runs localstack/'s init hook with the AWS CLI against the SQS
 // emulator and checks that the queues it makes have template.yaml's settings.
 func TestLocalStackInitHook(t *testing.T) {
-	endpoint := emulatorEndpoint(t, "TEST_SQS_ENDPOINT")
+	endpoint := testenv.Emulator(t, "TEST_SQS_ENDPOINT")
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("no AWS CLI on this machine")
 	}

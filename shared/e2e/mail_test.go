@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bytes"
 	"context"
+	"github.com/kittenasso/kittenasso/shared/asso"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -98,7 +99,7 @@ func TestEventMailsEndToEnd(t *testing.T) {
 		return n
 	}
 
-	var e event
+	var e asso.Event
 	s.request("POST", "/api/events", token, map[string]any{"name": "Tournament", "start": "2030-05-01T10:00:00+02:00",
 		"end": "2030-05-01T18:00:00Z", "association": a.ID}).want(t, 201).decode(t, &e)
 	s.pump(20*time.Second, "3 invitations", func() bool { return count("Invitation: Tournament from Chess club") == 3 })

@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -31,21 +29,8 @@ import (
 	"github.com/kittenasso/kittenasso/shared/internal/testenv"
 	"github.com/kittenasso/kittenasso/shared/local/apigateway"
 	"github.com/kittenasso/kittenasso/shared/local/sqstrigger"
-	"github.com/kittenasso/kittenasso/shared/mail"
-	"github.com/kittenasso/kittenasso/shared/mailer"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
 )
-
-// emulatorEndpoint returns an emulator's endpoint from the environment `make test`
-// sets; without it the test skips locally and fails under CI.
-func emulatorEndpoint(t *testing.T, name string) string {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		testenv.Missing(t, name+" is not set", "`make test` starts the SQS and SES emulators")
-	}
-	return v
-}
 
 func randomSuffix() string {
 	b := make([]byte, 4)
@@ -93,14 +78,14 @@ func (b *lockedBuffer) String() string {
 
 func newMailStack(t *testing.T) *mailStack {
 	t.Helper()
-	return newMailStackOn(t, emulatorEndpoint(t, "TEST_SQS_ENDPOINT"))
+	return newMailStackOn(t, testenv.Emulator(t, "TEST_SQS_ENDPOINT"))
 }
 
 // newMailStackOn is a mail stack whose queues are on the SQS emulator at sqsEndpoint.
 func newMailStackOn(t *testing.T, sqsEndpoint string) *mailStack {
 	t.Helper()
-	sesEndpoint := emulatorEndpoint(t, "TEST_SES_ENDPOINT")
-	s := &mailStack{stack: newStack(t), suffix: randomSuffix(), sesURL: sesEndpoint}
+	sesEndpoint := testenv.Emulator(t, "TEST_SES_ENDPOINT")
+	s := &mailStack{suffix: randomSuffix(), sesURL: sesEndpoint}
 	s.sqs = sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(sqsEndpoint), Credentials: testCredentials})
 	queueURL, queueARN, dlqURL, err := s.createQueues()
 	if err != nil {
@@ -108,26 +93,20 @@ func newMailStackOn(t *testing.T, sqsEndpoint string) *mailStack {
 	}
 	s.dlqURL, s.queueARN = dlqURL, queueARN
 	s.queue = mailqueue.Queue{Client: s.sqs, URL: queueURL}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s.publisher.set(s.queue)
 
 	proxy := httptest.NewServer(http.HandlerFunc(s.sesProxy))
 	t.Cleanup(proxy.Close)
 	s.sesVia = proxy.URL
 	ses := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(proxy.URL), Credentials: testCredentials,
 		RetryMaxAttempts: 1}) // the queue is the retry loop; the SDK's own retries would hide it
-	m := &mailer.Mailer{
-		DB:     s.server.DB,
-		Sender: mailer.SES{Client: ses},
-		Renderer: mail.Renderer{From: "hello@kittenasso.test", Domain: "kittenasso.test", WebURL: webOrigin,
-			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: time.Now},
-		Lease:   2 * time.Second,
-		Log:     log,
-		Metrics: s.server.Metrics,
-		EMF:     &s.emf,
-	}
-	s.poller = sqstrigger.Poller{SQS: s.sqs, QueueURL: queueURL, QueueARN: queueARN,
-		Function: lambda.NewHandler(m.Handle), BatchSize: 10, Wait: 1, Log: log}
+	s.stack = newStackWith(t, &stackMail{sqs: s.sqs, queueURL: queueURL, queueARN: queueARN, ses: ses})
+	s.publisher.set(s.queue)
+	// What a test needs sooner than production: a lease that ends in 2 s, an empty
+	// queue noticed within a second, and the mailer's EMF lines kept.
+	s.built.Mailer.Lease = 2 * time.Second
+	s.built.Mailer.EMF = &s.emf
+	s.poller = *s.built.Poller
+	s.poller.Wait = 1
 	return s
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
 	"net/http/httptest"
 	"path/filepath"
 	"runtime"
@@ -45,7 +47,7 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 	env := []string{
 		"DATABASE_URL=" + s.dbURL, "JWT_SECRET=" + string(s.server.Tokens.Secret), "FRONTEND_URL=" + webOrigin,
 		"MAIL_QUEUE_URL=" + s.queue.URL, "MAIL_FROM=hello@kittenasso.test",
-		"AWS_ENDPOINT_URL_SQS=" + emulatorEndpoint(t, "TEST_SQS_ENDPOINT"), "AWS_ENDPOINT_URL_SESV2=" + s.sesVia,
+		"AWS_ENDPOINT_URL_SQS=" + testenv.Emulator(t, "TEST_SQS_ENDPOINT"), "AWS_ENDPOINT_URL_SESV2=" + s.sesVia,
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 	}
 	function := func(name string, extra ...string) *lambdarie.RIE {
@@ -76,9 +78,9 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 	doomed, _ := s.signUp(s.addr("doomed"), "password123")
 	a := s.createAssociation(admin, "Club", bob.ID)
 	gone := s.createAssociation(admin, "Gone")
-	var m minute
+	var m asso.Minute
 	s.request("POST", "/api/minutes", admin, map[string]any{"content": "c", "date": "2024-01-01", "idAssociation": a.ID, "idVoters": []int64{}}).want(t, 201).decode(t, &m)
-	var e event
+	var e asso.Event
 	s.request("POST", "/api/events", admin, map[string]any{"name": "e", "start": "2030-01-01", "end": "2030-01-01", "association": a.ID}).want(t, 201).decode(t, &e)
 	s.pump(20*time.Second, "the fixtures' e-mails", func() bool { return s.queueDepth(s.queue.URL) == 0 })
 	A, M, E := itoa(a.ID), itoa(m.ID), itoa(e.ID)

@@ -14,16 +14,16 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
-	"github.com/kittenasso/kittenasso/shared/auth"
+	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/local/apigateway"
-	"github.com/kittenasso/kittenasso/shared/local/cloudfront"
-	"github.com/kittenasso/kittenasso/shared/metrics"
+	local "github.com/kittenasso/kittenasso/shared/local/stack"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/postgres/pgtest"
 	"github.com/kittenasso/kittenasso/shared/setup"
@@ -46,6 +46,7 @@ type stack struct {
 	// outbox is where the server publishes the e-mails a request queued: nowhere
 	// until a test points it at a queue (the mail stack does).
 	publisher *publisherSwitch
+	built     *local.Stack // the parts stack.New built
 }
 
 // publisherSwitch is the stack's outbox publisher: tests point it at a queue, at a
@@ -65,6 +66,24 @@ func (p *publisherSwitch) Publish(ctx context.Context, ids []int64) ([]int64, er
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
+	return newStackWith(t, nil)
+}
+
+// stackMail is what a mail stack adds to the stack: its queue, on the SQS emulator
+// the client reaches, and the SES client its mailer sends through.
+type stackMail struct {
+	sqs                *sqs.Client
+	queueURL, queueARN string
+	ses                *sesv2.Client
+}
+
+// testSecret signs the stack's tokens.
+const testSecret = "a test secret that is long enough!!"
+
+// newStackWith builds the stack as make dev does (stack.New, from the configuration
+// the functions read), on a fresh database whose outbox publisher the test controls.
+func newStackWith(t *testing.T, mail *stackMail) *stack {
+	t.Helper()
 	dbURL := pgtest.NewDatabaseURL(t)
 	outbox := &publisherSwitch{}
 	db := pgtest.Open(t, dbURL, outbox)
@@ -72,34 +91,41 @@ func newStack(t *testing.T) *stack {
 	if _, err := setup.Run(context.Background(), db, adminEmail, adminPassword, log); err != nil {
 		t.Fatal(err)
 	}
-	srv := &httpapi.Server{
-		DB: db,
-		Tokens: auth.Tokens{Secret: []byte("a test secret that is long enough!!"), Issuer: "kittenasso",
-			Audience: "kittenasso-api", TTL: time.Hour},
-		CORS:        httpapi.CORS{Origins: []string{webOrigin}},
-		Throttle:    asso.DefaultLoginThrottle,
-		FrontendURL: webOrigin,
-		Log:         log,
-		Metrics:     metrics.New(),
+	env := map[string]string{"DATABASE_URL": dbURL, "JWT_SECRET": testSecret, "FRONTEND_URL": webOrigin,
+		"MAIL_FROM": "hello@kittenasso.test"}
+	if mail != nil {
+		env["MAIL_QUEUE_URL"] = mail.queueURL
 	}
-	srv.Metrics.WatchDatabase(db.OutboxStats, db.PoolStats) // as httpapi.New does
+	getenv := func(k string) string { return env[k] }
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl, err := apigateway.LoadTemplate("../../template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw, err := apigateway.New(tmpl, apigateway.InProcess(srv), srv.CORS, log)
+	// As make dev and CloudFront do: the API under /api, the web app everywhere else.
+	opts := local.Options{API: cfg, DB: db, Template: tmpl, Web: os.DirFS("../../web"), Log: log}
+	if mail != nil {
+		mailCfg, err := config.LoadMail(getenv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Mail, opts.QueueARN, opts.SQS, opts.SES = &mailCfg, mail.queueARN, mail.sqs, mail.ses
+	}
+	built, err := local.New(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As make dev and CloudFront do: the API under /api, the web app everywhere else.
-	hs := httptest.NewServer(cloudfront.Distribution(gw, cloudfront.Site(os.DirFS("../../web"), tmpl.WebHeaders)))
+	hs := httptest.NewServer(built.Handler)
 	t.Cleanup(hs.Close)
 	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return &stack{t: t, url: hs.URL, dbURL: dbURL, sql: pool, server: srv, publisher: outbox}
+	return &stack{t: t, url: hs.URL, dbURL: dbURL, sql: pool, server: built.Server, publisher: outbox, built: built}
 }
 
 // response is an HTTP answer, read whole.

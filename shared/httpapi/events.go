@@ -18,8 +18,8 @@ func parseEvent(f *form, create bool) (asso.EventInput, error) {
 		End:           f.time("end", create),
 		AssociationID: f.id("association", create, false),
 	}
-	if in.Start != nil && in.End != nil && in.End.Before(*in.Start) {
-		f.problem("end must not be before start")
+	if in.EndsBeforeStart() {
+		f.problem(asso.ErrEndBeforeStart.Messages[0])
 	}
 	return in, f.err()
 }

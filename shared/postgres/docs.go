@@ -2,12 +2,54 @@ package postgres
 
 import "strconv"
 
-// The API's JSON shapes (docs/api.md §3) are built by PostgreSQL. Each query names
-// the rows it wants in a CTE page(id, ord); a fragment below turns them into a CTE
-// docs(id, ord, doc). Nested lists (members, users, voters) are aggregated once for
-// the whole page, never once per row, so a list is one query and one round trip
-// whatever its length. Every piece of SQL here is a constant: nothing from a request
-// is ever spliced in.
+// The API's JSON shapes (docs/api.md §3) are built by PostgreSQL, and this file holds
+// every piece of SQL that builds them: the objects (userJSON, roleJSON, memberJSON...)
+// and the documents of lists and reads. Each query names the rows it wants in a CTE
+// page(id, ord); a fragment below turns them into a CTE docs(id, ord, doc). Nested
+// lists (members, users, voters) are aggregated once for the whole page, never once
+// per row, so a list is one query and one round trip whatever its length. Every piece
+// of SQL here is built from constants: nothing from a request is ever spliced in.
+
+// apiTime is the timestamptz expression t as the API writes times: RFC 3339, in UTC.
+func apiTime(t string) string {
+	return `to_char((` + t + `) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
+}
+
+// seesEmail is true when the viewer (expressions viewer, its id, and viewerIsAdmin)
+// may see the e-mail of user target: the admin, the user, and people who share an
+// association with them. Its aliases (seen, seer) are its own, so that the
+// expressions it is given keep naming the caller's tables.
+func seesEmail(viewer, viewerIsAdmin, target string) string {
+	return `((` + viewerIsAdmin + `) OR (` + viewer + `) = (` + target + `) OR EXISTS (
+		SELECT 1 FROM memberships seen JOIN memberships seer ON seer.association_id = seen.association_id
+		WHERE seen.user_id = (` + target + `) AND seer.user_id = (` + viewer + `)))`
+}
+
+// userJSON is the User {id, email, firstname, lastname, age, isAdmin} of users row u
+// as the viewer sees it: without the e-mail unless seesEmail.
+func userJSON(viewer, viewerIsAdmin string) string {
+	return `CASE WHEN ` + seesEmail(viewer, viewerIsAdmin, "u.id") + `
+		THEN json_build_object('id', u.id, 'email', u.email, 'firstname', u.firstname,
+		                       'lastname', u.lastname, 'age', u.age, 'isAdmin', u.is_admin)
+		ELSE json_build_object('id', u.id, 'firstname', u.firstname,
+		                       'lastname', u.lastname, 'age', u.age, 'isAdmin', u.is_admin) END`
+}
+
+// roleJSON is the Role {name, userId, associationId} of roles row r.
+const roleJSON = `json_build_object('name', r.name, 'userId', r.user_id, 'associationId', r.association_id)`
+
+// roleRelationsJSON is a Role with relations, over roles r, users u and associations
+// a, for the viewer ($1 id, $2 isAdmin), who sees the user's e-mail if allowed.
+var roleRelationsJSON = `json_build_object('name', r.name, 'userId', r.user_id, 'associationId', r.association_id,
+	'user', ` + userJSON("$1", "$2") + `, 'association', json_build_object('id', a.id, 'name', a.name))`
+
+// eventMailPayload is asso.EventEmail for one recipient (users u, memberships m),
+// the event e of association a as it now stands.
+var eventMailPayload = `json_build_object(
+	'eventId', e.id, 'sequence', e.sequence, 'name', e.name,
+	'start', ` + apiTime("e.starts_at") + `, 'end', ` + apiTime("e.ends_at") + `,
+	'associationId', a.id, 'associationName', a.name,
+	'firstname', u.firstname, 'lastname', u.lastname, 'unsubscribe', m.unsubscribe_token)`
 
 // memberJSON is the AssociationMember {id, firstname, lastname, age, role} of user u
 // whose role row in the association, if any, is r.
@@ -38,10 +80,10 @@ const viewer = `viewer AS (SELECT $1::bigint AS id, $2::boolean AS is_admin)`
 // nestedAssociations is the {id, name, users} object of each association in
 // page_association_ids(id): the association of minutes and events. A viewer who is a
 // member of the association sees every member's e-mail without a check per member.
-const nestedAssociations = `
+var nestedAssociations = `
 page_associations AS (
 	SELECT a.id, json_build_object('id', a.id, 'name', a.name, 'users',
-	       COALESCE(json_agg(user_json(u, v.id, v.is_admin OR mine.user_id IS NOT NULL) ORDER BY u.id)
+	       COALESCE(json_agg(` + userJSON("v.id", "v.is_admin OR mine.user_id IS NOT NULL") + ` ORDER BY u.id)
 	                FILTER (WHERE u.id IS NOT NULL), '[]')) AS doc
 	FROM associations a
 	CROSS JOIN viewer v
@@ -52,16 +94,16 @@ page_associations AS (
 	GROUP BY a.id, v.id, v.is_admin, mine.user_id)`
 
 // minuteDocs: Minute {id, content, date, association: {id, name, users}, voters}.
-const minuteDocs = viewer + `,
+var minuteDocs = viewer + `,
 page_association_ids AS (SELECT association_id AS id FROM minutes WHERE id IN (SELECT id FROM page)),` +
 	nestedAssociations + `,
 page_voters AS (
-	SELECT vt.minute_id, json_agg(user_json(u, v.id, v.is_admin) ORDER BY u.id) AS voters
+	SELECT vt.minute_id, json_agg(` + userJSON("v.id", "v.is_admin") + ` ORDER BY u.id) AS voters
 	FROM minute_voters vt JOIN users u ON u.id = vt.user_id CROSS JOIN viewer v
 	WHERE vt.minute_id IN (SELECT id FROM page)
 	GROUP BY vt.minute_id),
 docs AS (
-	SELECT p.id, p.ord, json_build_object('id', mi.id, 'content', mi.content, 'date', api_time(mi.date),
+	SELECT p.id, p.ord, json_build_object('id', mi.id, 'content', mi.content, 'date', ` + apiTime("mi.date") + `,
 	       'association', pa.doc, 'voters', COALESCE(pv.voters, '[]')) AS doc
 	FROM page p
 	JOIN minutes mi ON mi.id = p.id
@@ -69,12 +111,12 @@ docs AS (
 	LEFT JOIN page_voters pv ON pv.minute_id = mi.id)`
 
 // eventDocs: Event {id, name, start, end, association: {id, name, users}}.
-const eventDocs = viewer + `,
+var eventDocs = viewer + `,
 page_association_ids AS (SELECT association_id AS id FROM events WHERE id IN (SELECT id FROM page)),` +
 	nestedAssociations + `,
 docs AS (
-	SELECT p.id, p.ord, json_build_object('id', e.id, 'name', e.name, 'start', api_time(e.starts_at),
-	       'end', api_time(e.ends_at), 'association', pa.doc) AS doc
+	SELECT p.id, p.ord, json_build_object('id', e.id, 'name', e.name, 'start', ` + apiTime("e.starts_at") + `,
+	       'end', ` + apiTime("e.ends_at") + `, 'association', pa.doc) AS doc
 	FROM page p
 	JOIN events e ON e.id = p.id
 	JOIN page_associations pa ON pa.id = e.association_id)`

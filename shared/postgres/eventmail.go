@@ -24,13 +24,6 @@ const eventMailRecipients = `
 	JOIN users u ON u.id = m.user_id
 	WHERE e.id = $1 AND u.verified_at IS NOT NULL AND NOT m.mail_opt_out`
 
-// eventMailPayload is asso.EventEmail for one recipient, the event as it now stands.
-const eventMailPayload = `json_build_object(
-	'eventId', e.id, 'sequence', e.sequence, 'name', e.name,
-	'start', api_time(e.starts_at), 'end', api_time(e.ends_at),
-	'associationId', a.id, 'associationName', a.name,
-	'firstname', u.firstname, 'lastname', u.lastname, 'unsubscribe', m.unsubscribe_token)`
-
 // enqueueEventMails writes an invitation or a cancellation of event eventID to every
 // recipient, to leave at once. A cancellation first removes the event's updates that
 // have not left yet: it supersedes them.

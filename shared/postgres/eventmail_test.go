@@ -79,7 +79,7 @@ func (f *fixture) association(caller asso.User, members ...asso.User) int64 {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	var a struct{ ID int64 }
+	var a asso.Association
 	json.Unmarshal(doc, &a)
 	return a.ID
 }
@@ -88,7 +88,7 @@ func (f *fixture) event(caller asso.User, associationID int64) (int64, error) {
 	name := "Tournament"
 	start := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
 	doc, err := f.db.CreateEvent(f.ctx, caller, asso.EventInput{Name: &name, Start: &start, End: &start, AssociationID: &associationID})
-	var e struct{ ID int64 }
+	var e asso.Event
 	json.Unmarshal(doc, &e)
 	return e.ID, err
 }

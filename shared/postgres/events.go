@@ -78,7 +78,7 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 			                  sequence = sequence + 1
 			WHERE id = $1`, id, in.Name, in.Start, in.End, in.AssociationID)
 		if isCheckViolation(err) {
-			return asso.Invalid("end must not be before start")
+			return asso.ErrEndBeforeStart
 		}
 		if err != nil {
 			return err

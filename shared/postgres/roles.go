@@ -13,17 +13,12 @@ import (
 
 var errRoleNotFound = asso.Errorf(asso.ENOTFOUND, "Role not found")
 
-// roleRelationsJSON is a Role with relations, over roles r, users u and associations
-// a, for the viewer ($1 id, $2 isAdmin), who sees the user's e-mail if allowed.
-const roleRelationsJSON = `json_build_object('name', r.name, 'userId', r.user_id, 'associationId', r.association_id,
-	'user', user_json(u, $1, $2), 'association', json_build_object('id', a.id, 'name', a.name))`
-
 // Roles lists every role.
 func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "Roles()")
 	return db.list(ctx, `
 		SELECT (SELECT count(*) FROM roles), count(*), COALESCE(json_agg(j ORDER BY association_id, user_id), '[]')
-		FROM (SELECT r.association_id, r.user_id, role_json(r) AS j FROM roles r
+		FROM (SELECT r.association_id, r.user_id, `+roleJSON+` AS j FROM roles r
 		      ORDER BY r.association_id, r.user_id LIMIT $1 OFFSET $2) page`, p.Limit, p.Offset)
 }
 
@@ -47,14 +42,14 @@ func (db *DB) UsersWithRole(ctx context.Context, viewer asso.User, name string, 
 	return db.list(ctx, `
 		WITH holders AS (SELECT DISTINCT user_id FROM roles WHERE name = $3)
 		SELECT (SELECT count(*) FROM holders), count(*), COALESCE(json_agg(j ORDER BY id), '[]')
-		FROM (SELECT u.id, user_json(u, $1, $2) AS j FROM users u JOIN holders h ON h.user_id = u.id
+		FROM (SELECT u.id, `+userJSON("$1", "$2")+` AS j FROM users u JOIN holders h ON h.user_id = u.id
 		      ORDER BY u.id LIMIT $4 OFFSET $5) page`, viewer.ID, viewer.IsAdmin, name, p.Limit, p.Offset)
 }
 
 // Role returns one role.
 func (db *DB) Role(ctx context.Context, key asso.RoleKey) (doc json.RawMessage, err error) {
 	defer wrap(&err, "Role(%d/%d)", key.UserID, key.AssociationID)
-	return db.one(ctx, errRoleNotFound, `SELECT role_json(r) FROM roles r WHERE r.user_id = $1 AND r.association_id = $2`,
+	return db.one(ctx, errRoleNotFound, `SELECT `+roleJSON+` FROM roles r WHERE r.user_id = $1 AND r.association_id = $2`,
 		key.UserID, key.AssociationID)
 }
 
@@ -106,7 +101,7 @@ func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey
 			INSERT INTO roles AS r (user_id, association_id, name)
 			SELECT user_id, association_id, $3 FROM memberships WHERE user_id = $1 AND association_id = $2
 			ON CONFLICT (association_id, user_id) DO UPDATE SET name = EXCLUDED.name
-			RETURNING role_json(r)`, key.UserID, key.AssociationID, name)
+			RETURNING `+roleJSON, key.UserID, key.AssociationID, name)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errRoleNotFound
 		}
@@ -124,7 +119,7 @@ func (db *DB) DeleteRole(ctx context.Context, caller asso.User, key asso.RoleKey
 		}
 		doc, err = queryJSON(ctx, tx, `
 			DELETE FROM roles r WHERE r.user_id = $1 AND r.association_id = $2
-			RETURNING role_json(r)`, key.UserID, key.AssociationID)
+			RETURNING `+roleJSON, key.UserID, key.AssociationID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errRoleNotFound
 		}

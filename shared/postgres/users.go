@@ -16,7 +16,7 @@ const userColumns = `u.id, u.email, u.firstname, u.lastname, u.age, u.is_admin`
 
 // viewedUserColumns are userColumns as the viewer ($1 id, $2 isAdmin) may see them:
 // the e-mail is empty (and left out of the JSON) unless they may see it.
-const viewedUserColumns = `u.id, CASE WHEN sees_email($1, $2, u.id) THEN u.email ELSE '' END,
+var viewedUserColumns = `u.id, CASE WHEN ` + seesEmail("$1", "$2", "u.id") + ` THEN u.email ELSE '' END,
 	u.firstname, u.lastname, u.age, u.is_admin`
 
 var errUserNotFound = asso.Errorf(asso.ENOTFOUND, "user not found")
@@ -105,7 +105,7 @@ func (db *DB) UserWithAssociations(ctx context.Context, viewer asso.User, id int
 	}
 	rows, _ = db.pool.Query(ctx, `
 		SELECT a.id, a.name,
-		       json_agg(user_json(u, $1, $2 OR viewer.user_id IS NOT NULL) ORDER BY u.id)
+		       json_agg(`+userJSON("$1", "$2 OR viewer.user_id IS NOT NULL")+` ORDER BY u.id)
 		FROM memberships mine
 		JOIN associations a ON a.id = mine.association_id
 		LEFT JOIN memberships viewer ON viewer.association_id = a.id AND viewer.user_id = $1
@@ -127,7 +127,11 @@ func (db *DB) UserRoles(ctx context.Context, id int64) (roles []asso.Role, err e
 	rows, _ := db.pool.Query(ctx, `
 		SELECT name, user_id, association_id FROM roles
 		WHERE user_id = $1 ORDER BY association_id`, id)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[asso.Role])
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (asso.Role, error) {
+		var r asso.Role
+		err := row.Scan(&r.Name, &r.UserID, &r.AssociationID)
+		return r, err
+	})
 }
 
 // UpdateUser applies patch to user id on behalf of caller: only oneself or the admin

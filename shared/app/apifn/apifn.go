@@ -24,18 +24,37 @@ import (
 // NewServer connects to the database and builds the API's Server from cfg. With a
 // mail queue, the e-mails a request queues are published to it after the commit.
 func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*httpapi.Server, error) {
-	opts := postgres.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.StatementTimeout,
-		Credentials: secrets.DatabaseCredentials(cfg.DatabaseSecretARN, "url"), Log: log}
 	var queue *mailqueue.Queue
 	if cfg.MailQueueURL != "" {
 		q := mailqueue.New(cfg.MailQueueURL)
-		queue, opts.Outbox = &q, q
+		queue = &q
+	}
+	db, err := OpenDB(ctx, cfg, queue, log)
+	if err != nil {
+		return nil, err
+	}
+	return Server(cfg, db, queue, log), nil
+}
+
+// OpenDB opens the API's connection pool from cfg. queue, when not nil, is where the
+// e-mails a transaction queued are published once it commits.
+func OpenDB(ctx context.Context, cfg config.Config, queue *mailqueue.Queue, log *slog.Logger) (*postgres.DB, error) {
+	opts := postgres.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.StatementTimeout,
+		Credentials: secrets.DatabaseCredentials(cfg.DatabaseSecretARN, "url"), Log: log}
+	if queue != nil {
+		opts.Outbox = *queue
 	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, opts)
 	if err != nil {
 		return nil, err
 	}
 	db.Limits = cfg.Limits
+	return db, nil
+}
+
+// Server builds the API's Server from cfg on db. queue, when not nil, is the mail
+// queue /api/health checks.
+func Server(cfg config.Config, db *postgres.DB, queue *mailqueue.Queue, log *slog.Logger) *httpapi.Server {
 	m := metrics.New()
 	m.WatchDatabase(db.OutboxStats, db.PoolStats)
 	srv := &httpapi.Server{
@@ -51,9 +70,9 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*httpa
 		MailMaxDelay: cfg.MailMaxDelay,
 	}
 	if queue != nil {
-		srv.MailQueue = queue
+		srv.MailQueue = *queue
 	}
-	return srv, nil
+	return srv
 }
 
 // ServeRoute is the whole of a route function's main: it builds the Server once (the

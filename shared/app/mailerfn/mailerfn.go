@@ -21,9 +21,14 @@ import (
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
-// NewMailer builds the mail queue's consumer from cfg (config.LoadMail).
-func New(cfg config.Config, db *postgres.DB, log *slog.Logger, m *metrics.Metrics) *mailer.Mailer {
-	ses := sesv2.NewFromConfig(awsenv.Config(), func(o *sesv2.Options) { o.BaseEndpoint = awsenv.Endpoint("SESV2") })
+// SES is the SES client of the environment: the region's endpoint, or the one
+// AWS_ENDPOINT_URL_SESV2 names (the local emulator).
+func SES() *sesv2.Client {
+	return sesv2.NewFromConfig(awsenv.Config(), func(o *sesv2.Options) { o.BaseEndpoint = awsenv.Endpoint("SESV2") })
+}
+
+// New builds the mail queue's consumer from cfg (config.LoadMail), sending through ses.
+func New(cfg config.Config, db *postgres.DB, ses *sesv2.Client, log *slog.Logger, m *metrics.Metrics) *mailer.Mailer {
 	return &mailer.Mailer{
 		DB:     db,
 		Sender: mailer.SES{Client: ses, ConfigurationSet: cfg.SESConfigurationSet},
@@ -44,7 +49,7 @@ func New(cfg config.Config, db *postgres.DB, log *slog.Logger, m *metrics.Metric
 // ServeMailer is the mailer function's main: SQS batches in, partial failures out.
 func Serve() {
 	cfg, db, log := app.MailInit()
-	m := New(cfg, db, log, metrics.New())
+	m := New(cfg, db, SES(), log, metrics.New())
 	m.EMF = os.Stdout // Lambda sends it to CloudWatch Logs, which reads EMF lines
 	lambda.StartWithOptions(m.Handle, lambda.WithEnableSIGTERM(db.Close))
 }

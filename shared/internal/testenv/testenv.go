@@ -16,3 +16,15 @@ func Missing(t testing.TB, what, how string) {
 	}
 	t.Skipf("skipped: %s (%s)", what, how)
 }
+
+// Emulator returns the endpoint of the emulator that `make test` started and names in
+// the environment variable name (TEST_SQS_ENDPOINT, TEST_SES_ENDPOINT); without it,
+// the test stops as Missing says.
+func Emulator(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		Missing(t, name+" is not set", "`make test` starts the SQS and SES emulators")
+	}
+	return v
+}

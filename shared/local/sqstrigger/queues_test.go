@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,10 +17,7 @@ import (
 // TestPeekThenRedrive is `make dlq` then `make redrive` at once: the peek must leave
 // every dead letter visible, so that the redrive moves them all.
 func TestPeekThenRedrive(t *testing.T) {
-	endpoint := os.Getenv("TEST_SQS_ENDPOINT")
-	if endpoint == "" {
-		testenv.Missing(t, "TEST_SQS_ENDPOINT is not set", "`make test` starts the SQS emulator")
-	}
+	endpoint := testenv.Emulator(t, "TEST_SQS_ENDPOINT")
 	ctx := context.Background()
 	c := sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})

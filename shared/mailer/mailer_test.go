@@ -1,0 +1,140 @@
+package mailer_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
+	"github.com/kittenasso/kittenasso/shared/mail"
+	"github.com/kittenasso/kittenasso/shared/mailer"
+	"github.com/kittenasso/kittenasso/shared/metrics"
+	"github.com/kittenasso/kittenasso/shared/postgres"
+	"github.com/kittenasso/kittenasso/shared/postgres/pgtest"
+)
+
+// TestMailerSendsEachOutboxRowOnce: the mailer sends an outbox row through SES (the
+// emulator), marks it sent, and a second delivery of the same message, as SQS may
+// make, sends nothing; a message whose body is not an outbox id comes back (to end
+// in the dead-letter queue); SES refusing is retried, the row released.
+func TestMailerSendsEachOutboxRowOnce(t *testing.T) {
+	sesURL := testenv.Emulator(t, "TEST_SES_ENDPOINT")
+	ctx := context.Background()
+	url := pgtest.NewDatabaseURL(t)
+	db := pgtest.Open(t, url, nil)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sql, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sql.Close)
+	suffix := make([]byte, 4)
+	rand.Read(suffix)
+	to := "ada-" + hex.EncodeToString(suffix) + "@example.org" // unique in the emulator's shared store
+	if _, err := db.CreateUser(ctx, asso.NewUser{Email: to, Firstname: "Ada", Lastname: "Lovelace", Age: 36, PasswordHash: "x"},
+		postgres.Verification{TokenHash: suffix, Link: "http://localhost:3000/verify?t=x", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := sql.QueryRow(ctx, `SELECT id FROM mail_outbox WHERE recipient = $1`, to).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	m := newMailer(db, sesURL)
+	message := func(body string) events.SQSEvent {
+		return events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m-" + body, Body: body}}}
+	}
+	body, _ := json.Marshal(map[string]int64{"outboxId": id})
+
+	for delivery := 1; delivery <= 2; delivery++ {
+		resp, err := m.Handle(ctx, message(string(body)))
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("delivery %d: %+v, %v", delivery, resp, err)
+		}
+	}
+	if n := sentTo(t, sesURL, to); n != 1 {
+		t.Errorf("SES received %d e-mails for %s, want exactly 1", n, to)
+	}
+	var sent bool
+	if err := sql.QueryRow(ctx, `SELECT sent_at IS NOT NULL FROM mail_outbox WHERE id = $1`, id).Scan(&sent); err != nil || !sent {
+		t.Errorf("outbox row %d not marked sent (%v)", id, err)
+	}
+
+	if resp, _ := m.Handle(ctx, message(`{"outboxId":"seven"}`)); len(resp.BatchItemFailures) != 1 {
+		t.Errorf("a malformed message: %+v, want it back", resp)
+	}
+
+	// SES unreachable: the message comes back, and the row is free for the retry.
+	if _, err := db.CreateUser(ctx, asso.NewUser{Email: "b" + to, Firstname: "Bob", Lastname: "B", Age: 30, PasswordHash: "x"},
+		postgres.Verification{TokenHash: append(suffix, 'b'), Link: "http://localhost:3000/verify?t=y", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sql.QueryRow(ctx, `SELECT id FROM mail_outbox WHERE recipient = $1`, "b"+to).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	down := newMailer(db, "http://127.0.0.1:1")
+	body, _ = json.Marshal(map[string]int64{"outboxId": id})
+	if resp, _ := down.Handle(ctx, message(string(body))); len(resp.BatchItemFailures) != 1 {
+		t.Errorf("SES down: %+v, want the message back", resp)
+	}
+	if row, state, err := db.ClaimMail(ctx, id, time.Minute); err != nil || state != postgres.Claimed || row.Attempts != 2 {
+		t.Errorf("after SES was down: state %v, attempts %d, %v; want the row free for its second attempt", state, row.Attempts, err)
+	}
+}
+
+// newMailer is a mailer sending through the SES endpoint at url, without retries of
+// its own (the queue is the retry loop).
+func newMailer(db *postgres.DB, url string) *mailer.Mailer {
+	ses := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	return &mailer.Mailer{
+		DB:     db,
+		Sender: mailer.SES{Client: ses},
+		Renderer: mail.Renderer{From: "hello@kittenasso.test", Domain: "kittenasso.test", WebURL: "http://localhost:3000",
+			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: time.Now},
+		Lease:   time.Minute,
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics: metrics.New(),
+	}
+}
+
+// sentTo counts the e-mails the SES emulator received for to.
+func sentTo(t *testing.T, sesURL, to string) int {
+	t.Helper()
+	resp, err := http.Get(sesURL + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []struct {
+			Destination struct{ To []string } `json:"destination"`
+		} `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range store.Emails {
+		for _, d := range e.Destination.To {
+			if d == to {
+				n++
+			}
+		}
+	}
+	return n
+}
