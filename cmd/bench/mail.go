@@ -36,6 +36,9 @@ func benchMail(args []string) error {
 		return err
 	}
 	var wg sync.WaitGroup
+	// Stop the mailers before the stack they poll (deferred earlier, so run later).
+	defer wg.Wait()
+	defer cancel()
 	for range *mailers {
 		p := *b.stack.Poller // the stack's trigger, one per concurrent mailer
 		p.Wait = 1
@@ -46,6 +49,7 @@ func benchMail(args []string) error {
 	body, _ := json.Marshal(map[string]any{"name": "General assembly", "start": "2030-01-01T18:00:00Z", "end": "2030-01-01T20:00:00Z", "association": 1})
 	req, _ := http.NewRequest("POST", b.base+"/api/events", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+b.token)
+	req.Header.Set("Content-Type", "application/json")
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -77,8 +81,6 @@ func benchMail(args []string) error {
 	elapsed := time.Since(start)
 	fmt.Printf("all %d invitations accepted by SES after %v: %.0f e-mails/s end to end\n",
 		want, elapsed.Round(time.Millisecond), float64(want)/elapsed.Seconds())
-	cancel()
-	wg.Wait()
 	return nil
 }
 

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/kittenasso/kittenasso/cmd/internal/apiclient"
+	"github.com/kittenasso/kittenasso/shared/app/stack"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/local/apigateway"
-	"github.com/kittenasso/kittenasso/shared/local/stack"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/setup"
 )

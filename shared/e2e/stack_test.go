@@ -19,11 +19,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	appstack "github.com/kittenasso/kittenasso/shared/app/stack"
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/httpapi"
 	"github.com/kittenasso/kittenasso/shared/local/apigateway"
-	local "github.com/kittenasso/kittenasso/shared/local/stack"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 	"github.com/kittenasso/kittenasso/shared/postgres/pgtest"
 	"github.com/kittenasso/kittenasso/shared/setup"
@@ -46,7 +46,7 @@ type stack struct {
 	// outbox is where the server publishes the e-mails a request queued: nowhere
 	// until a test points it at a queue (the mail stack does).
 	publisher *publisherSwitch
-	built     *local.Stack // the parts stack.New built
+	built     *appstack.Stack // the parts stack.New built
 }
 
 // publisherSwitch is the stack's outbox publisher: tests point it at a queue, at a
@@ -106,7 +106,7 @@ func newStackWith(t *testing.T, mail *stackMail) *stack {
 		t.Fatal(err)
 	}
 	// As make dev and CloudFront do: the API under /api, the web app everywhere else.
-	opts := local.Options{API: cfg, DB: db, Template: tmpl, Web: os.DirFS("../../web"), Log: log}
+	opts := appstack.Options{API: cfg, DB: db, Template: tmpl, Web: os.DirFS("../../web"), Log: log}
 	if mail != nil {
 		mailCfg, err := config.LoadMail(getenv)
 		if err != nil {
@@ -114,7 +114,7 @@ func newStackWith(t *testing.T, mail *stackMail) *stack {
 		}
 		opts.Mail, opts.QueueARN, opts.SQS, opts.SES = &mailCfg, mail.queueARN, mail.sqs, mail.ses
 	}
-	built, err := local.New(context.Background(), opts)
+	built, err := appstack.New(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,5 +7,8 @@
 //	lambdarie   the Lambda runtime interface emulator, running the real bootstraps
 //	ports       free loopback ports, and emulator processes kept running on them
 //
-// None of it is deployed: only the local stack (cmd/devstack) and the tests use it.
+//	pgcluster   a private PostgreSQL server, for the local stack, the tests and the benchmarks
+//	emulators   the SQS and SES emulators (npm packages pinned in infra/local)
+//
+// None of it is deployed. shared/app/stack assembles the local stack from these.
 package local

@@ -1,5 +1,4 @@
-// Package apiclient is what the project's commands (devstack's benchmarks, the load
-// tool) need of the API as clients.
+// Package apiclient is what the benchmarks (cmd/bench) need of the API as clients.
 package apiclient
 
 import (

@@ -1,7 +1,8 @@
-// Package stack assembles the local stack from the same composition roots the
-// deployed functions use (shared/app): the API's Server behind the API Gateway
-// stand-in, the web app behind the CloudFront stand-in, and, with mail, the mailer
-// behind the SQS trigger and the relay on a schedule. `make dev`, the benchmarks and
+// Package stack is the composition root of the local stack: from the configuration
+// the functions read, and through their own roots (apifn, mailerfn, relayfn), it
+// builds the API's Server behind the API Gateway stand-in, the web app behind the
+// CloudFront stand-in, and, with mail, the mailer behind the SQS trigger and the relay
+// on a schedule (the stand-ins are shared/local's). `make dev`, the benchmarks and
 // the end-to-end tests all build their stack here.
 package stack
 
