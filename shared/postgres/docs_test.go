@@ -36,6 +36,14 @@ func TestDocumentsHaveTheDomainShapes(t *testing.T) {
 	var e asso.Event
 	decodeStrictly(t, "CreateMinute", minute, &m)
 	decodeStrictly(t, "CreateEvent", event, &e)
+	// The invitation's payload, built by SQL for the mailer, is asso.EventEmail.
+	var payload json.RawMessage
+	f.scan(`SELECT payload FROM mail_outbox WHERE kind = 'invitation' AND event_id = $1 LIMIT 1`, []any{e.ID}, &payload)
+	var invitation asso.EventEmail
+	decodeStrictly(t, "the invitation's payload", payload, &invitation)
+	if invitation.EventID != e.ID || invitation.Start != e.Start || invitation.AssociationName != e.Association.Name {
+		t.Errorf("invitation %+v for event %+v", invitation, e)
+	}
 	page := asso.Page{Limit: 100}
 	// What the viewer may not see is left out, not sent empty.
 	if len(m.Voters) != 2 || m.Voters[0].Email == "" || m.Association.Users[0].Email == "" {
