@@ -197,7 +197,7 @@ func dev(args []string) error {
 	// Prometheus reads the in-process functions' metrics here; in AWS they go to
 	// CloudWatch as EMF lines instead.
 	root := http.NewServeMux()
-	root.Handle("GET /metrics", promhttp.HandlerFor(st.Server.Metrics.Registry, promhttp.HandlerOpts{}))
+	root.Handle("GET /metrics", promhttp.HandlerFor(st.Metrics.Registry, promhttp.HandlerOpts{}))
 	root.Handle("/", st.Handler)
 	httpServer := &http.Server{Addr: *addr, Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)

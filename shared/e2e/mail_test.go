@@ -311,7 +311,7 @@ func TestMetricsExposeEveryPromisedSeries(t *testing.T) {
 	s.pump(20*time.Second, "the verification e-mail", func() bool { return len(s.inbox(ada)) == 1 })
 
 	rec := httptest.NewRecorder()
-	promhttp.HandlerFor(s.server.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	promhttp.HandlerFor(s.built.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body := rec.Body.String()
 	for _, series := range []string{
 		`kittenasso_http_requests_total{route="POST /api/users",status_class="2xx"} 1`,

@@ -37,7 +37,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := s.DB.ReserveLoginAttempt(ctx, in.email, clientIP(r), s.Throttle); err != nil {
 		if asso.ErrorCode(err) == asso.ETOOMANY {
-			s.Metrics.LoginThrottled.Inc()
+			s.Metrics.LoginThrottled()
 		}
 		return err
 	}
@@ -45,12 +45,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case asso.ErrorCode(err) == asso.ENOTFOUND:
 		auth.SpendPasswordCheck(in.password)
-		s.Metrics.LoginFailures.Inc()
+		s.Metrics.LoginFailed()
 		return errInvalidCredentials
 	case err != nil:
 		return err
 	case !auth.CheckPassword(cred.PasswordHash, in.password):
-		s.Metrics.LoginFailures.Inc()
+		s.Metrics.LoginFailed()
 		return errInvalidCredentials
 	}
 	if err := s.DB.ForgiveLoginAttempts(ctx, in.email); err != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 func testServer(logs *bytes.Buffer) *Server {
-	return &Server{Log: slog.New(slog.NewJSONHandler(logs, nil)), CORS: CORS{Origins: []string{"http://app"}}, Metrics: metrics.New()}
+	return &Server{Log: slog.New(slog.NewJSONHandler(logs, nil)), CORS: CORS{Origins: []string{"http://app"}}, Metrics: metrics.Discard{}}
 }
 
 func TestEnvelopeTurnsFailuresIntoJSON500(t *testing.T) {

@@ -24,7 +24,7 @@ type Server struct {
 	Throttle    asso.LoginThrottle
 	FrontendURL string
 	Log         *slog.Logger
-	Metrics     *metrics.Metrics
+	Metrics     metrics.Recorder
 	// MailQueue, when set, is checked by /api/health; MailMaxDelay, when set, is how
 	// long due mail may wait before health says "degraded".
 	MailQueue    interface{ Reachable(context.Context) error }

@@ -90,7 +90,7 @@ func TestWithEMFWritesOneLinePerInvocation(t *testing.T) {
 func TestAccessLogCarriesBothRequestIDs(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	srv := &httpapi.Server{Log: log, Metrics: metrics.New()}
+	srv := &httpapi.Server{Log: log, Metrics: metrics.Discard{}}
 	rt, _ := httpapi.RouteByName("api-info")
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "lambda-42"})
 	_, err := Handler(srv.Handler(rt), log)(ctx, events.APIGatewayV2HTTPRequest{RawPath: "/api",

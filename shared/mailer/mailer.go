@@ -79,7 +79,7 @@ type Mailer struct {
 	// longer than a send can take, shorter than the queue's visibility timeout.
 	Lease   time.Duration
 	Log     *slog.Logger
-	Metrics *metrics.Metrics
+	Metrics metrics.Recorder
 	// Pace spaces this mailer's sends so that all mailers together stay under the SES
 	// account's sending rate; the zero Pacer does not wait.
 	Pace Pacer
@@ -96,12 +96,12 @@ var outcomeMetrics = map[string]string{
 	"sent": "MailsSent", "permanent": "MailsFailed", "transient": "MailsRetried", "skipped": "MailsSkipped",
 }
 
-// record counts one outcome of a send of kind, in Prometheus and in this batch's tally.
+// record counts one outcome of a send of kind, in Metrics and in this batch's tally.
 func (m *Mailer) record(kind, outcome string) {
 	if outcome == "sent" {
-		m.Metrics.MailsSent.WithLabelValues(kind).Inc()
+		m.Metrics.MailSent(kind)
 	} else {
-		m.Metrics.MailsFailed.WithLabelValues(kind, outcome).Inc()
+		m.Metrics.MailFailed(kind, outcome)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

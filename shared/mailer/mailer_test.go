@@ -108,7 +108,7 @@ func newMailer(db *postgres.DB, url string) *mailer.Mailer {
 			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: time.Now},
 		Lease:   time.Minute,
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics: metrics.New(),
+		Metrics: metrics.Discard{},
 	}
 }
 

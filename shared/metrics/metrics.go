@@ -1,102 +1,36 @@
-// Package metrics is the product's instrumentation over client_golang. Labels have
-// bounded cardinality only: route patterns, status classes, e-mail kinds; never a
-// user or association id. Locally the gateway serves them at /metrics; in Lambda,
-// each invocation also writes one CloudWatch Embedded Metric Format line (emf.go).
+// Package metrics is what the product counts, and how a Lambda function reports it:
+// CloudWatch Embedded Metric Format lines in its log (emf.go), since nothing scrapes a
+// Lambda. The local stack keeps the same counts in Prometheus (metrics/prom), which
+// the functions do not link: it would only make their bootstraps bigger.
 package metrics
 
 import (
-	"context"
 	"strconv"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
-// Namespace prefixes every series, and names the CloudWatch namespace.
+// Namespace prefixes every Prometheus series.
 const Namespace = "kittenasso"
 
-// Metrics are the product's series, on their own registry.
-type Metrics struct {
-	Registry       *prometheus.Registry
-	Requests       *prometheus.CounterVec   // by route and status class
-	Duration       *prometheus.HistogramVec // by route
-	MailsSent      *prometheus.CounterVec   // by kind
-	MailsFailed    *prometheus.CounterVec   // by kind and reason (permanent, transient)
-	LoginFailures  prometheus.Counter
-	LoginThrottled prometheus.Counter
+// Recorder counts what the handlers and the mailer do. Locally it is prom.Metrics; in
+// Lambda it is Discard, and the same facts leave as EMF lines: per invocation
+// (lambdahttp), per mail batch (the mailer) and per relay run.
+type Recorder interface {
+	ObserveRequest(route string, status int, d time.Duration)
+	LoginFailed()
+	LoginThrottled()
+	MailSent(kind string)
+	MailFailed(kind, reason string)
 }
 
-// New registers every series on a fresh registry, with the Go runtime's.
-func New() *Metrics {
-	m := &Metrics{
-		Registry: prometheus.NewRegistry(),
-		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "http_requests_total",
-			Help: "API requests by route and status class."}, []string{"route", "status_class"}),
-		Duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Name: "http_request_duration_seconds",
-			Help: "API request duration by route.", Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}},
-			[]string{"route"}),
-		MailsSent: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "mails_sent_total",
-			Help: "E-mails accepted by SES, by kind."}, []string{"kind"}),
-		MailsFailed: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "mails_failed_total",
-			Help: "E-mail sends that failed, by kind and reason (permanent: not retried; transient: retried)."}, []string{"kind", "reason"}),
-		LoginFailures: prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "login_failures_total",
-			Help: "Sign-ins refused for wrong credentials."}),
-		LoginThrottled: prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "login_throttled_total",
-			Help: "Sign-ins refused by the brute-force throttle (429)."}),
-	}
-	m.Registry.MustRegister(m.Requests, m.Duration, m.MailsSent, m.MailsFailed, m.LoginFailures, m.LoginThrottled,
-		collectors.NewGoCollector())
-	return m
-}
+// Discard records nothing: the Recorder of the Lambda functions.
+type Discard struct{}
 
-// ObserveRequest records one API request.
-func (m *Metrics) ObserveRequest(route string, status int, d time.Duration) {
-	m.Requests.WithLabelValues(route, StatusClass(status)).Inc()
-	m.Duration.WithLabelValues(route).Observe(d.Seconds())
-}
+func (Discard) ObserveRequest(string, int, time.Duration) {}
+func (Discard) LoginFailed()                              {}
+func (Discard) LoginThrottled()                           {}
+func (Discard) MailSent(string)                           {}
+func (Discard) MailFailed(string, string)                 {}
 
 // StatusClass is "2xx", "4xx", ... for status.
 func StatusClass(status int) string { return strconv.Itoa(status/100) + "xx" }
-
-// OutboxStats reads the outbox's backlog: e-mails neither sent nor failed, and the
-// age of the oldest one.
-type OutboxStats func(ctx context.Context) (pending int, oldest time.Duration, err error)
-
-// PoolStats reads the database pool: connections in use, idle, and the maximum.
-type PoolStats func() (inUse, idle, max int32)
-
-// WatchDatabase adds series read at each scrape: the outbox backlog and the pool.
-func (m *Metrics) WatchDatabase(outbox OutboxStats, pool PoolStats) {
-	m.Registry.MustRegister(&dbCollector{outbox: outbox, pool: pool})
-}
-
-var (
-	backlogDesc = prometheus.NewDesc(Namespace+"_outbox_backlog", "E-mails in the outbox neither sent nor failed.", nil, nil)
-	ageDesc     = prometheus.NewDesc(Namespace+"_outbox_oldest_age_seconds", "Age of the oldest e-mail in the backlog.", nil, nil)
-	poolDesc    = prometheus.NewDesc(Namespace+"_db_pool_connections", "Database pool connections by state.", []string{"state"}, nil)
-)
-
-type dbCollector struct {
-	outbox OutboxStats
-	pool   PoolStats
-}
-
-func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- backlogDesc
-	ch <- ageDesc
-	ch <- poolDesc
-}
-
-func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if pending, oldest, err := c.outbox(ctx); err == nil {
-		ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, float64(pending))
-		ch <- prometheus.MustNewConstMetric(ageDesc, prometheus.GaugeValue, oldest.Seconds())
-	}
-	inUse, idle, max := c.pool()
-	ch <- prometheus.MustNewConstMetric(poolDesc, prometheus.GaugeValue, float64(inUse), "in_use")
-	ch <- prometheus.MustNewConstMetric(poolDesc, prometheus.GaugeValue, float64(idle), "idle")
-	ch <- prometheus.MustNewConstMetric(poolDesc, prometheus.GaugeValue, float64(max), "max")
-}

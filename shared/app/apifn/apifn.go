@@ -55,8 +55,6 @@ func OpenDB(ctx context.Context, cfg config.Config, queue *mailqueue.Queue, log 
 // Server builds the API's Server from cfg on db. queue, when not nil, is the mail
 // queue /api/health checks.
 func Server(cfg config.Config, db *postgres.DB, queue *mailqueue.Queue, log *slog.Logger) *httpapi.Server {
-	m := metrics.New()
-	m.WatchDatabase(db.OutboxStats, db.PoolStats)
 	srv := &httpapi.Server{
 		DB:           db,
 		Tokens:       auth.Tokens{Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, TTL: cfg.JWTTTL},
@@ -66,7 +64,7 @@ func Server(cfg config.Config, db *postgres.DB, queue *mailqueue.Queue, log *slo
 		Throttle:     cfg.Throttle,
 		FrontendURL:  cfg.FrontendURL,
 		Log:          log,
-		Metrics:      m,
+		Metrics:      metrics.Discard{}, // in Lambda, metrics leave as EMF lines (lambdahttp)
 		MailMaxDelay: cfg.MailMaxDelay,
 	}
 	if queue != nil {

@@ -28,7 +28,7 @@ func SES() *sesv2.Client {
 }
 
 // New builds the mail queue's consumer from cfg (config.LoadMail), sending through ses.
-func New(cfg config.Config, db *postgres.DB, ses *sesv2.Client, log *slog.Logger, m *metrics.Metrics) *mailer.Mailer {
+func New(cfg config.Config, db *postgres.DB, ses *sesv2.Client, log *slog.Logger, m metrics.Recorder) *mailer.Mailer {
 	return &mailer.Mailer{
 		DB:     db,
 		Sender: mailer.SES{Client: ses, ConfigurationSet: cfg.SESConfigurationSet},
@@ -49,7 +49,7 @@ func New(cfg config.Config, db *postgres.DB, ses *sesv2.Client, log *slog.Logger
 // ServeMailer is the mailer function's main: SQS batches in, partial failures out.
 func Serve() {
 	cfg, db, log := app.MailInit()
-	m := New(cfg, db, SES(), log, metrics.New())
+	m := New(cfg, db, SES(), log, metrics.Discard{})
 	m.EMF = os.Stdout // Lambda sends it to CloudWatch Logs, which reads EMF lines
 	lambda.StartWithOptions(m.Handle, lambda.WithEnableSIGTERM(db.Close))
 }

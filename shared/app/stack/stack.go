@@ -28,6 +28,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/local/sqstrigger"
 	"github.com/kittenasso/kittenasso/shared/mailer"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
+	"github.com/kittenasso/kittenasso/shared/metrics/prom"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
@@ -61,7 +62,10 @@ type Options struct {
 // Stack is the local stack's parts, built and not yet running: a caller may adjust
 // them (a test's shorter lease, say) before Run, or drive them itself.
 type Stack struct {
-	Server  *httpapi.Server
+	Server *httpapi.Server
+	// Metrics are what the in-process functions count, in Prometheus: make dev
+	// serves them at /metrics (in AWS they leave as EMF lines).
+	Metrics *prom.Metrics
 	Gateway *apigateway.Gateway
 	// Handler is what the distribution serves: /api to the gateway, the rest to the
 	// web app (the gateway alone without Options.Web).
@@ -90,7 +94,9 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	s := &Stack{Server: apifn.Server(o.API, db, queue, o.Log)}
+	s := &Stack{Server: apifn.Server(o.API, db, queue, o.Log), Metrics: prom.New()}
+	s.Metrics.WatchDatabase(db.OutboxStats, db.PoolStats)
+	s.Server.Metrics = s.Metrics
 	invokers := o.Invokers
 	if invokers == nil {
 		invokers = apigateway.InProcess(s.Server)
@@ -115,7 +121,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if ses == nil {
 		ses = mailerfn.SES()
 	}
-	s.Mailer = mailerfn.New(*o.Mail, db, ses, o.Log, s.Server.Metrics)
+	s.Mailer = mailerfn.New(*o.Mail, db, ses, o.Log, s.Metrics)
 	function := o.MailerFunction
 	if function == nil {
 		function = lambda.NewHandler(s.Mailer.Handle)

@@ -19,7 +19,7 @@ import (
 
 func benchServer() *httpapi.Server {
 	return &httpapi.Server{Log: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),
-		Metrics: metrics.New()}
+		Metrics: metrics.Discard{}}
 }
 
 func runBench(b *testing.B, h http.Handler) {

@@ -1,4 +1,4 @@
-package metrics
+package prom
 
 import (
 	"context"
@@ -37,7 +37,7 @@ func TestDashboardsQueryEmittedSeries(t *testing.T) {
 		}
 	}
 
-	files, _ := filepath.Glob("../../infra/grafana/dashboards/*.json")
+	files, _ := filepath.Glob("../../../infra/grafana/dashboards/*.json")
 	if len(files) == 0 {
 		t.Fatal("no dashboards")
 	}
@@ -81,7 +81,7 @@ func TestDashboardsQueryEmittedSeries(t *testing.T) {
 // convention: aws_<namespace>_<metric in snake case>_<statistic>.
 func yaceSeries(t *testing.T) map[string]bool {
 	t.Helper()
-	data, err := os.ReadFile("../../infra/yace/yace.yml")
+	data, err := os.ReadFile("../../../infra/yace/yace.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
