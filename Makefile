@@ -54,7 +54,7 @@ screenshots: devstack
 bench: devstack
 	$(DEVSTACK) test -- $(GO) test -run '^$$' -bench . -benchmem -count 5 ./shared/local/apigateway
 
-## bench-api: seed the benchmark data set and load the list routes with vegeta (docs/benchmarks.md)
+## bench-api: seed the 1x and 100x data sets and load the list and search routes with vegeta (docs/benchmarks.md)
 bench-api:
 	$(GO) run ./cmd/bench api
 

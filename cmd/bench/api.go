@@ -18,35 +18,40 @@ import (
 	"github.com/kittenasso/kittenasso/shared/auth"
 )
 
-// benchSeed is the data set of the API benchmark: 200 users, 50
+// seedSQL is the data set of the API benchmark at scale × (1×: 200 users, 50
 // associations of 5-20 members, 150 roles, 100 minutes with 3-8 voters and 100
-// events. setseed makes it the same on every run.
-const benchSeed = `
+// events; 100×: 20,000 users, 5,000 associations...). Members are drawn by id, not
+// by sorting the users, so that 100× seeds in seconds. setseed makes it the same on
+// every run. $1 is the users' password hash.
+func seedSQL(scale int) string {
+	return fmt.Sprintf(`
 SELECT setseed(0.42);
 INSERT INTO users (email, firstname, lastname, age, password_hash, verified_at)
-SELECT 'user' || i || '@example.org', 'First' || i, 'Last' || i, 18 + i % 60, $1, now()
-FROM generate_series(1, 200) i;
-INSERT INTO associations (name) SELECT 'Association ' || i FROM generate_series(1, 50) i;
+SELECT 'user' || i || '@example.org', 'First' || i, 'Last' || i, 18 + i %% 60, $1, now()
+FROM generate_series(1, %[1]d) i;
+INSERT INTO associations (name) SELECT 'Association ' || i FROM generate_series(1, %[2]d) i;
 INSERT INTO memberships (association_id, user_id)
-SELECT a.id, u.id FROM associations a
-CROSS JOIN LATERAL (SELECT id FROM users WHERE a.id > 0 AND NOT is_admin
-                    ORDER BY random() LIMIT 5 + floor(random() * 16)::int) u;
+SELECT a.id, 2 + floor(random() * %[1]d)::int FROM associations a
+CROSS JOIN LATERAL generate_series(1, 5 + floor(random() * 16)::int + 0 * a.id) g
+ON CONFLICT DO NOTHING;
 INSERT INTO roles (association_id, user_id, name)
 SELECT association_id, user_id, (ARRAY['President', 'Treasurer', 'Secretary', 'Captain', 'Coach'])[1 + floor(random() * 5)::int]
-FROM memberships ORDER BY random() LIMIT 150;
+FROM memberships ORDER BY random() LIMIT %[3]d;
 INSERT INTO minutes (association_id, content, date)
-SELECT 1 + floor(random() * 50)::int, 'Minutes of meeting ' || i || ': ' || repeat('we discussed the budget. ', 4),
+SELECT 1 + floor(random() * %[2]d)::int, 'Minutes of meeting ' || i || ': ' || repeat('we discussed the budget. ', 4),
        now() - (i || ' days')::interval
-FROM generate_series(1, 100) i;
+FROM generate_series(1, %[4]d) i;
 INSERT INTO minute_voters (minute_id, user_id)
 SELECT m.id, v.user_id FROM minutes m
 CROSS JOIN LATERAL (SELECT user_id FROM memberships WHERE association_id = m.association_id
                     ORDER BY random() LIMIT 3 + floor(random() * 6)::int) v;
 INSERT INTO events (association_id, name, starts_at, ends_at)
-SELECT 1 + floor(random() * 50)::int, 'Event ' || i, now() + (i || ' days')::interval,
+SELECT 1 + floor(random() * %[2]d)::int, 'Event ' || i, now() + (i || ' days')::interval,
        now() + (i || ' days')::interval + interval '2 hours'
-FROM generate_series(1, 100) i;
-`
+FROM generate_series(1, %[4]d) i;
+ANALYZE;
+`, 200*scale, 50*scale, 150*scale, 100*scale)
+}
 
 // vegetaReport is the part of `vegeta report -type=json` the benchmark prints.
 type vegetaReport struct {
@@ -66,23 +71,11 @@ func benchAPI(args []string) error {
 	fs := flag.NewFlagSet("bench-api", flag.ExitOnError)
 	duration := fs.Duration("duration", 10*time.Second, "load duration per route and client count")
 	clients := fs.String("clients", "10,50", "concurrent clients, comma-separated")
-	routes := fs.String("routes", "/api/associations,/api/roles,/api/events,/api/minutes", "routes to load")
+	routes := fs.String("routes", "/api/associations,/api/roles,/api/events,/api/minutes,"+
+		"/api/users?q=user142%40example,/api/associations?q=association+4999", "routes to load")
+	scales := fs.String("scale", "1,100", "data set sizes, comma-separated: 1 (200 users...) or 100 (20,000 users...)")
 	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile here")
 	fs.Parse(args)
-
-	ctx := context.Background()
-	b, err := newBenchStack(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer b.close()
-	if err := seed(ctx, b.cfg.DatabaseURL); err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	if err := b.serve(ctx); err != nil {
-		return err
-	}
-	dir, base, token := b.dir, b.base, b.token
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -93,16 +86,45 @@ func benchAPI(args []string) error {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Printf("API benchmark: %s per run, server in this process (pid %d), vegeta in another\n\n", *duration, os.Getpid())
+	fmt.Printf("API benchmark: %s per run, server in this process (pid %d), vegeta in another\n", *duration, os.Getpid())
+	for _, sc := range strings.Split(*scales, ",") {
+		scale, err := strconv.Atoi(strings.TrimSpace(sc))
+		if err != nil || scale < 1 {
+			return fmt.Errorf("bad scale %q", sc)
+		}
+		if err := loadAtScale(scale, strings.Split(*routes, ","), strings.Split(*clients, ","), *duration); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadAtScale seeds a fresh stack with the data set at scale and loads each route.
+func loadAtScale(scale int, routes, clients []string, duration time.Duration) error {
+	ctx := context.Background()
+	b, err := newBenchStack(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	started := time.Now()
+	if err := seed(ctx, b.cfg.DatabaseURL, scale); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if err := b.serve(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("\n%d× data set (%d users, %d associations; seeded in %v)\n\n", scale, 200*scale, 50*scale,
+		time.Since(started).Round(100*time.Millisecond))
 	fmt.Println("| route | clients | requests/s | p50 | p99 | success | body |")
 	fmt.Println("|---|---|---|---|---|---|---|")
-	for _, route := range strings.Split(*routes, ",") {
-		for _, c := range strings.Split(*clients, ",") {
+	for _, route := range routes {
+		for _, c := range clients {
 			n, err := strconv.Atoi(strings.TrimSpace(c))
 			if err != nil || n < 1 {
 				return fmt.Errorf("bad client count %q", c)
 			}
-			rep, err := attack(dir, base+route, token, n, *duration)
+			rep, err := attack(b.dir, b.base+route, b.token, n, duration)
 			if err != nil {
 				return err
 			}
@@ -117,7 +139,7 @@ func benchAPI(args []string) error {
 	return nil
 }
 
-func seed(ctx context.Context, databaseURL string) error {
+func seed(ctx context.Context, databaseURL string, scale int) error {
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
 		return err
@@ -128,7 +150,7 @@ func seed(ctx context.Context, databaseURL string) error {
 		return err
 	}
 	// Multiple statements in one Exec need the simple protocol; the hash is the only parameter.
-	_, err = conn.Exec(ctx, strings.Replace(benchSeed, "$1", "'"+hash+"'", 1), pgx.QueryExecModeSimpleProtocol)
+	_, err = conn.Exec(ctx, strings.Replace(seedSQL(scale), "$1", "'"+hash+"'", 1), pgx.QueryExecModeSimpleProtocol)
 	return err
 }
 

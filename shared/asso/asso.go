@@ -112,6 +112,12 @@ type Page struct {
 	Offset int
 }
 
+// Search keeps the items of a list whose name holds every one of Words, whatever
+// their case and accents. The zero Search keeps every item.
+type Search struct {
+	Words []string
+}
+
 // Listed says what a list query returned: Count items of Total in all. Count can be
 // under the page's limit before the end of the list when the page was cut short to
 // keep the response within its byte budget.

@@ -207,6 +207,35 @@ func TestListUsers(t *testing.T) {
 	}
 }
 
+// TestSearchUsersAndAssociations: ?q= finds by name through the API, counts what it
+// found, keeps q in the next page's link, and refuses a search it would not bound.
+func TestSearchUsersAndAssociations(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	admin := s.login(adminEmail, adminPassword)
+	for _, name := range []string{"Émilie", "Emil", "Bob"} {
+		s.request("POST", "/api/users", "", map[string]any{"firstname": name, "lastname": "Test", "age": 30,
+			"email": strings.ToLower(name[len(name)-3:]) + "@example.org", "password": "password123"}).want(t, 201)
+	}
+	var found []asso.User
+	r := s.request("GET", "/api/users?q=EMIL&limit=1", admin, nil).want(t, 200)
+	r.decode(t, &found)
+	if len(found) != 1 || found[0].Firstname != "Émilie" || r.header.Get("X-Total-Count") != "2" ||
+		!strings.Contains(r.header.Get("Link"), "q=EMIL") {
+		t.Errorf("q=EMIL: %+v, total %q, link %q", found, r.header.Get("X-Total-Count"), r.header.Get("Link"))
+	}
+	s.createAssociation(admin, "Club d'Échecs")
+	var clubs []asso.Association
+	s.request("GET", "/api/associations?q=echecs+club", admin, nil).want(t, 200).decode(t, &clubs)
+	if len(clubs) != 1 || clubs[0].Name != "Club d'Échecs" {
+		t.Errorf("q=echecs club: %+v", clubs)
+	}
+	for _, q := range []string{"a+b+c+d+e+f", strings.Repeat("x", 101), "bob%00"} {
+		s.request("GET", "/api/users?q="+q, admin, nil).want(t, 400)
+		s.request("GET", "/api/associations?q="+q, admin, nil).want(t, 400)
+	}
+}
+
 func TestGetUserWithAssociationsAndRoles(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)

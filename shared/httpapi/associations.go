@@ -20,7 +20,13 @@ func parseAssociation(f *form, create bool) (asso.AssociationInput, error) {
 }
 
 func (s *Server) listAssociations(w http.ResponseWriter, r *http.Request) error {
-	return listPage(w, r, func(p asso.Page) (json.RawMessage, asso.Listed, error) { return s.DB.Associations(r.Context(), p) })
+	search, err := searchOf(r)
+	if err != nil {
+		return err
+	}
+	return listPage(w, r, func(p asso.Page) (json.RawMessage, asso.Listed, error) {
+		return s.DB.Associations(r.Context(), search, p)
+	})
 }
 
 func (s *Server) getAssociation(w http.ResponseWriter, r *http.Request) error {

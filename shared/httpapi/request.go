@@ -543,3 +543,25 @@ func oneOf(q url.Values, name, def string, allowed ...string) (string, error) {
 	}
 	return v, nil
 }
+
+// Search bounds (docs/api.md §4): a name is looked up by a few words.
+const (
+	maxSearchRunes = 100
+	maxSearchWords = 5
+)
+
+// searchOf reads the q of a list: words that must all appear in a name.
+func searchOf(r *http.Request) (asso.Search, error) {
+	q := r.URL.Query().Get("q")
+	switch {
+	case !utf8.ValidString(q) || hasControl(q, ""):
+		return asso.Search{}, asso.Invalid("q must be valid UTF-8 text without control characters")
+	case utf8.RuneCountInString(q) > maxSearchRunes:
+		return asso.Search{}, asso.Invalid("q must be shorter than or equal to " + strconv.Itoa(maxSearchRunes) + " characters")
+	}
+	words := strings.Fields(q)
+	if len(words) > maxSearchWords {
+		return asso.Search{}, asso.Invalid("q must have at most " + strconv.Itoa(maxSearchWords) + " words")
+	}
+	return asso.Search{Words: words}, nil
+}

@@ -90,7 +90,13 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	return listPage(w, r, func(p asso.Page) ([]asso.User, asso.Listed, error) { return s.DB.Users(r.Context(), caller(r), p) })
+	search, err := searchOf(r)
+	if err != nil {
+		return err
+	}
+	return listPage(w, r, func(p asso.Page) ([]asso.User, asso.Listed, error) {
+		return s.DB.Users(r.Context(), caller(r), search, p)
+	})
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {

@@ -103,12 +103,27 @@ func (db *DB) associationExists(ctx context.Context, id int64) error {
 	return nil
 }
 
-// Associations lists associations with their members and roles.
-func (db *DB) Associations(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
+// Associations lists the associations found by search (all without one), with their
+// members and roles.
+func (db *DB) Associations(ctx context.Context, search asso.Search, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "Associations()")
-	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM associations ORDER BY id LIMIT $1 OFFSET $2`,
-		associationDocs, `SELECT count(*) FROM associations`, 3), p.Limit, p.Offset, db.Limits.ResponseBytes)
+	if len(search.Words) == 0 {
+		return db.list(ctx, allAssociations, p.Limit, p.Offset, db.Limits.ResponseBytes)
+	}
+	patterns, err := db.searchPatterns(ctx, search)
+	if err != nil {
+		return nil, listed, err
+	}
+	found := matchesAll("a.search_name", 4, len(patterns))
+	query := listQuery(`SELECT id, id AS ord FROM associations a WHERE `+found+` ORDER BY id LIMIT $1 OFFSET $2`,
+		associationDocs, `SELECT count(*) FROM associations a WHERE `+found, 3)
+	return db.list(ctx, query, append([]any{p.Limit, p.Offset, db.Limits.ResponseBytes}, patterns...)...)
 }
+
+// The page of every association: $1 limit, $2 offset, $3 the byte budget; a search's
+// words follow, from $4.
+var allAssociations = listQuery(`SELECT id, id AS ord FROM associations ORDER BY id LIMIT $1 OFFSET $2`,
+	associationDocs, `SELECT count(*) FROM associations`, 3)
 
 // Association returns one association with its members and roles.
 func (db *DB) Association(ctx context.Context, id int64) (doc json.RawMessage, err error) {

@@ -124,13 +124,20 @@ docs AS (
 // listQuery returns (total, count, JSON array of the page's documents in ord order).
 // The array holds the longest run of documents, in order, that fits in the byte
 // budget (parameter $budgetParam), and at least one: a page that would be larger is
-// cut short, and count says where the next one starts.
+// cut short, and count says where the next one starts. The page's limit and offset
+// are the two parameters before the budget. A page that ends the list says the total
+// itself (its offset and its rows), so that only a full or empty page runs the total
+// query, which reads the whole list.
 func listQuery(page, docs, total string, budgetParam int) string {
+	limit, offset := "$"+strconv.Itoa(budgetParam-2)+"::bigint", "$"+strconv.Itoa(budgetParam-1)+"::bigint"
 	return `WITH page AS (` + page + `),` + docs + `,
 		sized AS (SELECT ord, doc, sum(octet_length(doc::text) + 2) OVER (ORDER BY ord) AS upto FROM docs),
 		kept AS (SELECT ord, doc FROM sized
-		         WHERE upto <= $` + strconv.Itoa(budgetParam) + ` OR ord = (SELECT min(ord) FROM sized))
-		SELECT (` + total + `), (SELECT count(*) FROM kept),
+		         WHERE upto <= $` + strconv.Itoa(budgetParam) + ` OR ord = (SELECT min(ord) FROM sized)),
+		rows AS (SELECT count(*) AS n FROM page)
+		SELECT CASE WHEN (SELECT n FROM rows) BETWEEN 1 AND ` + limit + ` - 1 OR ((SELECT n FROM rows) = 0 AND ` + offset + ` = 0)
+		            THEN ` + offset + ` + (SELECT n FROM rows) ELSE (` + total + `) END,
+		       (SELECT count(*) FROM kept),
 		       COALESCE((SELECT json_agg(doc ORDER BY ord) FROM kept), '[]')`
 }
 

@@ -63,7 +63,7 @@ func TestDocumentsHaveTheDomainShapes(t *testing.T) {
 		into any
 	}{
 		{"Association", func() (json.RawMessage, error) { return f.db.Association(f.ctx, aID) }, &asso.Association{}},
-		{"Associations", listed(func() (json.RawMessage, asso.Listed, error) { return f.db.Associations(f.ctx, page) }), &[]asso.Association{}},
+		{"Associations", listed(func() (json.RawMessage, asso.Listed, error) { return f.db.Associations(f.ctx, asso.Search{}, page) }), &[]asso.Association{}},
 		{"AssociationMembers", listed(func() (json.RawMessage, asso.Listed, error) { return f.db.AssociationMembers(f.ctx, aID, page) }), &[]asso.Member{}},
 		{"SetRole", func() (json.RawMessage, error) { return f.db.SetRole(f.ctx, ada, key, "Treasurer") }, &asso.Role{}},
 		{"Role", func() (json.RawMessage, error) { return f.db.Role(f.ctx, key) }, &asso.Role{}},

@@ -218,7 +218,7 @@ func TestEmailVisibility(t *testing.T) {
 		{cyd, map[int64]bool{ada.ID: false, bob.ID: false, cyd.ID: true}},
 		{admin, map[int64]bool{ada.ID: true, bob.ID: true, cyd.ID: true}},
 	} {
-		users, _, err := f.db.Users(f.ctx, tc.viewer, asso.Page{Limit: 100})
+		users, _, err := f.db.Users(f.ctx, tc.viewer, asso.Search{}, asso.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,6 +250,30 @@ func TestLoginThrottle(t *testing.T) {
 	}
 	if err := f.db.ReserveLoginAttempt(f.ctx, "ada@example.org", "192.0.2.1", policy); err != nil {
 		t.Errorf("after a correct password: %v", err)
+	}
+}
+
+// TestTotals: X-Total-Count is the list's length on every page: a full page and an
+// empty one past the end count the list, a page that ends it says it from its offset.
+func TestTotals(t *testing.T) {
+	f := newFixture(t)
+	ada := f.user("ada", true)
+	for range 5 {
+		f.association(ada)
+	}
+	for _, tc := range []struct{ limit, offset, count int }{{2, 0, 2}, {2, 2, 2}, {2, 4, 1}, {2, 10, 0}, {10, 0, 5}} {
+		_, listed, err := f.db.Associations(f.ctx, asso.Search{}, asso.Page{Limit: tc.limit, Offset: tc.offset})
+		if err != nil || listed.Total != 5 || listed.Count != tc.count {
+			t.Errorf("associations limit %d offset %d: %+v, %v; want %d of 5", tc.limit, tc.offset, listed, err, tc.count)
+		}
+		want := 0 // ada is the only user: on the first page only
+		if tc.offset == 0 {
+			want = 1
+		}
+		_, listed, err = f.db.Users(f.ctx, ada, asso.Search{}, asso.Page{Limit: tc.limit, Offset: tc.offset})
+		if err != nil || listed.Total != 1 || listed.Count != want {
+			t.Errorf("users limit %d offset %d: %+v, %v; want %d of 1", tc.limit, tc.offset, listed, err, want)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,18 +76,41 @@ func (db *DB) Authenticate(ctx context.Context, id int64, version int) (u asso.U
 	return u, err
 }
 
-// Users lists users by id, with the total count for X-Total-Count.
-func (db *DB) Users(ctx context.Context, viewer asso.User, page asso.Page) (users []asso.User, listed asso.Listed, err error) {
+// Users lists the users found by search (all without one) by id, with their total
+// count for X-Total-Count.
+func (db *DB) Users(ctx context.Context, viewer asso.User, search asso.Search, page asso.Page) (users []asso.User, listed asso.Listed, err error) {
 	defer wrap(&err, "Users()")
+	where, args := "", []any{viewer.ID, viewer.IsAdmin}
+	if len(search.Words) > 0 {
+		// An address matches only for a viewer who may see it: a search must not tell
+		// whose address it is.
+		patterns, err := db.searchPatterns(ctx, search)
+		if err != nil {
+			return nil, listed, err
+		}
+		n := len(patterns)
+		where = `WHERE ` + matchesAll("u.search_name", 3, n) + ` OR (` +
+			matchesAll("u.search_email", 3, n) + ` AND ` + seesEmail("$1", "$2", "u.id") + `)`
+		args = append(args, patterns...)
+	}
 	rows, _ := db.pool.Query(ctx, `
 		SELECT `+viewedUserColumns+`
-		FROM users u ORDER BY u.id LIMIT $3 OFFSET $4`, viewer.ID, viewer.IsAdmin, page.Limit, page.Offset)
+		FROM users u `+where+` ORDER BY u.id LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2),
+		append(args, page.Limit, page.Offset)...)
 	users, err = pgx.CollectRows(rows, pgx.RowToStructByPos[asso.User])
 	if err != nil {
 		return nil, listed, err
 	}
 	listed.Count = len(users)
-	err = db.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&listed.Total)
+	if endsTheList(page, len(users)) {
+		listed.Total = page.Offset + len(users)
+		return users, listed, nil
+	}
+	if where == "" {
+		err = db.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&listed.Total)
+	} else {
+		err = db.pool.QueryRow(ctx, `SELECT count(*) FROM users u `+where, args...).Scan(&listed.Total)
+	}
 	return users, listed, err
 }
 
@@ -256,4 +280,11 @@ func (db *DB) EnsureDefaultAdmin(ctx context.Context, email, passwordHash string
 		return err
 	})
 	return created, err
+}
+
+// endsTheList reports whether a page of p holding n rows is the list's last, which
+// then says the total itself: it holds some rows but fewer than asked, or it is the
+// first page and holds none. listQuery makes the same choice in SQL.
+func endsTheList(p asso.Page, n int) bool {
+	return (n > 0 && n < p.Limit) || (n == 0 && p.Offset == 0)
 }

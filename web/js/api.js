@@ -76,6 +76,9 @@ async function request(method, path, body) {
 
 export const get = (path) => request('GET', path).then((r) => r.data);
 
+// getPage reads one page of a list: {data, total}, total being X-Total-Count.
+export const getPage = (path) => request('GET', path);
+
 // getAll reads a whole list a page at a time, in the API's largest pages. A page can
 // hold fewer items than asked when the API cut it short for its size, so the end of
 // the list is where the total is reached.

@@ -101,13 +101,14 @@ export const confirmAction = ({title, text, confirm, action}) =>
   openDialog({title, submitLabel: confirm, danger: true, build: (f) => append(f, [h('p', {}, text)]), submit: action});
 
 // SHOWN is how many cards a list shows at most; a search narrows the rest down.
-const SHOWN = 200;
+export const SHOWN = 200;
 
 // showCards fills a list with the cards of found, SHOWN at most, or says none
 // matched; summary, shown in count, says how many matched and whether any were left out.
-export function showCards(results, count, found, {summary, card, none}) {
-  count.textContent = summary + (found.length > SHOWN ? ` The first ${SHOWN} are shown: search to find the others.` : '');
-  if (found.length) replace(results, ...found.slice(0, SHOWN).map(card));
+export function showCards(results, count, found, {summary, card, none, total = found.length}) {
+  const shown = found.slice(0, SHOWN);
+  count.textContent = summary + (total > shown.length ? ` The first ${shown.length} are shown: search to find the others.` : '');
+  if (shown.length) replace(results, ...shown.map(card));
   else replace(results, h('li', {}, empty(none)));
 }
 

@@ -1,24 +1,36 @@
 // People: the directory, a person's page, and your own profile.
 
-import {ApiError, del, endSession, get, getAll, put, signIn} from '../api.js';
+import {ApiError, del, endSession, get, getPage, put, signIn} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
-import {fullName, matches} from '../format.js';
+import {fullName} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {confirmAction, empty, errorBox, handleSubmit, heading, loadPage, loading, showCards} from '../ui.js';
+import {SHOWN, confirmAction, empty, errorBox, errorMessage, handleSubmit, heading, loadPage, loading, showCards} from '../ui.js';
 
 export async function users(page) {
   const status = loading();
   page.append(heading('People'), status);
-  const list = await loadPage(page, 'People', () => getAll('/users'));
-  if (!list) return;
+  // The first page, then what the API finds (?q=) as the search changes: the
+  // directory is never downloaded whole.
+  const everyone = await loadPage(page, 'People', () => getPage(`/users?limit=${SHOWN}`));
+  if (!everyone) return;
   const search = h('input', {type: 'search', id: 'people-search', placeholder: 'Name or e-mail'});
   const count = h('p', {class: 'muted', role: 'status'});
   const results = h('ul', {class: 'cards'});
-  const show = () => {
+  let latest = 0; // the newest search: the answers of older ones are dropped
+  const show = async () => {
     const query = search.value.trim();
-    const found = list.filter((u) => matches(`${fullName(u)} ${u.email ?? ''}`, query));
-    showCards(results, count, found, {
-      summary: query ? `${found.length} of ${list.length} people match “${query}”.` : `${list.length} people.`,
+    const asked = ++latest;
+    let found = everyone;
+    try {
+      if (query) found = await getPage(`/users?limit=${SHOWN}&q=${encodeURIComponent(query)}`);
+    } catch (err) {
+      if (asked === latest) replace(results, h('li', {}, errorMessage(err)));
+      return;
+    }
+    if (asked !== latest) return;
+    showCards(results, count, found.data, {
+      total: found.total,
+      summary: query ? `${found.total} of ${everyone.total} people match “${query}”.` : `${everyone.total} people.`,
       card: (u) => h('li', {class: 'card'},
         h('a', {href: `/users/${u.id}`, class: 'title'}, fullName(u)),
         u.isAdmin && h('span', {class: 'badge'}, 'admin'),
@@ -26,7 +38,8 @@ export async function users(page) {
       none: `No one matches “${query}”.`,
     });
   };
-  search.addEventListener('input', show);
+  let typing;
+  search.addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(show, 200); });
   status.replaceWith(h('div', {class: 'field'}, h('label', {for: 'people-search'}, 'Search people'), search), count, results);
   show();
 }
