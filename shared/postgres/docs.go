@@ -5,10 +5,12 @@ import "strconv"
 // The API's JSON shapes (docs/api.md §3) are built by PostgreSQL, and this file holds
 // every piece of SQL that builds them: the objects (userJSON, roleJSON, memberJSON...)
 // and the documents of lists and reads. Each query names the rows it wants in a CTE
-// page(id, ord); a fragment below turns them into a CTE docs(id, ord, doc). Nested
-// lists (members, users, voters) are aggregated once for the whole page, never once
-// per row, so a list is one query and one round trip whatever its length. Every piece
-// of SQL here is built from constants: nothing from a request is ever spliced in.
+// page(id, ord); a fragment below turns them into a CTE docs(id, ord, doc), in the
+// same statement: a list is one query and one round trip whatever its length. The
+// nested lists (members, users, voters) are gathered for the page's own rows only (a
+// LATERAL join: index lookups), never by reading the whole membership table, so that
+// a page costs the same whatever the size of the data. Every piece of SQL here is
+// built from constants: nothing from a request is ever spliced in.
 
 // apiTime is the timestamptz expression t as the API writes times: RFC 3339, in UTC.
 func apiTime(t string) string {
@@ -59,12 +61,14 @@ const memberJSON = `json_build_object('id', u.id, 'firstname', u.firstname, 'las
 // associationDocs: Association {id, name, members: AssociationMember[]}.
 const associationDocs = `
 page_members AS (
-	SELECT m.association_id, json_agg(` + memberJSON + ` ORDER BY u.id) AS members
-	FROM memberships m
-	JOIN users u ON u.id = m.user_id
-	LEFT JOIN roles r ON r.association_id = m.association_id AND r.user_id = m.user_id
-	WHERE m.association_id IN (SELECT id FROM page)
-	GROUP BY m.association_id),
+	SELECT p.id AS association_id, pm.members
+	FROM page p
+	CROSS JOIN LATERAL (
+		SELECT json_agg(` + memberJSON + ` ORDER BY u.id) AS members
+		FROM memberships m
+		JOIN users u ON u.id = m.user_id
+		LEFT JOIN roles r ON r.association_id = m.association_id AND r.user_id = m.user_id
+		WHERE m.association_id = p.id) pm),
 docs AS (
 	SELECT p.id, p.ord, json_build_object('id', a.id, 'name', a.name, 'members', COALESCE(pm.members, '[]')) AS doc
 	FROM page p
@@ -82,26 +86,28 @@ const viewer = `viewer AS (SELECT $1::bigint AS id, $2::boolean AS is_admin)`
 // member of the association sees every member's e-mail without a check per member.
 var nestedAssociations = `
 page_associations AS (
-	SELECT a.id, json_build_object('id', a.id, 'name', a.name, 'users',
-	       COALESCE(json_agg(` + userJSON("v.id", "v.is_admin OR mine.user_id IS NOT NULL") + ` ORDER BY u.id)
-	                FILTER (WHERE u.id IS NOT NULL), '[]')) AS doc
+	SELECT a.id, json_build_object('id', a.id, 'name', a.name, 'users', COALESCE(members.users, '[]')) AS doc
 	FROM associations a
 	CROSS JOIN viewer v
 	LEFT JOIN memberships mine ON mine.association_id = a.id AND mine.user_id = v.id
-	LEFT JOIN memberships m ON m.association_id = a.id
-	LEFT JOIN users u ON u.id = m.user_id
-	WHERE a.id IN (SELECT id FROM page_association_ids)
-	GROUP BY a.id, v.id, v.is_admin, mine.user_id)`
+	CROSS JOIN LATERAL (
+		SELECT json_agg(` + userJSON("v.id", "v.is_admin OR mine.user_id IS NOT NULL") + ` ORDER BY u.id) AS users
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.association_id = a.id) members
+	WHERE a.id IN (SELECT id FROM page_association_ids))`
 
 // minuteDocs: Minute {id, content, date, association: {id, name, users}, voters}.
 var minuteDocs = viewer + `,
 page_association_ids AS (SELECT association_id AS id FROM minutes WHERE id IN (SELECT id FROM page)),` +
 	nestedAssociations + `,
 page_voters AS (
-	SELECT vt.minute_id, json_agg(` + userJSON("v.id", "v.is_admin") + ` ORDER BY u.id) AS voters
-	FROM minute_voters vt JOIN users u ON u.id = vt.user_id CROSS JOIN viewer v
-	WHERE vt.minute_id IN (SELECT id FROM page)
-	GROUP BY vt.minute_id),
+	SELECT p.id AS minute_id, pv.voters
+	FROM page p
+	CROSS JOIN viewer v
+	CROSS JOIN LATERAL (
+		SELECT json_agg(` + userJSON("v.id", "v.is_admin") + ` ORDER BY u.id) AS voters
+		FROM minute_voters vt JOIN users u ON u.id = vt.user_id
+		WHERE vt.minute_id = p.id) pv),
 docs AS (
 	SELECT p.id, p.ord, json_build_object('id', mi.id, 'content', mi.content, 'date', ` + apiTime("mi.date") + `,
 	       'association', pa.doc, 'voters', COALESCE(pv.voters, '[]')) AS doc
