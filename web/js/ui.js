@@ -103,6 +103,28 @@ export const confirmAction = ({title, text, confirm, action}) =>
 // SHOWN is how many cards a list shows at most; a search narrows the rest down.
 export const SHOWN = 200;
 
+// liveSearch runs find(query) as the search field changes (after a short pause in
+// the typing) and show(found, query) with its answer. The answer to an older query
+// is dropped; a failure is shown in results. It returns the run, for a first one.
+export function liveSearch(search, results, find, show) {
+  let latest = 0;
+  let typing;
+  const run = async () => {
+    const query = search.value.trim();
+    const asked = ++latest;
+    let found;
+    try {
+      found = await find(query);
+    } catch (err) {
+      if (asked === latest) replace(results, h('li', {}, errorMessage(err)));
+      return;
+    }
+    if (asked === latest) show(found, query);
+  };
+  search.addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(run, 200); });
+  return run;
+}
+
 // showCards fills a list with the cards of found, SHOWN at most, or says none
 // matched; summary, shown in count, says how many matched and whether any were left out.
 export function showCards(results, count, found, {summary, card, none, total = found.length}) {

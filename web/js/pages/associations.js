@@ -1,39 +1,44 @@
 // Associations: the list, and creating one with its members and their roles.
 
-import {describe, getAll, post} from '../api.js';
+import {describe, get, getAll, getPage, post} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {empty, errorBox, handleSubmit, heading, loadPage, loading, personPicker, showCards} from '../ui.js';
+import {SHOWN, empty, errorBox, handleSubmit, heading, liveSearch, loadPage, loading, personPicker, showCards} from '../ui.js';
 
 export async function associations(page, {session}) {
   const status = loading();
   const create = h('a', {href: '/associations/new', class: 'button'}, 'New association');
   page.append(h('div', {class: 'title-row'}, heading('Associations'), create), status);
-  const list = await loadPage(page, 'Associations', () => getAll('/associations'));
-  if (!list) return;
-  if (!list.length) {
+  // The first page, then what the API finds (?q=) as the search changes; "Only mine"
+  // shows the caller's own associations (GET /users/{id}), which are few.
+  const everyone = await loadPage(page, 'Associations', () => getPage(`/associations?limit=${SHOWN}`));
+  if (!everyone) return;
+  if (!everyone.total) {
     status.replaceWith(empty('There is no association yet. Start the first one!', create.cloneNode(true)));
     return;
   }
-  const search = h('input', {type: 'search', id: 'association-search', placeholder: 'Association or member name'});
+  const search = h('input', {type: 'search', id: 'association-search', placeholder: 'Association name'});
   const mine = h('input', {type: 'checkbox', id: 'association-mine'});
   const count = h('p', {class: 'muted', role: 'status'});
   const results = h('ul', {class: 'cards'});
-  const show = () => {
-    const query = search.value.trim();
-    const found = list.filter((a) => (!mine.checked || a.members.some((m) => m.id === session.id)) &&
-      matches(`${a.name} ${a.members.map(fullName).join(' ')}`, query));
-    showCards(results, count, found, {
-      summary: `${found.length} of ${list.length} associations.`,
-      card: (a) => h('li', {class: 'card'},
-        h('a', {href: `/associations/${a.id}`, class: 'title'}, a.name),
-        a.members.some((m) => m.id === session.id) && h('span', {class: 'badge'}, 'you are a member'),
-        h('p', {class: 'muted'}, memberSummary(a.members))),
-      none: 'No association matches your search.',
-    });
+  const find = async (query) => {
+    if (!mine.checked) {
+      return query ? getPage(`/associations?limit=${SHOWN}&q=${encodeURIComponent(query)}`) : everyone;
+    }
+    const own = (await get(`/users/${session.id}`)).associations.map((a) => ({...a, members: a.users}));
+    const kept = own.filter((a) => matches(a.name, query));
+    return {data: kept, total: kept.length};
   };
-  search.addEventListener('input', show);
+  const show = liveSearch(search, results, find, (found) => showCards(results, count, found.data, {
+    total: found.total,
+    summary: `${found.total} of ${everyone.total} associations.`,
+    card: (a) => h('li', {class: 'card'},
+      h('a', {href: `/associations/${a.id}`, class: 'title'}, a.name),
+      a.members.some((m) => m.id === session.id) && h('span', {class: 'badge'}, 'you are a member'),
+      h('p', {class: 'muted'}, memberSummary(a.members))),
+    none: 'No association matches your search.',
+  }));
   mine.addEventListener('change', show);
   status.replaceWith(
     h('div', {class: 'filters'},

@@ -4,7 +4,7 @@ import {ApiError, del, endSession, get, getPage, put, signIn} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {SHOWN, confirmAction, empty, errorBox, errorMessage, handleSubmit, heading, loadPage, loading, showCards} from '../ui.js';
+import {SHOWN, confirmAction, empty, errorBox, handleSubmit, heading, liveSearch, loadPage, loading, showCards} from '../ui.js';
 
 export async function users(page) {
   const status = loading();
@@ -16,19 +16,9 @@ export async function users(page) {
   const search = h('input', {type: 'search', id: 'people-search', placeholder: 'Name or e-mail'});
   const count = h('p', {class: 'muted', role: 'status'});
   const results = h('ul', {class: 'cards'});
-  let latest = 0; // the newest search: the answers of older ones are dropped
-  const show = async () => {
-    const query = search.value.trim();
-    const asked = ++latest;
-    let found = everyone;
-    try {
-      if (query) found = await getPage(`/users?limit=${SHOWN}&q=${encodeURIComponent(query)}`);
-    } catch (err) {
-      if (asked === latest) replace(results, h('li', {}, errorMessage(err)));
-      return;
-    }
-    if (asked !== latest) return;
-    showCards(results, count, found.data, {
+  const show = liveSearch(search, results,
+    (query) => (query ? getPage(`/users?limit=${SHOWN}&q=${encodeURIComponent(query)}`) : everyone),
+    (found, query) => showCards(results, count, found.data, {
       total: found.total,
       summary: query ? `${found.total} of ${everyone.total} people match “${query}”.` : `${everyone.total} people.`,
       card: (u) => h('li', {class: 'card'},
@@ -36,10 +26,7 @@ export async function users(page) {
         u.isAdmin && h('span', {class: 'badge'}, 'admin'),
         u.email ? h('p', {class: 'muted'}, u.email) : null),
       none: `No one matches “${query}”.`,
-    });
-  };
-  let typing;
-  search.addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(show, 200); });
+    }));
   status.replaceWith(h('div', {class: 'field'}, h('label', {for: 'people-search'}, 'Search people'), search), count, results);
   show();
 }
