@@ -110,7 +110,7 @@ func TestEventMailsEndToEnd(t *testing.T) {
 				if m.Subject != subject {
 					continue
 				}
-				gotMethod, ev := parseCalendar(t, m.calendar(t))
+				gotMethod, ev := parseCalendar(t, calendarOf(t, m))
 				start, _ := ev.GetStartAt()
 				attendee := ev.GetProperty(ics.ComponentPropertyAttendee)
 				if gotMethod != method || ev.Id() != "event-"+itoa(e.ID)+"@kittenasso.test" ||
@@ -118,7 +118,7 @@ func TestEventMailsEndToEnd(t *testing.T) {
 					ev.GetProperty(ics.ComponentPropertyStatus).Value != status ||
 					!start.Equal(time.Date(2030, 5, 1, 8, 0, 0, 0, time.UTC)) ||
 					attendee == nil || attendee.Value != "mailto:"+to || attendee.ICalParameters["RSVP"][0] != "TRUE" {
-					t.Errorf("%s to %s: method %s, calendar %s", subject, to, gotMethod, m.calendar(t))
+					t.Errorf("%s to %s: method %s, calendar %s", subject, to, gotMethod, calendarOf(t, m))
 				}
 			}
 		}

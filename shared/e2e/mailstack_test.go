@@ -181,7 +181,7 @@ func (s *mailStack) pump(limit time.Duration, what string, done func() bool) {
 
 // waitMail waits until SES received an e-mail with subject for to, while the
 // mailer runs on its own (a running poller), and returns it.
-func (s *mailStack) waitMail(to, subject string) sesEmail {
+func (s *mailStack) waitMail(to, subject string) testenv.SESEmail {
 	s.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -197,57 +197,20 @@ func (s *mailStack) waitMail(to, subject string) sesEmail {
 	}
 }
 
-// sesEmail is an e-mail as the SES emulator's /store shows it.
-type sesEmail struct {
-	MessageID   string `json:"messageId"`
-	Subject     string `json:"subject"`
-	Destination struct {
-		To []string `json:"to"`
-	} `json:"destination"`
-	Body struct {
-		Text string `json:"text"`
-		HTML string `json:"html"`
-	} `json:"body"`
-	Attachments []struct {
-		Filename    string `json:"filename"`
-		ContentType string `json:"contentType"`
-		Content     string `json:"content"`
-	} `json:"attachments"`
-}
-
 // inbox returns the e-mails the SES emulator received for to.
-func (s *mailStack) inbox(to string) []sesEmail {
+func (s *mailStack) inbox(to string) []testenv.SESEmail {
 	s.t.Helper()
-	var mine []sesEmail
-	for _, e := range s.store() {
-		for _, d := range e.Destination.To {
-			if d == to {
-				mine = append(mine, e)
-			}
-		}
-	}
-	return mine
+	return testenv.SESInbox(s.t, s.sesURL, to)
 }
 
 // store returns every e-mail the SES emulator received, of every test.
-func (s *mailStack) store() []sesEmail {
+func (s *mailStack) store() []testenv.SESEmail {
 	s.t.Helper()
-	resp, err := http.Get(s.sesURL + "/store")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var store struct {
-		Emails []sesEmail `json:"emails"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
-		s.t.Fatal(err)
-	}
-	return store.Emails
+	return testenv.SESStore(s.t, s.sesURL)
 }
 
-// calendar returns the decoded event.ics of e.
-func (e sesEmail) calendar(t *testing.T) []byte {
+// calendarOf returns the decoded event.ics of e.
+func calendarOf(t *testing.T, e testenv.SESEmail) []byte {
 	t.Helper()
 	for _, a := range e.Attachments {
 		if a.Filename == "event.ics" {

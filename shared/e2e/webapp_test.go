@@ -137,7 +137,7 @@ func TestWebAppJourney(t *testing.T) {
 	wantStart, _ := time.ParseInLocation("2006-01-02T15:04", day+"T14:00", paris)
 	for _, to := range []string{alice, bob} {
 		invitation := s.waitMail(to, "Invitation: Autumn picnic from Cat Lovers of Rennes")
-		method, ev := parseCalendar(t, invitation.calendar(t))
+		method, ev := parseCalendar(t, calendarOf(t, invitation))
 		start, err := ev.GetStartAt()
 		if method != "REQUEST" || err != nil || !start.Equal(wantStart) {
 			t.Errorf("invitation to %s: method %s, start %v (%v), want %v", to, method, start, err, wantStart.UTC())

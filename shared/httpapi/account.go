@@ -26,49 +26,43 @@ type loginResponse struct {
 // same 401 in the same time; the throttle applies before the password is looked at,
 // so a correct guess past the limit is still refused.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseLogin(f)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	if err := s.DB.ReserveLoginAttempt(ctx, in.email, clientIP(r), s.Throttle); err != nil {
-		if asso.ErrorCode(err) == asso.ETOOMANY {
-			s.Metrics.LoginThrottled()
+	return withBody(w, r, http.StatusCreated, parseLogin, func(in credentials) (loginResponse, error) {
+		ctx := r.Context()
+		if err := s.DB.ReserveLoginAttempt(ctx, in.email, clientIP(r), s.Throttle); err != nil {
+			if asso.ErrorCode(err) == asso.ETOOMANY {
+				s.Metrics.LoginThrottled()
+			}
+			return loginResponse{}, err
 		}
-		return err
-	}
-	cred, err := s.DB.CredentialsByEmail(ctx, in.email)
-	switch {
-	case asso.ErrorCode(err) == asso.ENOTFOUND:
-		auth.SpendPasswordCheck(in.password)
-		s.Metrics.LoginFailed()
-		return errInvalidCredentials
-	case err != nil:
-		return err
-	case !auth.CheckPassword(cred.PasswordHash, in.password):
-		s.Metrics.LoginFailed()
-		return errInvalidCredentials
-	}
-	if err := s.DB.ForgiveLoginAttempts(ctx, in.email); err != nil {
-		return err
-	}
-	if !cred.Verified {
-		return asso.Reasoned(asso.EFORBIDDEN, "not_verified", "user not verified")
-	}
-	tokens, err := s.tokens(ctx)
-	if err != nil {
-		return s.keyUnavailable(r, err)
-	}
-	token, err := tokens.Issue(cred.User.ID, cred.TokenVersion)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusCreated, loginResponse{AccessToken: token, ID: cred.User.ID, TokenType: "Bearer",
-		ExpiresIn: int(s.Tokens.TTL.Seconds())})
+		cred, err := s.DB.CredentialsByEmail(ctx, in.email)
+		switch {
+		case asso.ErrorCode(err) == asso.ENOTFOUND:
+			auth.SpendPasswordCheck(in.password)
+			s.Metrics.LoginFailed()
+			return loginResponse{}, errInvalidCredentials
+		case err != nil:
+			return loginResponse{}, err
+		case !auth.CheckPassword(cred.PasswordHash, in.password):
+			s.Metrics.LoginFailed()
+			return loginResponse{}, errInvalidCredentials
+		}
+		if err := s.DB.ForgiveLoginAttempts(ctx, in.email); err != nil {
+			return loginResponse{}, err
+		}
+		if !cred.Verified {
+			return loginResponse{}, asso.Reasoned(asso.EFORBIDDEN, "not_verified", "user not verified")
+		}
+		tokens, err := s.tokens(ctx)
+		if err != nil {
+			return loginResponse{}, s.keyUnavailable(r, err)
+		}
+		token, err := tokens.Issue(cred.User.ID, cred.TokenVersion)
+		if err != nil {
+			return loginResponse{}, err
+		}
+		return loginResponse{AccessToken: token, ID: cred.User.ID, TokenType: "Bearer",
+			ExpiresIn: int(s.Tokens.TTL.Seconds())}, nil
+	})
 }
 
 // credentials is the body of POST /api/auth/login.
@@ -124,28 +118,19 @@ const resendFloor = 250 * time.Millisecond
 // resendVerification answers 202 whether or not the address has an account, so it
 // cannot be used to learn which addresses do, not even by timing.
 func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	email, err := parseEmail(f)
-	if err != nil {
-		return err
-	}
-	started := time.Now()
-	defer func() { time.Sleep(resendFloor - time.Since(started)) }()
-	if err := s.DB.CountClientRequest(r.Context(), "resend", clientIP(r),
-		s.Throttle.ClientWindow, s.Throttle.ResendsPerClient); err != nil {
-		return err
-	}
-	v, err := s.newVerification()
-	if err != nil {
-		return err
-	}
-	if err := s.DB.ResendVerification(r.Context(), *email, v, s.Throttle); err != nil {
-		return err
-	}
-	return respond(w, http.StatusAccepted, resendAnswer)
+	return withBody(w, r, http.StatusAccepted, parseEmail, func(email *string) (map[string]any, error) {
+		started := time.Now()
+		defer func() { time.Sleep(resendFloor - time.Since(started)) }()
+		if err := s.DB.CountClientRequest(r.Context(), "resend", clientIP(r),
+			s.Throttle.ClientWindow, s.Throttle.ResendsPerClient); err != nil {
+			return nil, err
+		}
+		v, err := s.newVerification()
+		if err != nil {
+			return nil, err
+		}
+		return resendAnswer, s.DB.ResendVerification(r.Context(), *email, v, s.Throttle)
+	})
 }
 
 // unsubscribe is RFC 8058's one-click unsubscribe: mail clients POST

@@ -61,32 +61,22 @@ func parseUserPatch(f *form) (userPatch, error) {
 // createUser is sign-up: the account starts unverified and its verification e-mail
 // is queued in the same transaction.
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseSignUp(f)
-	if err != nil {
-		return err
-	}
-	if err := s.DB.CountClientRequest(r.Context(), "sign-up", clientIP(r),
-		s.Throttle.ClientWindow, s.Throttle.SignUpsPerClient); err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(in.password)
-	if err != nil {
-		return err
-	}
-	in.user.PasswordHash = hash
-	v, err := s.newVerification()
-	if err != nil {
-		return err
-	}
-	u, err := s.DB.CreateUser(r.Context(), in.user, v)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusCreated, u)
+	return withBody(w, r, http.StatusCreated, parseSignUp, func(in signUp) (asso.User, error) {
+		if err := s.DB.CountClientRequest(r.Context(), "sign-up", clientIP(r),
+			s.Throttle.ClientWindow, s.Throttle.SignUpsPerClient); err != nil {
+			return asso.User{}, err
+		}
+		hash, err := auth.HashPassword(in.password)
+		if err != nil {
+			return asso.User{}, err
+		}
+		in.user.PasswordHash = hash
+		v, err := s.newVerification()
+		if err != nil {
+			return asso.User{}, err
+		}
+		return s.DB.CreateUser(r.Context(), in.user, v)
+	})
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
@@ -110,46 +100,33 @@ func (s *Server) userRoles(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := parseUserPatch(f)
-	if err != nil {
-		return err
-	}
-	me := caller(r)
-	if err := asso.MayChangeAccount(me, id); err != nil {
-		return err
-	}
-	changesEmail := in.patch.Email != nil && (me.ID != id || !strings.EqualFold(*in.patch.Email, me.Email))
-	if me.ID == id && (in.password != nil || changesEmail) {
-		if err := s.checkCurrentPassword(r, me, in.currentPassword); err != nil {
-			return err
+	return updateByID(w, r, parseUserPatch, func(id int64, in userPatch) (asso.User, error) {
+		me := caller(r)
+		if err := asso.MayChangeAccount(me, id); err != nil {
+			return asso.User{}, err
 		}
-	}
-	if in.password != nil {
-		hash, err := auth.HashPassword(*in.password)
-		if err != nil {
-			return err
+		changesEmail := in.patch.Email != nil && (me.ID != id || !strings.EqualFold(*in.patch.Email, me.Email))
+		if me.ID == id && (in.password != nil || changesEmail) {
+			if err := s.checkCurrentPassword(r, me, in.currentPassword); err != nil {
+				return asso.User{}, err
+			}
 		}
-		in.patch.PasswordHash = &hash
-	}
-	var v postgres.Verification // used only if the e-mail changes
-	if in.patch.Email != nil {
-		if v, err = s.newVerification(); err != nil {
-			return err
+		if in.password != nil {
+			hash, err := auth.HashPassword(*in.password)
+			if err != nil {
+				return asso.User{}, err
+			}
+			in.patch.PasswordHash = &hash
 		}
-	}
-	u, err := s.DB.UpdateUser(r.Context(), me, id, in.patch, v, s.Throttle)
-	if err != nil {
-		return err
-	}
-	return respond(w, http.StatusOK, u)
+		var v postgres.Verification // used only if the e-mail changes
+		if in.patch.Email != nil {
+			var err error
+			if v, err = s.newVerification(); err != nil {
+				return asso.User{}, err
+			}
+		}
+		return s.DB.UpdateUser(r.Context(), me, id, in.patch, v, s.Throttle)
+	})
 }
 
 // checkCurrentPassword checks that the signed-in user typed their password, counting

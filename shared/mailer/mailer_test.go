@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
@@ -66,7 +65,7 @@ func TestMailerSendsEachOutboxRowOnce(t *testing.T) {
 			t.Fatalf("delivery %d: %+v, %v", delivery, resp, err)
 		}
 	}
-	if n := sentTo(t, sesURL, to); n != 1 {
+	if n := len(testenv.SESInbox(t, sesURL, to)); n != 1 {
 		t.Errorf("SES received %d e-mails for %s, want exactly 1", n, to)
 	}
 	var sent bool
@@ -110,31 +109,4 @@ func newMailer(db *postgres.DB, url string) *mailer.Mailer {
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics: metrics.Discard{},
 	}
-}
-
-// sentTo counts the e-mails the SES emulator received for to.
-func sentTo(t *testing.T, sesURL, to string) int {
-	t.Helper()
-	resp, err := http.Get(sesURL + "/store")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var store struct {
-		Emails []struct {
-			Destination struct{ To []string } `json:"destination"`
-		} `json:"emails"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range store.Emails {
-		for _, d := range e.Destination.To {
-			if d == to {
-				n++
-			}
-		}
-	}
-	return n
 }

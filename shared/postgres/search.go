@@ -23,16 +23,18 @@ func matchesAll(column string, first, n int) string {
 	return "(" + strings.Join(words, " AND ") + ")"
 }
 
+// likeEscaper takes LIKE's own characters literally.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // searchPatterns are the parameters of matchesAll for s: one LIKE pattern per word,
 // normalised as the columns are, LIKE's own characters in it taken literally. They
 // are normalised by a query of their own, so that the search's query gets them as
 // values: the planner then sees how selective they are, and uses the index when
 // they are.
 func (db *DB) searchPatterns(ctx context.Context, s asso.Search) ([]any, error) {
-	escape := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	words := make([]string, len(s.Words))
 	for i, w := range s.Words {
-		words[i] = "%" + escape.Replace(w) + "%"
+		words[i] = "%" + likeEscaper.Replace(w) + "%"
 	}
 	var patterns []string
 	err := db.pool.QueryRow(ctx, `SELECT array_agg(search_text(w) ORDER BY n) FROM unnest($1::text[]) WITH ORDINALITY AS t(w, n)`,

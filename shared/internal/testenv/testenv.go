@@ -1,4 +1,5 @@
-// Package testenv decides what a test does when this machine lacks something it needs.
+// Package testenv is the test environment that `make test` provides: what a test does
+// when this machine lacks a service it needs, and what the tests read of the emulators.
 package testenv
 
 import (

@@ -22,11 +22,12 @@ export async function associations(page, {session}) {
   const mine = h('input', {type: 'checkbox', id: 'association-mine'});
   const count = h('p', {class: 'muted', role: 'status'});
   const results = h('ul', {class: 'cards'});
+  let own; // the caller's associations, read once, when "Only mine" is first ticked
   const find = async (query) => {
     if (!mine.checked) {
       return query ? getPage(`/associations?limit=${SHOWN}&q=${encodeURIComponent(query)}`) : everyone;
     }
-    const own = (await get(`/users/${session.id}`)).associations.map((a) => ({...a, members: a.users}));
+    own ??= (await get(`/users/${session.id}`)).associations.map((a) => ({...a, members: a.users}));
     const kept = own.filter((a) => matches(a.name, query));
     return {data: kept, total: kept.length};
   };
