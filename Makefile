@@ -58,7 +58,7 @@ bench: devstack
 bench-api:
 	$(GO) run ./cmd/bench api
 
-## bench-mail: the mail pipeline end to end, a 500-member invitation fan-out (docs/benchmarks.md)
+## bench-mail: the mail pipeline end to end, a 5,000-member invitation fan-out (docs/benchmarks.md)
 bench-mail:
 	$(GO) run ./cmd/bench mail
 

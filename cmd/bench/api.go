@@ -86,23 +86,29 @@ func benchAPI(args []string) error {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	refs, err := readReference(referenceFile)
+	if err != nil {
+		return err
+	}
 	fmt.Printf("API benchmark: %s per run, server in this process (pid %d), vegeta in another\n", *duration, os.Getpid())
 	for _, sc := range strings.Split(*scales, ",") {
 		scale, err := strconv.Atoi(strings.TrimSpace(sc))
 		if err != nil || scale < 1 {
 			return fmt.Errorf("bad scale %q", sc)
 		}
-		if err := loadAtScale(scale, strings.Split(*routes, ","), strings.Split(*clients, ","), *duration); err != nil {
+		if err := loadAtScale(scale, strings.Split(*routes, ","), strings.Split(*clients, ","), *duration, refs); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// loadAtScale seeds a fresh stack with the data set at scale and loads each route.
-func loadAtScale(scale int, routes, clients []string, duration time.Duration) error {
+// loadAtScale seeds a fresh stack with the data set at scale and loads each route,
+// with the page cache and without it, and compares the cached figures at 10 clients
+// with the old system's (docs/benchmarks.md).
+func loadAtScale(scale int, routes, clients []string, duration time.Duration, refs map[string]reference) error {
 	ctx := context.Background()
-	b, err := newBenchStack(ctx, false)
+	b, err := newBenchStack(ctx, false, nil)
 	if err != nil {
 		return err
 	}
@@ -111,29 +117,50 @@ func loadAtScale(scale int, routes, clients []string, duration time.Duration) er
 	if err := seed(ctx, b.cfg.DatabaseURL, scale); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	if err := b.serve(ctx); err != nil {
-		return err
-	}
 	fmt.Printf("\n%d× data set (%d users, %d associations; seeded in %v)\n\n", scale, 200*scale, 50*scale,
 		time.Since(started).Round(100*time.Millisecond))
-	fmt.Println("| route | clients | requests/s | p50 | p99 | success | body |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	type run struct{ route, clients string }
+	results := map[bool]map[run]vegetaReport{}
+	cacheBytes := b.cfg.PageCacheBytes
+	for _, cached := range []bool{true, false} {
+		b.cfg.PageCacheBytes = 0
+		if cached {
+			b.cfg.PageCacheBytes = cacheBytes
+		}
+		if err := b.serve(ctx); err != nil {
+			return err
+		}
+		results[cached] = map[run]vegetaReport{}
+		for _, route := range routes {
+			for _, c := range clients {
+				n, err := strconv.Atoi(strings.TrimSpace(c))
+				if err != nil || n < 1 {
+					return fmt.Errorf("bad client count %q", c)
+				}
+				rep, err := attack(b.dir, b.base+route, b.token, n, duration)
+				if err != nil {
+					return err
+				}
+				if rep.Success < 1 {
+					return fmt.Errorf("%s at %d clients: %.2f%% succeeded, status codes %v", route, n, rep.Success*100, rep.StatusCodes)
+				}
+				results[cached][run{route, c}] = rep
+			}
+		}
+	}
+	fmt.Println("| route | clients | cached req/s | p50 | p99 | uncached req/s | p50 | p99 | body | cached vs old system | goal (10 clients) |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 	for _, route := range routes {
 		for _, c := range clients {
-			n, err := strconv.Atoi(strings.TrimSpace(c))
-			if err != nil || n < 1 {
-				return fmt.Errorf("bad client count %q", c)
+			hot, cold := results[true][run{route, c}], results[false][run{route, c}]
+			versus := "|"
+			if ref, ok := refs[route]; ok && strings.TrimSpace(c) == "10" {
+				versus = ref.verdict(hot.Throughput, hot.Latencies.P99)
 			}
-			rep, err := attack(b.dir, b.base+route, b.token, n, duration)
-			if err != nil {
-				return err
-			}
-			fmt.Printf("| %s | %d | %.0f | %s | %s | %.2f%% | %.0f KB |\n", route, n, rep.Throughput,
-				rep.Latencies.P50.Round(10*time.Microsecond), rep.Latencies.P99.Round(10*time.Microsecond),
-				rep.Success*100, rep.BytesIn.Mean/1024)
-			if rep.Success < 1 {
-				fmt.Printf("  status codes: %v\n", rep.StatusCodes)
-			}
+			fmt.Printf("| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %.0f KB | %s |\n", route, strings.TrimSpace(c),
+				hot.Throughput, ms(hot.Latencies.P50), ms(hot.Latencies.P99),
+				cold.Throughput, ms(cold.Latencies.P50), ms(cold.Latencies.P99), hot.BytesIn.Mean/1024, versus)
 		}
 	}
 	return nil

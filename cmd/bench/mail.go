@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,12 +20,16 @@ import (
 // (the template's MaximumConcurrency).
 func benchMail(args []string) error {
 	fs := flag.NewFlagSet("bench-mail", flag.ExitOnError)
-	members := fs.Int("members", 500, "members of the association")
+	members := fs.Int("members", 5000, "members of the association")
 	mailers := fs.Int("mailers", 5, "concurrent mailer pollers")
 	fs.Parse(args)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	b, err := newBenchStack(ctx, true)
+	// An association this large is a deployment's choice: its caps and mail budget
+	// must allow it (README, Limits).
+	recipients := strconv.Itoa(*members + 1)
+	b, err := newBenchStack(ctx, true, map[string]string{"MAX_MEMBERS": recipients,
+		"MAIL_BUDGET_PER_ASSOCIATION": recipients, "MAIL_BUDGET_PER_USER": recipients})
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func benchRIE(args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := newBenchStack(ctx, false)
+	b, err := newBenchStack(ctx, false, nil)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/kittenasso/kittenasso/shared/local/emulators"
 	"github.com/kittenasso/kittenasso/shared/local/pgcluster"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -30,12 +31,15 @@ type benchStack struct {
 	queueURL, queueARN string
 	tmpl               apigateway.Template
 	stack              *stack.Stack // set by serve
+	listener           net.Listener // set by serve
 	base, token        string       // the gateway's URL and the admin's token, set by serve
 }
 
 const benchAdmin = "admin@bench.local"
 
-func newBenchStack(ctx context.Context, withMail bool) (b *benchStack, err error) {
+// newBenchStack starts the stack; settings are environment variables the functions
+// read, beyond the bench's own.
+func newBenchStack(ctx context.Context, withMail bool, settings map[string]string) (b *benchStack, err error) {
 	b = &benchStack{}
 	defer func() {
 		if err != nil {
@@ -58,6 +62,7 @@ func newBenchStack(ctx context.Context, withMail bool) (b *benchStack, err error
 		"DATABASE_URL": b.pg.URL(), "JWT_SECRET": httpapi.NewRequestID() + httpapi.NewRequestID(), "DB_MAX_CONNS": "20",
 		"DEFAULT_USER_EMAIL": benchAdmin, "DEFAULT_USER_PASS": "bench-" + httpapi.NewRequestID(),
 	}
+	maps.Copy(env, settings)
 	if withMail {
 		if b.emu, err = emulators.Start(b.dir, false, nil, quietLogger()); err != nil {
 			return nil, err
@@ -86,9 +91,11 @@ func newBenchStack(ctx context.Context, withMail bool) (b *benchStack, err error
 	return b, err
 }
 
-// serve builds the stack (with the mailer when the bench stack has mail), serves every
-// function behind the gateway on a loopback port, and signs in as the admin.
+// serve builds the stack from b.cfg (with the mailer when the bench stack has mail),
+// serves every function behind the gateway on a loopback port, and signs in as the
+// admin. A stack served before is stopped first.
 func (b *benchStack) serve(ctx context.Context) (err error) {
+	b.stopServing()
 	opts := stack.Options{API: b.cfg, Template: b.tmpl, Log: quietLogger()}
 	if b.emu != nil {
 		opts.Mail, opts.QueueARN, opts.SQS = &b.mailCfg, b.queueARN, b.emu.SQSClient()
@@ -96,20 +103,29 @@ func (b *benchStack) serve(ctx context.Context) (err error) {
 	if b.stack, err = stack.New(ctx, opts); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	if b.listener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		return err
 	}
-	go http.Serve(ln, b.stack.Handler)
-	b.base = "http://" + ln.Addr().String()
+	go http.Serve(b.listener, b.stack.Handler)
+	b.base = "http://" + b.listener.Addr().String()
 	b.token, err = apiclient.SignIn(http.DefaultClient, b.base, benchAdmin, b.cfg.DefaultUserPass)
 	return err
 }
 
-func (b *benchStack) close() {
+// stopServing stops what serve started.
+func (b *benchStack) stopServing() {
+	if b.listener != nil {
+		b.listener.Close()
+		b.listener = nil
+	}
 	if b.stack != nil {
 		b.stack.Server.DB.Close()
+		b.stack = nil
 	}
+}
+
+func (b *benchStack) close() {
+	b.stopServing()
 	if b.emu != nil {
 		b.emu.Stop()
 	}

@@ -24,6 +24,9 @@ type Config struct {
 	DBMaxConns int32
 	// StatementTimeout cancels any statement running longer (DB_STATEMENT_TIMEOUT).
 	StatementTimeout time.Duration
+	// PageCacheBytes bounds the answers each function keeps while their data is
+	// unchanged (httpapi.PageCache); 0 keeps none.
+	PageCacheBytes int
 
 	// Limits bound what one caller can make the product do; Throttle counts sign-ins,
 	// sign-ups and resends.
@@ -69,10 +72,13 @@ type Config struct {
 	MailerConcurrency int
 }
 
+// defaultPageCacheBytes is an eighth of a 256 MB function's memory.
+const defaultPageCacheBytes = 32 << 20
+
 // Variables are the environment variables the functions read, for a local stack that
 // starts them as separate processes and must pass them on.
 var Variables = []string{
-	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "JWT_SECRET", "JWT_SECRET_ARN", "ORIGIN_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
+	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "PAGE_CACHE_BYTES", "JWT_SECRET", "JWT_SECRET_ARN", "ORIGIN_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
 	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "MAIL_QUEUE_URL", "MAIL_FROM",
 	"SES_CONFIGURATION_SET", "MAX_MEMBERS", "MAX_VOTERS", "RESPONSE_MAX_BYTES", "MAIL_UPDATE_WINDOW",
 	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
@@ -170,6 +176,11 @@ func Load(getenv func(string) string) (Config, error) {
 		problems = append(problems, "DB_MAX_CONNS must be a positive integer")
 	}
 	c.DBMaxConns = int32(conns)
+	cacheBytes, err := strconv.Atoi(orDefault(getenv("PAGE_CACHE_BYTES"), strconv.Itoa(defaultPageCacheBytes)))
+	if err != nil || cacheBytes < 0 {
+		problems = append(problems, "PAGE_CACHE_BYTES must be a number of bytes, 0 or more")
+	}
+	c.PageCacheBytes = cacheBytes
 	c.readOperations(getenv, &problems)
 	c.readLimits(getenv, &problems)
 	if c.readFrontendURL(getenv, &problems) {

@@ -47,6 +47,7 @@ type stack struct {
 	// until a test points it at a queue (the mail stack does).
 	publisher *publisherSwitch
 	built     *appstack.Stack // the parts stack.New built
+	options   appstack.Options
 }
 
 // publisherSwitch is the stack's outbox publisher: tests point it at a queue, at a
@@ -125,7 +126,27 @@ func newStackWith(t *testing.T, mail *stackMail) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return &stack{t: t, url: hs.URL, dbURL: dbURL, sql: pool, server: built.Server, publisher: outbox, built: built}
+	return &stack{t: t, url: hs.URL, dbURL: dbURL, sql: pool, server: built.Server, publisher: outbox, built: built, options: opts}
+}
+
+// environment builds another instance of the API on the stack's database, with its
+// own connection pool and page cache (none when pageCacheBytes is 0), as a second
+// Lambda environment would be.
+func (s *stack) environment(pageCacheBytes int) *stack {
+	s.t.Helper()
+	opts := s.options
+	opts.DB, opts.Mail, opts.Web = nil, nil, nil
+	opts.API.MailQueueURL, opts.API.PageCacheBytes = "", pageCacheBytes
+	built, err := appstack.New(context.Background(), opts)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(built.Server.DB.Close)
+	hs := httptest.NewServer(built.Handler)
+	s.t.Cleanup(hs.Close)
+	other := *s
+	other.url, other.server, other.built = hs.URL, built.Server, built
+	return &other
 }
 
 // response is an HTTP answer, read whole.

@@ -190,26 +190,27 @@ func (s *Server) envelope(route string, next http.Handler) http.Handler {
 var errUnauthorized = asso.Errorf(asso.EUNAUTHORIZED, "Unauthorized")
 
 // authenticate returns the user of the request's bearer token (the scheme's case does
-// not matter, RFC 7235). A token that is missing, malformed, badly signed, expired,
-// older than the account's last password or e-mail change, or whose user is gone is a
-// 401; the version is checked in the same query that reads the user.
-func (s *Server) authenticate(r *http.Request) (asso.User, error) {
+// not matter, RFC 7235), and the data version (postgres.DB.Authenticate). A token that
+// is missing, malformed, badly signed, expired, older than the account's last password
+// or e-mail change, or whose user is gone is a 401; the version is checked in the same
+// query that reads the user.
+func (s *Server) authenticate(r *http.Request) (u asso.User, dataVersion int64, err error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || len(token) > 4096 {
-		return asso.User{}, errUnauthorized
+		return u, 0, errUnauthorized
 	}
 	id, version, err := s.parseToken(r.Context(), strings.TrimSpace(token))
 	switch {
 	case errors.Is(err, auth.ErrInvalidToken):
-		return asso.User{}, errUnauthorized
+		return u, 0, errUnauthorized
 	case err != nil: // the signing key could not be read
-		return asso.User{}, s.keyUnavailable(r, err)
+		return u, 0, s.keyUnavailable(r, err)
 	}
-	u, err := s.DB.Authenticate(r.Context(), id, version)
+	u, dataVersion, err = s.DB.Authenticate(r.Context(), id, version)
 	if asso.ErrorCode(err) == asso.ENOTFOUND {
-		return asso.User{}, errUnauthorized
+		return u, 0, errUnauthorized
 	}
-	return u, err
+	return u, dataVersion, err
 }
 
 // keyUnavailable logs why the signing key could not be read (Secrets Manager is

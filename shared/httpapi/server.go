@@ -37,6 +37,9 @@ type Server struct {
 	// JWTKey, when set, is where Tokens' signing key comes from (a secret, read again
 	// after its TTL, or at once when a token fails to verify: it may have rotated).
 	JWTKey secrets.Source
+	// Pages, when set, keeps the answers of signed-in GETs while the data they were
+	// read from is unchanged.
+	Pages *PageCache
 }
 
 // tokens returns Tokens with the current signing key, to issue a token.
@@ -73,7 +76,7 @@ func (s *Server) routeHandler(rt Route) http.Handler {
 			r = r.WithContext(context.WithValue(r.Context(), viewerIPKey, viewer))
 		}
 		if rt.Access == SignedIn {
-			u, err := s.authenticate(r)
+			u, dataVersion, err := s.authenticate(r)
 			if err != nil {
 				writeError(w, r, s.Log, err)
 				return
@@ -81,6 +84,9 @@ func (s *Server) routeHandler(rt Route) http.Handler {
 			r = r.WithContext(context.WithValue(r.Context(), callerKey, u))
 			if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 				info.userID = u.ID
+			}
+			if s.Pages.lookUp(r, u, dataVersion) {
+				return // finishBody sends the answer found
 			}
 		}
 		if err := rt.handle(s, w, r); err != nil {

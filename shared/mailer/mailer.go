@@ -5,7 +5,6 @@ package mailer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -179,17 +178,13 @@ const sendTimeBudget = 5 * time.Second
 var errRetry = errors.New("retry later")
 
 // Handle processes an SQS batch and reports only the messages to retry
-// (ReportBatchItemFailures). It never fails the whole batch.
+// (ReportBatchItemFailures). It never fails the whole batch. A message that comes
+// back is delivered whole again: its rows already sent are skipped by their claim.
 func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	defer m.writeEMF()
 	var resp events.SQSEventResponse
 	for _, rec := range ev.Records {
-		// Paced sends must not run into the function's timeout: what would, comes back.
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < m.Pace.Interval+sendTimeBudget {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
-			continue
-		}
-		if err := m.deliver(ctx, rec.Body); err != nil {
+		if err := m.deliverMessage(ctx, rec.Body); err != nil {
 			m.Log.WarnContext(ctx, "mail will be retried", "message_id", rec.MessageId, "error", err.Error(),
 				"receive_count", rec.Attributes["ApproximateReceiveCount"])
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
@@ -198,15 +193,34 @@ func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 	return resp, nil
 }
 
-// deliver sends one outbox row. It returns an error only when the message should
-// come back: a malformed body (so it ends in the dead-letter queue, where a person
-// sees it), a busy row, or a transient failure.
-func (m *Mailer) deliver(ctx context.Context, body string) error {
-	var qm mailqueue.Message
-	if err := json.Unmarshal([]byte(body), &qm); err != nil || qm.OutboxID <= 0 {
-		return fmt.Errorf("malformed queue message %q", body)
+// errNoTime stops a message whose next send could run into the function's timeout.
+var errNoTime = errors.New("no time left in this invocation")
+
+// deliverMessage sends the outbox rows of one message. It returns an error when the
+// message should come back: a malformed body (so it ends in the dead-letter queue,
+// where a person sees it), or a row that failed for now; the other rows are sent
+// anyway.
+func (m *Mailer) deliverMessage(ctx context.Context, body string) error {
+	ids, err := mailqueue.ParseMessage(body)
+	if err != nil {
+		return err
 	}
-	id := qm.OutboxID
+	var errs []error
+	for _, id := range ids {
+		// Paced sends must not run into the function's timeout: what would, comes back.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < m.Pace.Interval+sendTimeBudget {
+			return errors.Join(append(errs, errNoTime)...)
+		}
+		if err := m.deliver(ctx, id); err != nil {
+			errs = append(errs, fmt.Errorf("outbox %d: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deliver sends one outbox row. It returns an error only when the row should be tried
+// again: a busy row, or a transient failure.
+func (m *Mailer) deliver(ctx context.Context, id int64) error {
 	row, state, err := m.DB.ClaimMail(ctx, id, m.Lease)
 	switch {
 	case err != nil:

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -27,7 +28,8 @@ import (
 
 // TestMailerSendsEachOutboxRowOnce: the mailer sends an outbox row through SES (the
 // emulator), marks it sent, and a second delivery of the same message, as SQS may
-// make, sends nothing; a message whose body is not an outbox id comes back (to end
+// make, sends nothing, whether it names one row or several; a message whose body
+// does not name outbox rows (or names more than a message may) comes back (to end
 // in the dead-letter queue); SES refusing is retried, the row released.
 func TestMailerSendsEachOutboxRowOnce(t *testing.T) {
 	sesURL := testenv.Emulator(t, "TEST_SES_ENDPOINT")
@@ -73,8 +75,38 @@ func TestMailerSendsEachOutboxRowOnce(t *testing.T) {
 		t.Errorf("outbox row %d not marked sent (%v)", id, err)
 	}
 
-	if resp, _ := m.Handle(ctx, message(`{"outboxId":"seven"}`)); len(resp.BatchItemFailures) != 1 {
-		t.Errorf("a malformed message: %+v, want it back", resp)
+	// Messages carry up to ten rows: each is sent once, however often the message
+	// comes, and the first row sent above is not sent again.
+	recipients := []string{to}
+	ids := []int64{id}
+	for i := range 3 {
+		email := fmt.Sprintf("%d%s", i, to)
+		if _, err := db.CreateUser(ctx, asso.NewUser{Email: email, Firstname: "Many", Lastname: "M", Age: 30, PasswordHash: "x"},
+			postgres.Verification{TokenHash: append(suffix, byte(i)), Link: "http://localhost:3000/verify?t=z", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		var rowID int64
+		if err := sql.QueryRow(ctx, `SELECT id FROM mail_outbox WHERE recipient = $1`, email).Scan(&rowID); err != nil {
+			t.Fatal(err)
+		}
+		recipients, ids = append(recipients, email), append(ids, rowID)
+	}
+	many, _ := json.Marshal(map[string][]int64{"outboxIds": ids})
+	for delivery := 1; delivery <= 2; delivery++ {
+		if resp, err := m.Handle(ctx, message(string(many))); err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("delivery %d of %s: %+v, %v", delivery, many, resp, err)
+		}
+	}
+	for _, r := range recipients {
+		if n := len(testenv.SESInbox(t, sesURL, r)); n != 1 {
+			t.Errorf("SES received %d e-mails for %s, want exactly 1", n, r)
+		}
+	}
+
+	for _, bad := range []string{`{"outboxId":"seven"}`, `{"outboxIds":[]}`, `{"outboxIds":[1,2,3,4,5,6,7,8,9,10,11]}`, `{"outboxIds":[3,-1]}`, `[7]`} {
+		if resp, _ := m.Handle(ctx, message(bad)); len(resp.BatchItemFailures) != 1 {
+			t.Errorf("the malformed message %s: %+v, want it back", bad, resp)
+		}
 	}
 
 	// SES unreachable: the message comes back, and the row is free for the retry.

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,9 +23,35 @@ import (
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
-// Message is the body of a mail queue message: which outbox row to send.
+// Message is the body of a mail queue message: which outbox rows to send, at most
+// IDsPerMessage of them. OutboxID is the one-row form of messages published before,
+// still read.
 type Message struct {
-	OutboxID int64 `json:"outboxId"`
+	OutboxIDs []int64 `json:"outboxIds,omitempty"`
+	OutboxID  int64   `json:"outboxId,omitempty"`
+}
+
+// IDsPerMessage is how many outbox rows one message carries. Ten to a message and ten
+// messages to a SendMessageBatch call, an invitation to 5,000 members is 51 calls,
+// not 501; and one mailer invocation (a batch of up to 10 messages) sends at most 100
+// e-mails, which its timeout allows.
+const IDsPerMessage = 10
+
+// ParseMessage reads a message body: the outbox rows it names, or an error when it
+// is not a message, names none or too many, or a row that cannot be.
+func ParseMessage(body string) ([]int64, error) {
+	var m Message
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		return nil, fmt.Errorf("malformed queue message %q", body)
+	}
+	ids := m.OutboxIDs
+	if m.OutboxID != 0 {
+		ids = append(ids, m.OutboxID)
+	}
+	if len(ids) == 0 || len(ids) > IDsPerMessage || slices.ContainsFunc(ids, func(id int64) bool { return id <= 0 }) {
+		return nil, fmt.Errorf("malformed queue message %q", body)
+	}
+	return ids, nil
 }
 
 // Queue publishes outbox ids to the mail queue.
@@ -32,30 +60,60 @@ type Queue struct {
 	URL    string
 }
 
-// Publish sends one message per id, in batches of 10, and returns the ids the queue
-// accepted; the error tells about the others.
+// publishInFlight bounds the SendMessageBatch calls one Publish has in flight.
+const publishInFlight = 8
+
+// Publish sends the ids, IDsPerMessage to a message and ten messages to a call,
+// publishInFlight calls at a time, and returns the ids the queue accepted; the error
+// tells about the others.
 func (q Queue) Publish(ctx context.Context, ids []int64) ([]int64, error) {
+	var (
+		mu        sync.Mutex
+		published []int64
+		errs      []error
+		wg        sync.WaitGroup
+		inFlight  = make(chan struct{}, publishInFlight)
+	)
+	const perCall = 10 * IDsPerMessage // SendMessageBatch takes ten messages
+	for start := 0; start < len(ids); start += perCall {
+		call := ids[start:min(start+perCall, len(ids))]
+		inFlight <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-inFlight }()
+			accepted, err := q.publishBatch(ctx, call)
+			mu.Lock()
+			defer mu.Unlock()
+			published = append(published, accepted...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		})
+	}
+	wg.Wait()
+	return published, errors.Join(errs...)
+}
+
+// publishBatch sends ids (at most ten messages' worth) in one call.
+func (q Queue) publishBatch(ctx context.Context, ids []int64) ([]int64, error) {
+	chunks := slices.Collect(slices.Chunk(ids, IDsPerMessage))
+	entries := make([]sqstypes.SendMessageBatchRequestEntry, len(chunks))
+	for i, chunk := range chunks {
+		body, _ := json.Marshal(Message{OutboxIDs: chunk})
+		entries[i] = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(string(body))}
+	}
+	out, err := q.Client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL), Entries: entries})
+	if err != nil {
+		return nil, err
+	}
 	var published []int64
+	for _, ok := range out.Successful {
+		if i, err := strconv.Atoi(aws.ToString(ok.Id)); err == nil && i >= 0 && i < len(chunks) {
+			published = append(published, chunks[i]...)
+		}
+	}
 	var errs []error
-	for start := 0; start < len(ids); start += 10 {
-		batch := ids[start:min(start+10, len(ids))]
-		entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
-		for i, id := range batch {
-			body, _ := json.Marshal(Message{OutboxID: id})
-			entries[i] = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.FormatInt(id, 10)), MessageBody: aws.String(string(body))}
-		}
-		out, err := q.Client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL), Entries: entries})
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		for _, ok := range out.Successful {
-			id, _ := strconv.ParseInt(aws.ToString(ok.Id), 10, 64)
-			published = append(published, id)
-		}
-		for _, failed := range out.Failed {
-			errs = append(errs, fmt.Errorf("outbox %s: %s", aws.ToString(failed.Id), aws.ToString(failed.Message)))
-		}
+	for _, failed := range out.Failed {
+		errs = append(errs, fmt.Errorf("message %s of the call: %s", aws.ToString(failed.Id), aws.ToString(failed.Message)))
 	}
 	return published, errors.Join(errs...)
 }

@@ -35,6 +35,10 @@ type DB struct {
 type txn struct {
 	pgx.Tx
 	queuedMail []int64
+	// publishing: the e-mails queued now are published after the commit (the store
+	// has an Outbox publisher), so they are written already marked published (see
+	// publish); without it they wait for the relay.
+	publishing bool
 }
 
 // Options tune a connection pool.
@@ -138,7 +142,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*txn) error) error {
 	var t *txn
 	var err error
 	for attempt := 1; ; attempt++ {
-		t = &txn{}
+		t = &txn{publishing: db.outbox != nil}
 		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 			t.Tx = tx
 			return fn(t)

@@ -46,7 +46,7 @@ func TestRotatedPasswordWithoutRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Authenticate(f.ctx, ada.ID, 0); err != nil {
+	if _, _, err := db.Authenticate(f.ctx, ada.ID, 0); err != nil {
 		t.Fatalf("before the rotation: %v", err)
 	}
 
@@ -56,7 +56,7 @@ func TestRotatedPasswordWithoutRestart(t *testing.T) {
 	f.exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'rotating'`)
 	var lastErr error
 	for range 3 { // the pool finds its connection dead, then connects again
-		if _, lastErr = db.Authenticate(f.ctx, ada.ID, 0); lastErr == nil {
+		if _, _, lastErr = db.Authenticate(f.ctx, ada.ID, 0); lastErr == nil {
 			break
 		}
 		if !postgres.Unavailable(lastErr) && asso.ErrorCode(lastErr) != asso.EINTERNAL {
@@ -70,7 +70,7 @@ func TestRotatedPasswordWithoutRestart(t *testing.T) {
 	stale := *base
 	stale.User = url.UserPassword("rotating", "first password")
 	if old, err := postgres.Open(f.ctx, stale.String(), postgres.Options{MaxConns: 1}); err == nil {
-		_, err = old.Authenticate(f.ctx, ada.ID, 0)
+		_, _, err = old.Authenticate(f.ctx, ada.ID, 0)
 		old.Close()
 		if err == nil {
 			t.Fatal("the old password still signs in: the cluster does not check passwords, and this test proves nothing")

@@ -127,6 +127,16 @@ docs AS (
 	JOIN events e ON e.id = p.id
 	JOIN page_associations pa ON pa.id = e.association_id)`
 
+// dataVersionSQL is the data version: it grows with every committed write to a table
+// the API's documents read from (migration 0006).
+const dataVersionSQL = `(SELECT sum(version)::bigint FROM data_versions)`
+
+// rowCount is the number of rows of table, kept by the triggers of migration 0006: a
+// whole list's total without counting it.
+func rowCount(table string) string {
+	return `(SELECT row_count FROM data_versions WHERE name = '` + table + `')`
+}
+
 // listQuery returns (total, count, JSON array of the page's documents in ord order).
 // The array holds the longest run of documents, in order, that fits in the byte
 // budget (parameter $budgetParam), and at least one: a page that would be larger is

@@ -37,10 +37,10 @@ func enqueueEventMails(ctx context.Context, tx *txn, kind string, eventID, sende
 		}
 	}
 	rows, _ := tx.Query(ctx, `
-		INSERT INTO mail_outbox (kind, recipient, payload, user_id, event_id, association_id, sender_id)
-		SELECT $2, u.email, `+eventMailPayload+`, u.id, e.id, a.id, NULLIF($3, 0)`+eventMailRecipients+`
+		INSERT INTO mail_outbox (kind, recipient, payload, user_id, event_id, association_id, sender_id, published_at)
+		SELECT $2, u.email, `+eventMailPayload+`, u.id, e.id, a.id, NULLIF($3, 0), CASE WHEN $4 THEN now() END`+eventMailRecipients+`
 		ORDER BY u.id
-		RETURNING id`, eventID, kind, senderID)
+		RETURNING id`, eventID, kind, senderID, tx.publishing)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	tx.queuedMail = append(tx.queuedMail, ids...)
 	return err
@@ -66,13 +66,14 @@ func enqueueEventUpdates(ctx context.Context, tx *txn, eventID, senderID int64, 
 			WHERE o.id = l.id AND o.sent_at IS NULL AND o.failed_at IS NULL
 			  AND (o.claimed_until IS NULL OR o.claimed_until < now())
 			RETURNING o.user_id)
-		INSERT INTO mail_outbox (kind, recipient, payload, user_id, event_id, association_id, sender_id, send_after)
+		INSERT INTO mail_outbox (kind, recipient, payload, user_id, event_id, association_id, sender_id, send_after, published_at)
 		SELECT 'update', r.email, r.payload, r.user_id, $1, (SELECT association_id FROM events WHERE id = $1),
-		       NULLIF($2, 0), GREATEST(now(), l.send_after + make_interval(secs => $3))
+		       NULLIF($2, 0), s.send_after, CASE WHEN $4 AND s.send_after <= now() THEN now() END
 		FROM recipients r LEFT JOIN last_update l ON l.user_id = r.user_id
+		CROSS JOIN LATERAL (SELECT GREATEST(now(), l.send_after + make_interval(secs => $3)) AS send_after) s
 		WHERE r.user_id NOT IN (SELECT user_id FROM refreshed)
 		ORDER BY r.user_id
-		RETURNING id, send_after <= now()`, eventID, senderID, window.Seconds())
+		RETURNING id, send_after <= now()`, eventID, senderID, window.Seconds(), tx.publishing)
 	var id int64
 	var due bool
 	_, err := pgx.ForEachRow(rows, []any{&id, &due}, func() error {

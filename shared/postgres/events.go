@@ -13,7 +13,7 @@ var errEventNotFound = asso.Errorf(asso.ENOTFOUND, "Event not found")
 func (db *DB) Events(ctx context.Context, viewer asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "Events()")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM events ORDER BY id LIMIT $3 OFFSET $4`,
-		eventDocs, `SELECT count(*) FROM events`, 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
+		eventDocs, `SELECT `+rowCount("events"), 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationEvents lists the events of one association by start.

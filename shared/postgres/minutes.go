@@ -23,7 +23,7 @@ type MinuteSort struct {
 func (db *DB) Minutes(ctx context.Context, viewer asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "Minutes()")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM minutes ORDER BY id LIMIT $3 OFFSET $4`,
-		minuteDocs, `SELECT count(*) FROM minutes`, 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
+		minuteDocs, `SELECT `+rowCount("minutes"), 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationMinutes lists the minutes of one association in the given order.

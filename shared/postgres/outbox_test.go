@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strings"
@@ -11,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/postgres"
+	"github.com/kittenasso/kittenasso/shared/postgres/pgtest"
 )
 
 // TestEditsRaceAssociationDeletion runs the pattern that deadlocked: events and
@@ -266,3 +270,51 @@ func TestConnectTimeout(t *testing.T) {
 		t.Errorf("after %v: %v, want an unavailable database within the 5 s connect timeout", took, err)
 	}
 }
+
+// refusingQueue takes the ids it is given, except those it refuses.
+type refusingQueue struct{ refuse int64 }
+
+func (q refusingQueue) Publish(_ context.Context, ids []int64) ([]int64, error) {
+	taken := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == q.refuse })
+	if len(taken) < len(ids) {
+		return taken, errors.New("refused one")
+	}
+	return taken, nil
+}
+
+// TestPublishAfterCommit: a store with a publisher writes its mail marked published
+// and hands it over after the commit; what the queue refused is unmarked, so that the
+// relay publishes it. A store without one leaves every mail to the relay.
+func TestPublishAfterCommit(t *testing.T) {
+	f := newFixture(t)
+	ada, bob, cy := f.user("ada", true), f.user("bob", true), f.user("cy", true)
+	aID := f.association(ada, bob, cy)
+	var next int64
+	f.scan(`SELECT COALESCE(max(id), 0) + 2 FROM mail_outbox`, nil, &next) // the second invitation
+	publishing := pgtest.Open(t, f.url, refusingQueue{refuse: next})
+	if _, err := publishing.CreateEvent(f.ctx, ada, asso.EventInput{Name: ptr("Match"), Start: ptr(time.Now().Add(time.Hour)),
+		End: ptr(time.Now().Add(2 * time.Hour)), AssociationID: &aID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.event(ada, aID); err != nil { // through the store without a publisher
+		t.Fatal(err)
+	}
+	rows, _ := f.sql.Query(f.ctx, `SELECT id, published_at IS NOT NULL FROM mail_outbox WHERE kind = 'invitation' ORDER BY id`)
+	marked := map[int64]bool{}
+	var id int64
+	var published bool
+	if _, err := pgx.ForEachRow(rows, []any{&id, &published}, func() error { marked[id] = published; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]bool{next - 1: true, next: false, next + 1: true, next + 2: false, next + 3: false, next + 4: false}
+	if !maps.Equal(marked, want) {
+		t.Errorf("published marks %v, want %v (the refused one and those of the store without a publisher unmarked)", marked, want)
+	}
+	// The three sign-ups' verifications came through the store without a publisher too.
+	relayed, err := f.db.RelayUnpublished(f.ctx, 0, 15*time.Minute, 100, func(_ context.Context, ids []int64) ([]int64, error) { return ids, nil })
+	if err != nil || !slices.Equal(relayed, []int64{next - 4, next - 3, next - 2, next, next + 2, next + 3, next + 4}) {
+		t.Errorf("the relay published %v (%v), want the unmarked ones", relayed, err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

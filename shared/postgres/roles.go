@@ -17,7 +17,7 @@ var errRoleNotFound = asso.Errorf(asso.ENOTFOUND, "Role not found")
 func (db *DB) Roles(ctx context.Context, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "Roles()")
 	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM roles), count(*), COALESCE(json_agg(j ORDER BY association_id, user_id), '[]')
+		SELECT `+rowCount("roles")+`, count(*), COALESCE(json_agg(j ORDER BY association_id, user_id), '[]')
 		FROM (SELECT r.association_id, r.user_id, `+roleJSON+` AS j FROM roles r
 		      ORDER BY r.association_id, r.user_id LIMIT $1 OFFSET $2) page`, p.Limit, p.Offset)
 }

@@ -65,15 +65,18 @@ func (db *DB) User(ctx context.Context, id int64) (u asso.User, err error) {
 }
 
 // Authenticate returns the user of an access token: the account must still exist and
-// be at the token's version (no password or e-mail change since it was issued).
-func (db *DB) Authenticate(ctx context.Context, id int64, version int) (u asso.User, err error) {
+// be at the token's version (no password or e-mail change since it was issued). In
+// the same query it reads the data version: the sum of data_versions, which every
+// write to a table an API document reads from increases (migration 0006). Any page
+// rendered at that version is still what the database would answer.
+func (db *DB) Authenticate(ctx context.Context, id int64, version int) (u asso.User, dataVersion int64, err error) {
 	defer wrap(&err, "Authenticate(%d)", id)
-	rows, _ := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 AND u.token_version = $2`, id, version)
-	u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
+	err = db.pool.QueryRow(ctx, `SELECT `+userColumns+`, `+dataVersionSQL+` FROM users u WHERE u.id = $1 AND u.token_version = $2`,
+		id, version).Scan(&u.ID, &u.Email, &u.Firstname, &u.Lastname, &u.Age, &u.IsAdmin, &dataVersion)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, errUserNotFound
+		return u, 0, errUserNotFound
 	}
-	return u, err
+	return u, dataVersion, err
 }
 
 // Users lists the users found by search (all without one) by id, with their total
@@ -107,7 +110,7 @@ func (db *DB) Users(ctx context.Context, viewer asso.User, search asso.Search, p
 		return users, listed, nil
 	}
 	if where == "" {
-		err = db.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&listed.Total)
+		err = db.pool.QueryRow(ctx, `SELECT `+rowCount("users")).Scan(&listed.Total)
 	} else {
 		err = db.pool.QueryRow(ctx, `SELECT count(*) FROM users u `+where, args...).Scan(&listed.Total)
 	}

@@ -36,8 +36,9 @@ func queueVerification(ctx context.Context, tx *txn, u asso.User, v Verification
 func enqueueMail(ctx context.Context, tx *txn, kind, recipient string, payload any, senderID int64) error {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO mail_outbox (kind, recipient, payload, sender_id) VALUES ($1, $2, $3, NULLIF($4, 0)) RETURNING id`,
-		kind, recipient, payload, senderID).Scan(&id)
+		INSERT INTO mail_outbox (kind, recipient, payload, sender_id, published_at)
+		VALUES ($1, $2, $3, NULLIF($4, 0), CASE WHEN $5 THEN now() END) RETURNING id`,
+		kind, recipient, payload, senderID, tx.publishing).Scan(&id)
 	tx.queuedMail = append(tx.queuedMail, id)
 	return err
 }

@@ -70,6 +70,9 @@ func Server(cfg config.Config, db *postgres.DB, queue *mailqueue.Queue, log *slo
 	if queue != nil {
 		srv.MailQueue = *queue
 	}
+	if cfg.PageCacheBytes > 0 {
+		srv.Pages = httpapi.NewPageCache(cfg.PageCacheBytes)
+	}
 	return srv
 }
 
