@@ -71,7 +71,7 @@ func benchAPI(args []string) error {
 	fs := flag.NewFlagSet("bench-api", flag.ExitOnError)
 	duration := fs.Duration("duration", 10*time.Second, "load duration per route and client count")
 	clients := fs.String("clients", "10,50", "concurrent clients, comma-separated")
-	routes := fs.String("routes", "/api/associations,/api/roles,/api/events,/api/minutes,"+
+	routes := fs.String("routes", "/api/associations,/api/roles,/api/events,/api/minutes,/api/events?offset=9000,"+
 		"/api/users?q=user142%40example,/api/associations?q=association+4999", "routes to load")
 	scales := fs.String("scale", "1,100", "data set sizes, comma-separated: 1 (200 users...) or 100 (20,000 users...)")
 	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile here")

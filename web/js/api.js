@@ -79,18 +79,6 @@ export const get = (path) => request('GET', path).then((r) => r.data);
 // getPage reads one page of a list: {data, total}, total being X-Total-Count.
 export const getPage = (path) => request('GET', path);
 
-// getAll reads a whole list a page at a time, in the API's largest pages. A page can
-// hold fewer items than asked when the API cut it short for its size, so the end of
-// the list is where the total is reached.
-export async function getAll(path) {
-  const PAGE = 1000;
-  const all = [];
-  for (;;) {
-    const {data, total} = await request('GET', `${path}?limit=${PAGE}&offset=${all.length}`);
-    all.push(...data);
-    if (data.length === 0 || total === null || all.length >= total) return all;
-  }
-}
 export const post = (path, body) => request('POST', path, body).then((r) => r.data);
 export const put = (path, body) => request('PUT', path, body).then((r) => r.data);
 export const patch = (path, body) => request('PATCH', path, body).then((r) => r.data);

@@ -1,8 +1,8 @@
 // Pieces every page uses: headings, errors, busy forms, dialogs, the person picker.
 
-import {ApiError, describe} from './api.js';
+import {ApiError, describe, get} from './api.js';
 import {append, h, replace} from './dom.js';
-import {fullName, matches} from './format.js';
+import {fullName} from './format.js';
 
 // heading is the page's h1; the router moves the focus to it after each navigation.
 export const heading = (text, ...extra) => h('h1', {tabindex: '-1'}, text, ...extra);
@@ -134,22 +134,25 @@ export function showCards(results, count, found, {summary, card, none, total = f
   else replace(results, h('li', {}, empty(none)));
 }
 
-// personPicker finds a person among users by name or e-mail and calls onPick with them.
-export function personPicker(users, {label, exclude = () => false, onPick}) {
+// personPicker finds people by name or e-mail through the API (?q=, the directory is
+// never downloaded) and calls onPick with the one chosen.
+export function personPicker({label, exclude = () => false, onPick}) {
   const id = `pick-${Math.random().toString(36).slice(2)}`;
   const input = h('input', {type: 'search', id, autocomplete: 'off', placeholder: 'Name or e-mail',
     'aria-controls': `${id}-results`});
   const results = h('ul', {class: 'picker-results', id: `${id}-results`, 'aria-live': 'polite'});
-  const show = () => {
-    const query = input.value.trim();
-    if (!query) { results.replaceChildren(); return; }
-    const found = users.filter((u) => !exclude(u) && matches(`${fullName(u)} ${u.email ?? ''}`, query)).slice(0, 8);
-    replace(results, ...(found.length ? found.map((u) => h('li', {},
-      h('span', {}, fullName(u), u.email ? [' ', h('span', {class: 'muted'}, u.email)] : null),
-      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Add ${fullName(u)}`,
-        onclick: () => { input.value = ''; results.replaceChildren(); onPick(u); input.focus(); }}, 'Add')))
-      : [h('li', {class: 'muted'}, `No one found for “${query}”.`)]));
-  };
-  input.addEventListener('input', show);
+  const PICKS = 8;
+  liveSearch(input, results,
+    // A few more than shown, for those exclude leaves out (the members already chosen).
+    (query) => (query ? get(`/users?limit=${PICKS * 3}&q=${encodeURIComponent(query)}`) : []),
+    (users, query) => {
+      if (!query) { results.replaceChildren(); return; }
+      const found = users.filter((u) => !exclude(u)).slice(0, PICKS);
+      replace(results, ...(found.length ? found.map((u) => h('li', {},
+        h('span', {}, fullName(u), u.email ? [' ', h('span', {class: 'muted'}, u.email)] : null),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Add ${fullName(u)}`,
+          onclick: () => { input.value = ''; results.replaceChildren(); onPick(u); input.focus(); }}, 'Add')))
+        : [h('li', {class: 'muted'}, `No one found for “${query}”.`)]));
+    });
   return h('div', {class: 'picker field'}, h('label', {for: id}, label), input, results);
 }

@@ -2,7 +2,7 @@
 // Everyone signed in may look; only members (and the administrator) get the
 // controls that change it, and the API refuses anyone else all the same.
 
-import {ApiError, del, describe, get, getAll, patch, post, put} from '../api.js';
+import {ApiError, del, get, patch, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, toLocalInput, today} from '../format.js';
 import {flash, navigate} from '../router.js';
@@ -157,20 +157,13 @@ function removeMember(state, member, status) {
 }
 
 async function addMember(state, status) {
-  let people;
-  try {
-    people = await getAll('/users');
-  } catch (err) {
-    status.textContent = describe(err).join(' ');
-    return;
-  }
   let chosen = null;
   await openDialog({
     title: 'Add a member', submitLabel: 'Add',
     build: (f) => {
       const who = h('p', {class: 'chosen', role: 'status'}, 'No one chosen yet.');
       append(f, [
-        personPicker(people, {label: 'Person', exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
+        personPicker({label: 'Person', exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
           onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)}${u.email ? ` (${u.email})` : ''}`; }}),
         who,
         field('Role', 'role', {maxlength: 100, placeholder: 'member'}, 'Leave it empty for a plain member.')]);

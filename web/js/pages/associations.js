@@ -1,6 +1,6 @@
 // Associations: the list, and creating one with its members and their roles.
 
-import {describe, get, getAll, getPage, post} from '../api.js';
+import {describe, get, getPage, post} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
@@ -58,9 +58,8 @@ function memberSummary(members) {
 export async function newAssociation(page, {session}) {
   const status = loading();
   page.append(heading('New association'), status);
-  const people = await loadPage(page, 'New association', () => getAll('/users'));
-  if (!people) return;
-  const me = people.find((u) => u.id === session.id);
+  const me = await loadPage(page, 'New association', () => get(`/users/${session.id}`));
+  if (!me) return;
   // chosen members, with the role each will hold; the creator is always a member.
   const members = [{user: me, role: ''}];
   const memberList = h('ul', {class: 'members-edit', 'aria-label': 'Members'});
@@ -81,7 +80,7 @@ export async function newAssociation(page, {session}) {
       h('legend', {}, 'Members and their roles'),
       h('p', {class: 'hint'}, 'A role is a title such as treasurer; leave it empty for a plain member.'),
       memberList,
-      personPicker(people, {label: 'Add a member', exclude: (u) => members.some((m) => m.user.id === u.id),
+      personPicker({label: 'Add a member', exclude: (u) => members.some((m) => m.user.id === u.id),
         onPick: (u) => { members.push({user: u, role: ''}); showMembers(); }})),
     h('button', {type: 'submit', 'data-busy': 'Creating…'}, 'Create the association'));
   handleSubmit(form, errors, async () => {
