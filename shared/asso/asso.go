@@ -85,6 +85,37 @@ type Event struct {
 	Start       string               `json:"start"`
 	End         string               `json:"end"`
 	Association AssociationWithUsers `json:"association"`
+	Attendance  Attendance           `json:"attendance"`
+}
+
+// Attendance counts the members' answers to an event: every member may see them.
+type Attendance struct {
+	Going    int `json:"going"`
+	NotGoing int `json:"notGoing"`
+	NoAnswer int `json:"noAnswer"`
+}
+
+// Attendees says who answered what: only members (and the admin) may see it.
+type Attendees struct {
+	Going    []User `json:"going"`
+	NotGoing []User `json:"notGoing"`
+	NoAnswer []User `json:"noAnswer"`
+}
+
+// RSVP is an answer to an event's invitation: going, or not going.
+type RSVP string
+
+const (
+	Going    RSVP = "going"
+	NotGoing RSVP = "not_going"
+)
+
+// RSVPToken is what an invitation's answer link names: its event and member, when
+// it expires, and the signature the store checks.
+type RSVPToken struct {
+	EventID, UserID int64
+	Expires         time.Time
+	Raw             string
 }
 
 // NewUser is what sign-up needs to create an account. PasswordHash is already hashed:
@@ -210,6 +241,10 @@ type EventEmail struct {
 	Lastname        string `json:"lastname"`
 	// Unsubscribe is the membership's one-click unsubscribe token (RFC 8058).
 	Unsubscribe string `json:"unsubscribe"`
+	// RSVP is the recipient's answer-link token (invitations and updates).
+	RSVP string `json:"rsvp,omitempty"`
+	// Going: the recipient had said they were coming (cancellations).
+	Going bool `json:"going"`
 }
 
 // AssociationInput creates or changes an association. A nil field is unchanged

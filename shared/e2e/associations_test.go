@@ -422,7 +422,8 @@ func TestEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	if payload != (asso.EventEmail{EventID: e.ID, Name: "Tournament", Start: e.Start, End: e.End, AssociationID: a.ID,
-		AssociationName: "Chess club", Firstname: "Ada", Lastname: "Lovelace", Unsubscribe: payload.Unsubscribe}) || payload.Unsubscribe == "" {
+		AssociationName: "Chess club", Firstname: "Ada", Lastname: "Lovelace", Unsubscribe: payload.Unsubscribe,
+		RSVP: payload.RSVP}) || payload.Unsubscribe == "" || !asso.IsRSVPTokenShape(payload.RSVP) {
 		t.Errorf("payload %+v", payload)
 	}
 

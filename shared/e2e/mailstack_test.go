@@ -179,6 +179,22 @@ func (s *mailStack) pump(limit time.Duration, what string, done func() bool) {
 	}
 }
 
+// pumpMail runs the poller until SES received an e-mail with subject for to, and
+// returns it.
+func (s *mailStack) pumpMail(to, subject string) (mail testenv.SESEmail) {
+	s.t.Helper()
+	s.pump(20*time.Second, subject+" to "+to, func() bool {
+		for _, e := range s.inbox(to) {
+			if e.Subject == subject {
+				mail = e
+				return true
+			}
+		}
+		return false
+	})
+	return mail
+}
+
 // waitMail waits until SES received an e-mail with subject for to, while the
 // mailer runs on its own (a running poller), and returns it.
 func (s *mailStack) waitMail(to, subject string) testenv.SESEmail {

@@ -144,6 +144,21 @@ func TestWebAppJourney(t *testing.T) {
 		}
 	}
 
+	// Bob clicks "I'm coming" in his invitation: the page asks him to confirm, and the
+	// organiser then sees one member going; Alice answers in the app.
+	going := answerLink(t, s.waitMail(bob, "Invitation: Autumn picnic from Cat Lovers of Rennes").Body.Text, "going")
+	picnicPage := b.location()
+	b.open("/rsvp?t=" + going + "&a=going")
+	b.waitText("Answer the invitation")
+	b.checkPage("rsvp")
+	b.clickButton("I'm coming")
+	b.waitText("You are coming to Autumn picnic (Cat Lovers of Rennes)")
+	b.open(picnicPage)
+	b.waitText("1 going · 0 not going · 1 no answer")
+	b.click(`button[aria-label="I can't come: Autumn picnic"]`)
+	b.waitText("I can't come: Autumn picnic. Your answer is saved.")
+	b.waitText("1 going · 1 not going · 0 no answer")
+
 	// Edit it: members get the update.
 	b.click(`button[aria-label="Edit Autumn picnic"]`)
 	b.fill(`dialog input[name=name]`, "Autumn picnic by the river")

@@ -70,6 +70,9 @@ var (
 	EventsGet           = Route{"events-get", http.MethodGet, "/api/events/{id}", SignedIn, (*Server).getEvent}
 	EventsUpdate        = Route{"events-update", http.MethodPatch, "/api/events/{id}", SignedIn, (*Server).updateEvent}
 	EventsDelete        = Route{"events-delete", http.MethodDelete, "/api/events/{id}", SignedIn, (*Server).deleteEvent}
+	EventsAnswer        = Route{"events-answer", http.MethodPut, "/api/attendance/{id}", SignedIn, (*Server).answerEvent}
+	EventsAttendees     = Route{"events-attendees", http.MethodGet, "/api/attendance/{id}", SignedIn, (*Server).eventAttendees}
+	RSVPAnswer          = Route{"rsvp-answer", http.MethodPost, "/api/rsvp", Public, (*Server).answerByLink}
 )
 
 // Routes is the one route table. template.yaml, the functions/ folders and the OpenAPI
@@ -81,7 +84,7 @@ var Routes = []Route{
 	AssociationsMembers, AssociationsMinutes, AssociationsRoles, RolesCreate, RolesList, RolesByName,
 	RolesGet, RolesUpdate, RolesDelete, MinutesCreate, MinutesList, MinutesGet,
 	MinutesUpdate, MinutesDelete, EventsCreate, EventsList, EventsByAssociation, EventsGet,
-	EventsUpdate, EventsDelete,
+	EventsUpdate, EventsDelete, EventsAnswer, EventsAttendees, RSVPAnswer,
 }
 
 // RouteByName returns the route served by the function called name.

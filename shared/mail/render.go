@@ -133,10 +133,18 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 		return Message{}, fmt.Errorf("event payload: unsubscribe token %q is not a UUID", p.Unsubscribe)
 	}
 	token := p.Unsubscribe
-	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n\n"+
+	var answer string
+	switch {
+	case cancelled && p.Going:
+		answer = "You had said you were coming.\n\n"
+	case !cancelled && asso.IsRSVPTokenShape(p.RSVP):
+		answer = fmt.Sprintf("Are you coming? Answer in one click:\nI'm coming: %[1]s/rsvp?t=%[2]s&a=going\n"+
+			"I can't come: %[1]s/rsvp?t=%[2]s&a=not_going\n\n", r.WebURL, p.RSVP)
+	}
+	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n\n%s"+
 		"To stop receiving e-mails about the events of %s, open %s/unsubscribe?t=%s\n",
 		words.intro, name, start.UTC().Format(time.RFC1123), end.UTC().Format(time.RFC1123), association,
-		association, r.WebURL, token)
+		answer, association, r.WebURL, token)
 	return Message{
 		To:          to,
 		Subject:     fmt.Sprintf("%s: %s from %s", words.subject, name, association),

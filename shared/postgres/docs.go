@@ -51,7 +51,9 @@ var eventMailPayload = `json_build_object(
 	'eventId', e.id, 'sequence', e.sequence, 'name', e.name,
 	'start', ` + apiTime("e.starts_at") + `, 'end', ` + apiTime("e.ends_at") + `,
 	'associationId', a.id, 'associationName', a.name,
-	'firstname', u.firstname, 'lastname', u.lastname, 'unsubscribe', m.unsubscribe_token)`
+	'firstname', u.firstname, 'lastname', u.lastname, 'unsubscribe', m.unsubscribe_token,
+	'rsvp', rsvp_token(e.id, u.id, e.ends_at),
+	'going', EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id AND ea.going))`
 
 // memberJSON is the AssociationMember {id, firstname, lastname, age, role} of user u
 // whose role row in the association, if any, is r.
@@ -122,10 +124,16 @@ page_association_ids AS (SELECT association_id AS id FROM events WHERE id IN (SE
 	nestedAssociations + `,
 docs AS (
 	SELECT p.id, p.ord, json_build_object('id', e.id, 'name', e.name, 'start', ` + apiTime("e.starts_at") + `,
-	       'end', ` + apiTime("e.ends_at") + `, 'association', pa.doc) AS doc
+	       'end', ` + apiTime("e.ends_at") + `, 'association', pa.doc,
+	       'attendance', json_build_object('going', att.going, 'notGoing', att.not_going,
+	                                       'noAnswer', att.members - att.going - att.not_going)) AS doc
 	FROM page p
 	JOIN events e ON e.id = p.id
-	JOIN page_associations pa ON pa.id = e.association_id)`
+	JOIN page_associations pa ON pa.id = e.association_id
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE ea.going) AS going, count(*) FILTER (WHERE NOT ea.going) AS not_going,
+		       (SELECT count(*) FROM memberships m WHERE m.association_id = e.association_id) AS members
+		FROM event_answers ea WHERE ea.event_id = e.id) att)`
 
 // dataVersionSQL is the data version: it grows with every committed write to a table
 // the API's documents read from (migration 0006).

@@ -2,6 +2,7 @@
 
 import {ApiError, endSession, get, post, saveSession, signIn as signInWith} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
+import {formatDateTime} from '../format.js';
 import {flash, navigate} from '../router.js';
 import {errorBox, errorMessage, handleSubmit, heading, loading} from '../ui.js';
 
@@ -119,4 +120,27 @@ export function unsubscribe(page, {query}) {
       h('p', {class: 'card narrow'}, `You will no longer receive e-mails about the events of ${done.association}.`));
   });
   append(page, [heading('Unsubscribe'), form]);
+}
+
+// rsvp is the page an invitation's answer link opens: "I'm coming" or "I can't come".
+// Opening it changes nothing, since mail scanners follow links; the member's click
+// on one of its buttons answers (the one the link named comes first).
+export function rsvp(page, {query}) {
+  const errors = errorBox();
+  const choices = [['going', "I'm coming"], ['not_going', "I can't come"]];
+  if (query.get('a') === 'not_going') choices.reverse();
+  let answer = choices[0][0];
+  const form = h('form', {class: 'card narrow stack'},
+    errors.el,
+    h('p', {}, 'Answer the invitation: the organisers see who is coming. You can change your answer later.'),
+    h('div', {class: 'actions'}, choices.map(([value, label], i) => h('button',
+      {type: 'submit', class: i ? 'secondary' : null, 'data-busy': 'Sending…', onclick: () => { answer = value; }}, label))));
+  handleSubmit(form, errors, async () => {
+    const done = await post('/rsvp', {token: query.get('t') || '', answer});
+    const when = formatDateTime(done.start);
+    replace(page, heading('Thank you'), h('p', {class: 'card narrow'}, done.answer === 'going'
+      ? `You are coming to ${done.name} (${done.associationName}), ${when}.`
+      : `You told ${done.associationName} you cannot come to ${done.name}, ${when}.`));
+  });
+  append(page, [heading('Your answer'), form]);
 }

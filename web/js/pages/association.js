@@ -14,9 +14,10 @@ export async function association(page, {params, session}) {
   const assoc = await loadPage(page, 'Association', () => get(`/associations/${id}`));
   if (!assoc) return;
   document.title = `${assoc.name} · KittenAsso's`;
-  const canEdit = session.isAdmin || assoc.members.some((m) => m.id === session.id);
+  const isMember = assoc.members.some((m) => m.id === session.id);
+  const canEdit = session.isAdmin || isMember;
   // state is shared by the sections: the members decide who may vote and who is invited.
-  const state = {id, assoc, canEdit, session};
+  const state = {id, assoc, canEdit, isMember, session};
   const members = h('section', {class: 'stack', 'aria-labelledby': 'members-title'});
   const events = h('section', {class: 'stack', 'aria-labelledby': 'events-title'});
   const minutes = h('section', {class: 'stack', 'aria-labelledby': 'minutes-title'});
@@ -218,16 +219,32 @@ async function loadEvents(state, content, status, refresh) {
   if (!events) return;
   replace(content, h('ul', {class: 'rows'}, events.sort(byRelevance).map((ev) => {
     const s = eventStatus(ev);
+    const {going, notGoing, noAnswer} = ev.attendance;
+    const answer = (value, label) => h('button', {type: 'button', class: 'secondary small', 'aria-label': `${label}: ${ev.name}`,
+      onclick: () => answerEvent(ev, value, label, status, refresh)}, label);
     return h('li', {class: 'event'},
       h('div', {},
         h('strong', {}, ev.name), ' ', h('span', {class: `badge ${s}`}, s), h('br'),
-        h('span', {class: 'muted'}, `${formatDateTime(ev.start)} → ${formatDateTime(ev.end)} (${duration(ev)})`)),
+        h('span', {class: 'muted'}, `${formatDateTime(ev.start)} → ${formatDateTime(ev.end)} (${duration(ev)})`), h('br'),
+        h('span', {class: 'attendance'}, `${going} going · ${notGoing} not going · ${noAnswer} no answer`)),
+      state.isMember && s !== 'ended' && h('div', {class: 'actions'}, answer('going', "I'm coming"), answer('not_going', "I can't come")),
       state.canEdit && h('div', {class: 'actions'},
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit ${ev.name}`,
           onclick: () => eventDialog(state, ev, status, refresh)}, 'Edit'),
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Delete ${ev.name}`,
           onclick: () => deleteEvent(state, ev, status, refresh)}, 'Delete')));
   })));
+}
+
+// answerEvent records the member's answer to an event (they may change it any time).
+async function answerEvent(ev, answer, label, status, refresh) {
+  try {
+    await act(status, () => put(`/attendance/${ev.id}`, {answer}), `${label}: ${ev.name}. Your answer is saved.`);
+  } catch (err) {
+    replace(status, errorMessage(err));
+    return;
+  }
+  await refresh();
 }
 
 function eventDialog(state, ev, status, refresh) {
