@@ -103,18 +103,19 @@ func (t Tokens) Parse(token string) (userID int64, version int, err error) {
 	return id, c.Version, nil
 }
 
-// NewVerificationToken returns a URL-safe token of 32 random bytes and the hash to store.
-func NewVerificationToken() (token string, hash []byte, err error) {
+// NewLinkToken returns a URL-safe token of 32 random bytes and the hash to store: the
+// secret of a verification link or of a calendar feed's address.
+func NewLinkToken() (token string, hash []byte, err error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", nil, err
 	}
 	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, HashVerificationToken(token), nil
+	return token, HashLinkToken(token), nil
 }
 
-// HashVerificationToken returns the stored form of a verification token.
-func HashVerificationToken(token string) []byte {
+// HashLinkToken returns the stored form of a link token.
+func HashLinkToken(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
 }

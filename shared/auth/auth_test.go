@@ -98,7 +98,7 @@ func TestPassword(t *testing.T) {
 }
 
 func TestVerificationToken(t *testing.T) {
-	tok, hash, err := NewVerificationToken()
+	tok, hash, err := NewLinkToken()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +106,10 @@ func TestVerificationToken(t *testing.T) {
 	if err != nil || len(raw) != 32 {
 		t.Fatalf("token %q is not 32 URL-safe bytes", tok)
 	}
-	if string(HashVerificationToken(tok)) != string(hash) {
+	if string(HashLinkToken(tok)) != string(hash) {
 		t.Error("hash of the token differs from the one returned")
 	}
-	tok2, _, _ := NewVerificationToken()
+	tok2, _, _ := NewLinkToken()
 	if tok2 == tok {
 		t.Error("two tokens are equal")
 	}

@@ -62,7 +62,8 @@ type Config struct {
 	// MailQueueURL is the SQS mail queue. Unset, the API only writes the outbox and
 	// the relay publishes nothing (tests of the API alone).
 	MailQueueURL string
-	// MailFrom is the sender of every e-mail and the calendar ORGANIZER.
+	// MailFrom is the sender of every e-mail and the calendar ORGANIZER; its domain
+	// names the events in calendars (UIDs).
 	MailFrom string
 	// SESConfigurationSet, when set, is named on every send.
 	SESConfigurationSet string
@@ -160,9 +161,13 @@ func Load(getenv func(string) string) (Config, error) {
 		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
 		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
 		MailQueueURL:     getenv("MAIL_QUEUE_URL"),
+		MailFrom:         orDefault(getenv("MAIL_FROM"), defaultMailFrom),
 	}
 	var problems []string
 	c.readDatabase(getenv, &problems)
+	if !asso.IsPlainAddress(c.MailFrom) {
+		problems = append(problems, "MAIL_FROM must be a plain e-mail address")
+	}
 	if len(c.JWTSecret) < minSecretBytes && c.JWTSecretARN == "" {
 		problems = append(problems, fmt.Sprintf("JWT_SECRET (at least %d bytes) or JWT_SECRET_ARN is required", minSecretBytes))
 	}

@@ -89,6 +89,15 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	var rsvp string // the admin's answer link to the event
+	if err := s.sql.QueryRow(ctx, `SELECT payload->>'rsvp' FROM mail_outbox WHERE kind = 'invitation' AND event_id = $1 AND recipient = $2`,
+		e.ID, adminEmail).Scan(&rsvp); err != nil {
+		t.Fatal(err)
+	}
+	var feed struct{ URL string }
+	s.request("POST", "/api/calendar", admin, nil).want(t, 201).decode(t, &feed)
+	feedPath := feed.URL[strings.Index(feed.URL, "/api/"):]
+
 	cases := map[string]smokeCase{
 		"api-info":              {"GET", "/api", nil, 200},
 		"health":                {"GET", "/api/health", nil, 200},
@@ -127,7 +136,12 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 		"events-by-association": {"GET", "/api/events/association/" + A, nil, 200},
 		"events-get":            {"GET", "/api/events/" + E, nil, 200},
 		"events-update":         {"PATCH", "/api/events/" + E, map[string]any{"name": "Moved"}, 200},
+		"events-answer":         {"PUT", "/api/attendance/" + E, map[string]string{"answer": "going"}, 200},
+		"events-attendees":      {"GET", "/api/attendance/" + E, nil, 200},
+		"rsvp-answer":           {"POST", "/api/rsvp", map[string]string{"token": rsvp, "answer": "not_going"}, 200},
 		"events-delete":         {"DELETE", "/api/events/" + E, nil, 200},
+		"calendar-feed":         {"GET", feedPath, nil, 200},
+		"calendar-create":       {"POST", "/api/calendar", nil, 201},
 	}
 	// Every route's bootstrap behind the local gateway: the --rie mode of `make dev`.
 	tmpl, err := apigateway.LoadTemplate("../../template.yaml")

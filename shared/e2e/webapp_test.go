@@ -197,7 +197,19 @@ func TestWebAppJourney(t *testing.T) {
 	b.checkPage("person")
 	b.click(`#nav a[href="/profile"]`)
 	b.waitText("Change your password")
+	// Alice's calendar: a webcal:// address whose feed holds the picnic's changes.
+	b.clickButton("Make my calendar address")
+	b.waitText("Your calendar address")
 	b.checkPage("profile")
+	var webcal string
+	b.eval(`document.querySelector('#calendar-address').value`, &webcal)
+	feedPath, ok := strings.CutPrefix(webcal, "webcal://"+strings.TrimPrefix(webOrigin, "http://"))
+	if !ok {
+		t.Fatalf("calendar address %q", webcal)
+	}
+	if status, body, _ := fetchFeed(t, s.url+feedPath, ""); status != 200 || !strings.Contains(string(body), "BEGIN:VCALENDAR") {
+		t.Errorf("Alice's feed: %d %s", status, body)
+	}
 	b.open("/associations/999999")
 	b.waitText("Association 999999 not found.")
 

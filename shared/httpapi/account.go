@@ -100,7 +100,7 @@ func parseEmail(f *form) (*string, error) {
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 	return withBody(w, r, http.StatusCreated, parseToken,
 		func(token *string) (asso.User, error) {
-			return s.DB.Verify(r.Context(), auth.HashVerificationToken(*token))
+			return s.DB.Verify(r.Context(), auth.HashLinkToken(*token))
 		})
 }
 

@@ -73,6 +73,8 @@ var (
 	EventsAnswer        = Route{"events-answer", http.MethodPut, "/api/attendance/{id}", SignedIn, (*Server).answerEvent}
 	EventsAttendees     = Route{"events-attendees", http.MethodGet, "/api/attendance/{id}", SignedIn, (*Server).eventAttendees}
 	RSVPAnswer          = Route{"rsvp-answer", http.MethodPost, "/api/rsvp", Public, (*Server).answerByLink}
+	CalendarCreate      = Route{"calendar-create", http.MethodPost, "/api/calendar", SignedIn, (*Server).newCalendarFeed}
+	CalendarFeed        = Route{"calendar-feed", http.MethodGet, "/api/calendar/{token}", Public, (*Server).calendarFeedICS}
 )
 
 // Routes is the one route table. template.yaml, the functions/ folders and the OpenAPI
@@ -84,7 +86,7 @@ var Routes = []Route{
 	AssociationsMembers, AssociationsMinutes, AssociationsRoles, RolesCreate, RolesList, RolesByName,
 	RolesGet, RolesUpdate, RolesDelete, MinutesCreate, MinutesList, MinutesGet,
 	MinutesUpdate, MinutesDelete, EventsCreate, EventsList, EventsByAssociation, EventsGet,
-	EventsUpdate, EventsDelete, EventsAnswer, EventsAttendees, RSVPAnswer,
+	EventsUpdate, EventsAnswer, EventsAttendees, RSVPAnswer, EventsDelete, CalendarFeed, CalendarCreate,
 }
 
 // RouteByName returns the route served by the function called name.

@@ -23,8 +23,11 @@ type Server struct {
 	CORS        CORS
 	Throttle    asso.LoginThrottle
 	FrontendURL string
-	Log         *slog.Logger
-	Metrics     metrics.Recorder
+	// MailFrom is the ORGANIZER of the calendar feeds, and its domain that of the
+	// events' UIDs, as in the e-mails.
+	MailFrom string
+	Log      *slog.Logger
+	Metrics  metrics.Recorder
 	// MailQueue, when set, is checked by /api/health; MailMaxDelay, when set, is how
 	// long due mail may wait before health says "degraded".
 	MailQueue    interface{ Reachable(context.Context) error }
@@ -100,7 +103,7 @@ const verificationTTL = 24 * time.Hour
 
 // newVerification makes a fresh verification token and its link to the web app.
 func (s *Server) newVerification() (postgres.Verification, error) {
-	token, hash, err := auth.NewVerificationToken()
+	token, hash, err := auth.NewLinkToken()
 	if err != nil {
 		return postgres.Verification{}, err
 	}

@@ -15,13 +15,15 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
+
+	"github.com/kittenasso/kittenasso/shared/calendar"
 )
 
 var stamp = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 
 func testRenderer() Renderer {
 	return Renderer{From: "events@kittenasso.test", Domain: "kittenasso.test", WebURL: "https://app.kittenasso.test",
-		Calendar: ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: func() time.Time { return stamp }}
+		Now: func() time.Time { return stamp }}
 }
 
 // parsed is a MIME message read back: its headers and its leaf parts by content type.
@@ -249,12 +251,12 @@ func FuzzEventEmail(f *testing.F) {
 		}
 		subject, err := new(mime.WordDecoder).DecodeHeader(msg.header.Get("Subject"))
 		// Header parsing drops the value's surrounding blanks (the API trims names anyway).
-		want := strings.TrimSpace("Invitation: " + oneLine(name) + " from " + oneLine(association))
+		want := strings.TrimSpace("Invitation: " + calendar.OneLine(name) + " from " + calendar.OneLine(association))
 		if err != nil || strings.TrimSpace(subject) != want {
 			t.Fatalf("subject %q (%v)", subject, err)
 		}
-		if got := prop(t, vevent, ics.ComponentPropertySummary).Value; got != oneLine(name) {
-			t.Fatalf("summary %q, want %q", got, oneLine(name))
+		if got := prop(t, vevent, ics.ComponentPropertySummary).Value; got != calendar.OneLine(name) {
+			t.Fatalf("summary %q, want %q", got, calendar.OneLine(name))
 		}
 		if len(msg.parts["text/calendar"]) == 0 {
 			t.Fatal("no calendar part")

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
+
+	"github.com/kittenasso/kittenasso/shared/calendar"
 )
 
 // BuildMIME encodes m as a raw RFC 5322 message for SES: multipart/mixed holding a
@@ -47,9 +49,9 @@ func BuildMIME(from string, m Message, date time.Time, messageID string) ([]byte
 	headers := [][2]string{
 		{"From", from},
 		{"To", m.To},
-		{"Subject", encodeHeader(oneLine(m.Subject))},
+		{"Subject", encodeHeader(calendar.OneLine(m.Subject))},
 		{"Date", date.UTC().Format(time.RFC1123Z)},
-		{"Message-ID", "<" + oneLine(messageID) + ">"},
+		{"Message-ID", "<" + calendar.OneLine(messageID) + ">"},
 	}
 	if m.Unsubscribe != "" {
 		if !strings.HasPrefix(m.Unsubscribe, "https://") && !strings.HasPrefix(m.Unsubscribe, "http://") ||
@@ -79,7 +81,7 @@ func BuildMIME(from string, m Message, date time.Time, messageID string) ([]byte
 		part, err := mixed.CreatePart(textproto.MIMEHeader{
 			"Content-Type":              {a.ContentType},
 			"Content-Transfer-Encoding": {"base64"},
-			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": oneLine(a.Filename)})},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": calendar.OneLine(a.Filename)})},
 		})
 		if err != nil {
 			return nil, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/calendar"
 )
 
 // Message is a rendered e-mail, before MIME encoding.
@@ -34,12 +35,11 @@ type Attachment struct {
 // Renderer turns outbox rows into Messages.
 type Renderer struct {
 	From   string // the sender address, also the calendar ORGANIZER
-	Domain string // the UID domain: event-{id}@{Domain}
+	Domain string // the mail domain: Message-IDs and the events' UIDs
 	// WebURL is the web app's address (FRONTEND_URL): the API is under WebURL/api,
 	// and the page that confirms an unsubscribe is WebURL/unsubscribe.
-	WebURL   string
-	Calendar CalendarWriter
-	Now      func() time.Time
+	WebURL string
+	Now    func() time.Time
 }
 
 // VerificationSubject is the verification e-mail's subject (docs/api.md §5).
@@ -102,7 +102,7 @@ func (r Renderer) verification(to string, p asso.VerificationEmail) (Message, er
 	if !strings.HasPrefix(p.Link, "https://") && !strings.HasPrefix(p.Link, "http://") {
 		return Message{}, fmt.Errorf("verification link %q is not an http(s) URL", p.Link)
 	}
-	p.Firstname, p.Lastname = oneLine(p.Firstname), oneLine(p.Lastname)
+	p.Firstname, p.Lastname = calendar.OneLine(p.Firstname), calendar.OneLine(p.Lastname)
 	return Message{To: to, Subject: VerificationSubject, Text: verificationText(p), HTML: verificationHTML(p)}, nil
 }
 
@@ -122,7 +122,7 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 	if err != nil {
 		return Message{}, fmt.Errorf("event end: %w", err)
 	}
-	name, association := oneLine(p.Name), oneLine(p.AssociationName)
+	name, association := calendar.OneLine(p.Name), calendar.OneLine(p.AssociationName)
 	words := eventWording[kind]
 	cancelled := kind == asso.MailCancellation
 	method := "REQUEST"
@@ -153,8 +153,8 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 		Attachment: &Attachment{
 			Filename:    "event.ics",
 			ContentType: "text/calendar; charset=utf-8; method=" + method,
-			Data: r.Calendar.Write(CalendarEvent{
-				UID:       fmt.Sprintf("event-%d@%s", p.EventID, r.Domain),
+			Data: calendar.Writer{Domain: r.Domain}.Invitation(calendar.Event{
+				ID:        p.EventID,
 				Sequence:  p.Sequence,
 				Summary:   name,
 				Start:     start,

@@ -136,7 +136,7 @@ func newMailer(db *postgres.DB, url string) *mailer.Mailer {
 		DB:     db,
 		Sender: mailer.SES{Client: ses},
 		Renderer: mail.Renderer{From: "hello@kittenasso.test", Domain: "kittenasso.test", WebURL: "http://localhost:3000",
-			Calendar: mail.ICal{ProductID: "-//KittenAsso's//Events//EN"}, Now: time.Now},
+			Now: time.Now},
 		Lease:   time.Minute,
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics: metrics.Discard{},

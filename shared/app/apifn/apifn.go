@@ -63,6 +63,7 @@ func Server(cfg config.Config, db *postgres.DB, queue *mailqueue.Queue, log *slo
 		CORS:         httpapi.CORS{Origins: cfg.CORSOrigins},
 		Throttle:     cfg.Throttle,
 		FrontendURL:  cfg.FrontendURL,
+		MailFrom:     cfg.MailFrom,
 		Log:          log,
 		Metrics:      metrics.Discard{}, // in Lambda, metrics leave as EMF lines (lambdahttp)
 		MailMaxDelay: cfg.MailMaxDelay,

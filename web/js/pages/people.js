@@ -1,6 +1,6 @@
 // People: the directory, a person's page, and your own profile.
 
-import {ApiError, del, endSession, get, getPage, put, signIn} from '../api.js';
+import {ApiError, del, endSession, get, getPage, post, put, signIn} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName} from '../format.js';
 import {flash, navigate} from '../router.js';
@@ -116,6 +116,12 @@ export async function profile(page, {session}) {
   });
 
   const remove = h('button', {type: 'button', class: 'danger'}, 'Delete my account');
+  replace(page, heading('Your profile'),
+    h('p', {}, h('a', {href: `/users/${me.id}`}, 'See your public page')),
+    details, calendarFeed(), email, password,
+    h('section', {class: 'card danger-zone stack', 'aria-labelledby': 'danger-title'},
+      h('h2', {id: 'danger-title'}, 'Delete your account'),
+      h('p', {}, 'You leave every association you are in.'), h('div', {}, remove)));
   remove.addEventListener('click', () => confirmAction({
     title: 'Delete your account?',
     text: 'Your memberships, roles and votes go with it. This cannot be undone.',
@@ -127,10 +133,37 @@ export async function profile(page, {session}) {
       navigate('/signin');
     },
   }));
-  replace(page, heading('Your profile'),
-    h('p', {}, h('a', {href: `/users/${me.id}`}, 'See your public page')),
-    details, email, password,
-    h('section', {class: 'card danger-zone stack', 'aria-labelledby': 'danger-title'},
-      h('h2', {id: 'danger-title'}, 'Delete your account'),
-      h('p', {}, 'You leave every association you are in.'), h('div', {}, remove)));
+}
+
+// calendarFeed offers the secret address of the member's calendar: every event of
+// their associations, in their calendar app. The address is shown once (only its hash
+// is kept), so making it again replaces it.
+function calendarFeed() {
+  const errors = errorBox();
+  const shown = h('div', {class: 'stack'});
+  const form = h('form', {class: 'card stack', 'aria-labelledby': 'calendar-title'},
+    h('h2', {id: 'calendar-title'}, 'Your calendar'),
+    errors.el,
+    h('p', {}, 'Subscribe to your associations\' events in your calendar app. Keep the address to yourself: '
+      + 'anyone who has it sees your events. A new address replaces the old one, which stops working.'),
+    shown,
+    h('button', {type: 'submit', 'data-busy': 'Making it…'}, 'Make my calendar address'));
+  handleSubmit(form, errors, async () => {
+    const feed = await post('/calendar');
+    const address = h('input', {id: 'calendar-address', value: feed.webcal, readonly: true});
+    const copied = h('span', {role: 'status', class: 'muted'});
+    replace(shown,
+      h('div', {class: 'field'}, h('label', {for: 'calendar-address'}, 'Your calendar address'), address),
+      h('p', {}, h('a', {href: feed.webcal}, 'Open it in your calendar app'), ' ',
+        h('button', {type: 'button', class: 'secondary small', onclick: async () => {
+          try {
+            await navigator.clipboard.writeText(feed.webcal);
+            copied.textContent = 'Copied.';
+          } catch {
+            address.select();
+            copied.textContent = 'Select the address and copy it.';
+          }
+        }}, 'Copy the address'), ' ', copied));
+  });
+  return form;
 }
