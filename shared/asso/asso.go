@@ -216,6 +216,7 @@ const (
 	MailInvitation   = "invitation"
 	MailUpdate       = "update"
 	MailCancellation = "cancellation"
+	MailReminder     = "reminder"
 )
 
 // VerificationEmail is the outbox payload of a verification e-mail: of a new account,

@@ -40,6 +40,9 @@ type Config struct {
 	MailRepublishAfter time.Duration
 	MailRetention      time.Duration
 	MailMaxDelay       time.Duration
+	// ReminderBefore is how long before an event starts its reminders leave (the relay);
+	// 0 sends none.
+	ReminderBefore time.Duration
 
 	// JWTSecret is the token signing key; in AWS JWTSecretARN names its secret instead.
 	JWTSecret    []byte
@@ -79,7 +82,7 @@ const defaultPageCacheBytes = 32 << 20
 // Variables are the environment variables the functions read, for a local stack that
 // starts them as separate processes and must pass them on.
 var Variables = []string{
-	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "PAGE_CACHE_BYTES", "JWT_SECRET", "JWT_SECRET_ARN", "ORIGIN_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
+	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "PAGE_CACHE_BYTES", "REMINDER_BEFORE", "JWT_SECRET", "JWT_SECRET_ARN", "ORIGIN_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
 	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "MAIL_QUEUE_URL", "MAIL_FROM",
 	"SES_CONFIGURATION_SET", "MAX_MEMBERS", "MAX_VOTERS", "RESPONSE_MAX_BYTES", "MAIL_UPDATE_WINDOW",
 	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
@@ -115,6 +118,7 @@ func LoadMail(getenv func(string) string) (Config, error) {
 	c.readOperations(getenv, &problems)
 	c.readFrontendURL(getenv, &problems)
 	c.MailerConcurrency = positive(getenv, "MAILER_CONCURRENCY", 1, &problems)
+	c.ReminderBefore = duration(getenv, "REMINDER_BEFORE", 24*time.Hour, &problems)
 	if v := getenv("SES_MAX_SEND_RATE"); v != "" {
 		rate, err := strconv.ParseFloat(v, 64)
 		if err != nil || rate < 0 {

@@ -2,10 +2,12 @@ package e2e_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
@@ -186,4 +188,53 @@ func checkRFC5545(t *testing.T, data []byte) {
 			t.Errorf("no %s", required)
 		}
 	}
+}
+
+// TestReminders: the relay, as its schedule runs it, reminds the members coming or who
+// have not answered of an event starting within 24 hours, once however often it runs,
+// and again when the event moves.
+func TestReminders(t *testing.T) {
+	t.Parallel()
+	s := newMailStack(t)
+	ada, bob, cy := s.addr("ada"), s.addr("bob"), s.addr("cy")
+	_, adaToken := s.member(ada)
+	b := s.person("Bob", "Marley", bob, "password123")
+	c := s.person("Cy", "Young", cy, "password123")
+	cyToken := s.login(cy, "password123")
+	club := s.createAssociation(adaToken, "Chess club", b.ID, c.ID)
+	start := time.Now().Add(2 * time.Hour).UTC().Truncate(time.Second)
+	var e asso.Event
+	s.request("POST", "/api/events", adaToken, map[string]any{"name": "Blitz", "start": start.Format(time.RFC3339),
+		"end": start.Add(time.Hour).Format(time.RFC3339), "association": club.ID}).want(t, 201).decode(t, &e)
+	s.request("PUT", "/api/attendance/"+itoa(e.ID), cyToken, map[string]any{"answer": "not_going"}).want(t, 200)
+	reminders := func(to string) (n int) {
+		for _, m := range s.inbox(to) {
+			if m.Subject == "Reminder: Blitz from Chess club" {
+				n++
+			}
+		}
+		return n
+	}
+	relay := s.built.Relay // the stack's, built by relayfn from the mail configuration
+	for run := 1; run <= 3; run++ {
+		if _, err := relay.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reminder := s.pumpMail(bob, "Reminder: Blitz from Chess club")
+	answerLink(t, reminder.Body.Text, "going")
+	checkRFC5545(t, calendarOf(t, reminder))
+	s.pumpMail(ada, "Reminder: Blitz from Chess club")
+	s.pump(20*time.Second, "the queue to drain", func() bool { return s.queueDepth(s.queue.URL) == 0 })
+	if n, m, o := reminders(ada), reminders(bob), reminders(cy); n != 1 || m != 1 || o != 0 {
+		t.Errorf("after three runs: ada %d, bob %d, cy (not going) %d reminders; want 1, 1, 0", n, m, o)
+	}
+
+	moved := start.Add(30 * time.Minute)
+	s.request("PATCH", "/api/events/"+itoa(e.ID), adaToken, map[string]any{"start": moved.Format(time.RFC3339),
+		"end": moved.Add(time.Hour).Format(time.RFC3339)}).want(t, 200)
+	if _, err := relay.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.pump(20*time.Second, "bob's second reminder", func() bool { return reminders(bob) == 2 })
 }

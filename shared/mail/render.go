@@ -55,7 +55,7 @@ func (r Renderer) Render(kind, recipient string, payload []byte) (Message, error
 			return Message{}, fmt.Errorf("verification payload: %w", err)
 		}
 		return r.verification(recipient, p)
-	case asso.MailInvitation, asso.MailUpdate, asso.MailCancellation:
+	case asso.MailInvitation, asso.MailUpdate, asso.MailCancellation, asso.MailReminder:
 		var p asso.EventEmail
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return Message{}, fmt.Errorf("event payload: %w", err)
@@ -111,6 +111,7 @@ var eventWording = map[string]struct{ subject, intro string }{
 	asso.MailInvitation:   {"Invitation", "You have been invited to an event."},
 	asso.MailUpdate:       {"Updated", "An event you are invited to has changed."},
 	asso.MailCancellation: {"Cancelled", "An event you were invited to has been cancelled."},
+	asso.MailReminder:     {"Reminder", "An event you are invited to starts soon."},
 }
 
 func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {

@@ -138,11 +138,18 @@ type Relay struct {
 	RepublishAfter time.Duration
 	Batch          int
 	Retention      postgres.Retention
+	// ReminderBefore is how long before an event starts its reminders leave; 0 sends
+	// none.
+	ReminderBefore time.Duration
 	Log            *slog.Logger
 }
 
+// reminderBatch bounds the reminders one run queues; the next run queues the rest.
+const reminderBatch = 5000
+
 // RelayResult says what one run did.
 type RelayResult struct {
+	Reminders int   `json:"reminders"`
 	Published int   `json:"published"`
 	Pruned    int64 `json:"pruned"`
 }
@@ -150,12 +157,17 @@ type RelayResult struct {
 // EMF is the run as a CloudWatch Embedded Metric Format line.
 func (res RelayResult) EMF(at time.Time) []byte {
 	return metrics.EMFCounts(at, map[string]string{"Function": "mail-relay"},
-		map[string]float64{"MailsRelayed": float64(res.Published), "RowsPruned": float64(res.Pruned)})
+		map[string]float64{"RemindersQueued": float64(res.Reminders), "MailsRelayed": float64(res.Published),
+			"RowsPruned": float64(res.Pruned)})
 }
 
-// Run publishes until nothing is left or an error stops it, then prunes.
+// Run queues the reminders that are due and publishes them, publishes until nothing
+// is left or an error stops it, then prunes.
 func (r Relay) Run(ctx context.Context) (RelayResult, error) {
 	var res RelayResult
+	if err := r.remind(ctx, &res); err != nil {
+		return res, err
+	}
 	for {
 		published, err := r.DB.RelayUnpublished(ctx, r.Grace, r.RepublishAfter, r.Batch, r.Queue.Publish)
 		res.Published += len(published)
@@ -175,6 +187,31 @@ func (r Relay) Run(ctx context.Context) (RelayResult, error) {
 		r.Log.InfoContext(ctx, "pruned old rows", "count", pruned)
 	}
 	return res, err
+}
+
+// remind queues the due reminders, then publishes them. What the queue does not take
+// stays unpublished, for the loop that follows or the next run.
+func (r Relay) remind(ctx context.Context, res *RelayResult) error {
+	if r.ReminderBefore <= 0 {
+		return nil
+	}
+	ids, err := r.DB.QueueReminders(ctx, r.ReminderBefore, reminderBatch)
+	res.Reminders = len(ids)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	r.Log.InfoContext(ctx, "queued reminders", "count", len(ids))
+	published, err := r.Queue.Publish(ctx, ids)
+	if len(published) > 0 {
+		res.Published += len(published)
+		if err := r.DB.MarkPublished(ctx, published); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		r.Log.WarnContext(ctx, "reminders not published; the relay publishes them later", "error", err.Error())
+	}
+	return nil
 }
 
 // New connects to the mail queue at url. The SDK reads its endpoint from

@@ -111,7 +111,7 @@ func TestDataVersion(t *testing.T) {
 			_, err := f.db.DeleteAssociation(f.ctx, ada, aID)
 			return err
 		}},
-		{"a TRUNCATE", func() error { f.exec(`TRUNCATE minute_voters, event_answers, events`); return nil }},
+		{"a TRUNCATE", func() error { f.exec(`TRUNCATE minute_voters, event_answers, event_reminders, events`); return nil }},
 	}
 	checkCounts("the migration")
 	for _, step := range steps {

@@ -23,7 +23,7 @@ const relayGrace = 30 * time.Second
 // NewRelay builds the scheduled relay from cfg (config.LoadMail).
 func New(cfg config.Config, db *postgres.DB, q mailqueue.Queue, log *slog.Logger) mailqueue.Relay {
 	return mailqueue.Relay{DB: db, Queue: q, Grace: relayGrace, RepublishAfter: cfg.MailRepublishAfter, Batch: 100,
-		Retention: postgres.Retention{Throttle: cfg.Throttle, Mail: cfg.MailRetention}, Log: log}
+		Retention: postgres.Retention{Throttle: cfg.Throttle, Mail: cfg.MailRetention}, ReminderBefore: cfg.ReminderBefore, Log: log}
 }
 
 // ServeRelay is the scheduled relay function's main.
