@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +13,8 @@ import (
 // TestReminders: members coming or who have not answered get one reminder when the
 // event starts within the window, not those who said no nor unverified ones; a run
 // again (as after a restart mid-run: the reminders and their e-mails commit together)
-// queues nothing more; an event moved to a new start gets new reminders.
+// queues nothing more, and reminders a stopped run committed but never published are
+// published once by the relay's scan; an event moved to a new start gets new reminders.
 func TestReminders(t *testing.T) {
 	f := newFixture(t)
 	ada, bob, cy, dan := f.user("ada", true), f.user("bob", true), f.user("cy", true), f.user("dan", false)
@@ -48,6 +50,16 @@ func TestReminders(t *testing.T) {
 	}
 	if again, err := f.db.QueueReminders(f.ctx, 24*time.Hour, 100); err != nil || len(again) != 0 {
 		t.Errorf("a second run queued %v (%v)", again, err)
+	}
+	// The run stopped between its commit and its publish (nothing published them): the
+	// relay's scan publishes them once, and nothing queues them again.
+	f.exec(`UPDATE mail_outbox SET published_at = now() WHERE kind <> 'reminder'`) // the rest went out long ago
+	publish := func(_ context.Context, batch []int64) ([]int64, error) { return batch, nil }
+	if relayed, err := f.db.RelayUnpublished(f.ctx, 0, time.Hour, 100, publish); err != nil || !slices.Equal(relayed, ids) {
+		t.Errorf("after a stop mid-run the relay published %v (%v), want the reminders %v", relayed, err, ids)
+	}
+	if relayed, _ := f.db.RelayUnpublished(f.ctx, 0, time.Hour, 100, publish); len(relayed) != 0 {
+		t.Errorf("published again: %v", relayed)
 	}
 
 	moved := soon.Add(time.Hour)
