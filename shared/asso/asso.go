@@ -311,6 +311,9 @@ func MayChangeAccount(caller User, id int64) error {
 	return nil
 }
 
+// MailDomain is the domain of an e-mail address: what follows its last @.
+func MailDomain(address string) string { return address[strings.LastIndex(address, "@")+1:] }
+
 // IsPlainAddress reports whether s is exactly one bare e-mail address: no display
 // name, no list, no line break (so it cannot smuggle a header into an e-mail).
 func IsPlainAddress(s string) bool {

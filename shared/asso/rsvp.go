@@ -9,7 +9,12 @@ import (
 // rsvpTokenBytes: event, user and expiry (8 bytes each), then a 16-byte signature.
 const rsvpTokenBytes = 40
 
-var errBadRSVPToken = Reasoned(ENOTFOUND, "invalid_token", "This link is invalid or has expired.")
+// ErrInvalidRSVPLink answers an answer link that is malformed, expired, or not signed
+// by the store.
+var ErrInvalidRSVPLink = Reasoned(ENOTFOUND, "invalid_token", "This link is invalid or has expired.")
+
+// ErrUnknownFeed answers a calendar feed address that is malformed, unknown or replaced.
+var ErrUnknownFeed = Reasoned(ENOTFOUND, "invalid_token", "This calendar address is unknown or was replaced.")
 
 // ParseRSVPToken reads an answer link's token (migration 0007 makes them): its shape,
 // and that it has not expired. Whether it is genuine, only the store can tell: the
@@ -17,7 +22,7 @@ var errBadRSVPToken = Reasoned(ENOTFOUND, "invalid_token", "This link is invalid
 func ParseRSVPToken(raw string, now time.Time) (RSVPToken, error) {
 	b, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil || len(b) != rsvpTokenBytes {
-		return RSVPToken{}, errBadRSVPToken
+		return RSVPToken{}, ErrInvalidRSVPLink
 	}
 	t := RSVPToken{
 		EventID: int64(binary.BigEndian.Uint64(b[0:8])),
@@ -26,7 +31,7 @@ func ParseRSVPToken(raw string, now time.Time) (RSVPToken, error) {
 		Raw:     raw,
 	}
 	if t.EventID <= 0 || t.UserID <= 0 || !now.Before(t.Expires) {
-		return RSVPToken{}, errBadRSVPToken
+		return RSVPToken{}, ErrInvalidRSVPLink
 	}
 	return t, nil
 }

@@ -38,7 +38,7 @@ func finishBody(next http.Handler) http.Handler {
 			if !buf.wrote {
 				return // nothing to answer: the envelope turns that into a 500
 			}
-			page = render(r, buf)
+			page = render(r, buf, slot.cache != nil)
 			slot.keep(page)
 		}
 		page.writeTo(w, r)
@@ -64,16 +64,21 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-// render finishes a handler's response: an ETag for a successful GET, and gzip.
-func render(r *http.Request, buf *bufferedResponse) *renderedPage {
+// render finishes a handler's response: an ETag for a successful GET, and gzip. The
+// body is not compressed for a 304 that nothing keeps (a calendar app polling its
+// feed, say): no one would read it.
+func render(r *http.Request, buf *bufferedResponse, kept bool) *renderedPage {
 	body := buf.body.Bytes()
+	notModified := false
 	if r.Method == http.MethodGet && buf.status == http.StatusOK {
 		sum := sha256.Sum256(body)
 		// Weak: one content is sent in two encodings, gzipped or not.
-		buf.header.Set("ETag", `W/"`+base64.RawURLEncoding.EncodeToString(sum[:18])+`"`)
+		etag := `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+		buf.header.Set("ETag", etag)
 		buf.header.Set("Cache-Control", "private, no-cache")
+		notModified = matches(headerList(r, "If-None-Match"), etag)
 	}
-	if len(body) >= minCompressBytes && acceptsGzip(headerList(r, "Accept-Encoding")) {
+	if (kept || !notModified) && len(body) >= minCompressBytes && acceptsGzip(headerList(r, "Accept-Encoding")) {
 		var zipped bytes.Buffer
 		zw := gzipWriters.Get().(*gzip.Writer)
 		zw.Reset(&zipped)

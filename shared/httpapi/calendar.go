@@ -33,15 +33,13 @@ func (s *Server) newCalendarFeed(w http.ResponseWriter, r *http.Request) error {
 	return respond(w, http.StatusCreated, calendarFeed{URL: url, Webcal: "webcal://" + rest})
 }
 
-var errFeedAddress = asso.Reasoned(asso.ENOTFOUND, "invalid_token", "This calendar address is unknown or was replaced.")
-
 // calendarFeedICS serves a feed: the events of every association of its owner, with
 // the UIDs and SEQUENCEs of their e-mails. Its ETag (finishBody) changes only when an
 // event does, so a calendar app's polling mostly gets 304.
 func (s *Server) calendarFeedICS(w http.ResponseWriter, r *http.Request) error {
 	token, ok := strings.CutSuffix(r.PathValue("token"), ".ics")
 	if b, err := base64.RawURLEncoding.DecodeString(token); !ok || err != nil || len(b) != 32 {
-		return errFeedAddress
+		return asso.ErrUnknownFeed
 	}
 	events, err := s.DB.CalendarFeed(r.Context(), auth.HashLinkToken(token))
 	if err != nil {
@@ -51,10 +49,9 @@ func (s *Server) calendarFeedICS(w http.ResponseWriter, r *http.Request) error {
 	for i, e := range events {
 		items[i] = feedEvent(e, s.MailFrom)
 	}
-	domain := s.MailFrom[strings.LastIndex(s.MailFrom, "@")+1:]
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	w.Write(calendar.Writer{Domain: domain}.Feed("KittenAsso's", items))
+	w.Write(calendar.Writer{Domain: asso.MailDomain(s.MailFrom)}.Feed("KittenAsso's", items))
 	return nil
 }
 

@@ -351,7 +351,7 @@ func (f *form) email(name string, required bool) *string {
 	if s == nil {
 		return nil
 	}
-	if !asso.IsPlainAddress(*s) || !isMailDomain((*s)[strings.LastIndex(*s, "@")+1:]) {
+	if !asso.IsPlainAddress(*s) || !isMailDomain(asso.MailDomain(*s)) {
 		f.problem(name + " must be an email")
 		return nil
 	}

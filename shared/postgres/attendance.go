@@ -19,8 +19,6 @@ func errNotEventMember(eventID int64) error {
 	return asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of the association of event %d", eventID))
 }
 
-var errRSVPLink = asso.Reasoned(asso.ENOTFOUND, "invalid_token", "This link is invalid or has expired.")
-
 // recordAnswer stores member userID's answer to eventID, or reports why it cannot.
 func recordAnswer(ctx context.Context, tx *txn, eventID, userID int64, answer asso.RSVP) error {
 	tag, err := tx.Exec(ctx, `
@@ -69,7 +67,7 @@ func (db *DB) AnswerByLink(ctx context.Context, token asso.RSVPToken, answer ass
 			return err
 		}
 		if !genuine {
-			return errRSVPLink
+			return asso.ErrInvalidRSVPLink
 		}
 		if err := recordAnswer(ctx, tx, token.EventID, token.UserID, answer); err != nil {
 			return err

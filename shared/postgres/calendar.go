@@ -29,15 +29,13 @@ type FeedEvent struct {
 	Association string
 }
 
-// Feed bounds: the events that ended within FeedPast, and those to come, the first
-// FeedMaxEvents by start. A calendar app polls the feed; its cost must not grow with
+// Feed bounds: the events that ended within feedPast, and those to come, the first
+// feedMaxEvents by start. A calendar app polls the feed; its cost must not grow with
 // the years.
 const (
-	FeedPast      = 180 * 24 * time.Hour
-	FeedMaxEvents = 1000
+	feedPast      = 180 * 24 * time.Hour
+	feedMaxEvents = 1000
 )
-
-var errFeedNotFound = asso.Reasoned(asso.ENOTFOUND, "invalid_token", "This calendar address is unknown or was replaced.")
 
 // CalendarFeed returns the events of every association of the feed's owner.
 func (db *DB) CalendarFeed(ctx context.Context, tokenHash []byte) (events []FeedEvent, err error) {
@@ -50,7 +48,7 @@ func (db *DB) CalendarFeed(ctx context.Context, tokenHash []byte) (events []Feed
 		LEFT JOIN associations a ON a.id = e.association_id
 		WHERE f.token_hash = $1
 		ORDER BY e.starts_at, e.id
-		LIMIT $3`, tokenHash, FeedPast.Seconds(), FeedMaxEvents)
+		LIMIT $3`, tokenHash, feedPast.Seconds(), feedMaxEvents)
 	found := false // the feed's own row comes even when there is no event
 	events = []FeedEvent{}
 	var (
@@ -67,7 +65,7 @@ func (db *DB) CalendarFeed(ctx context.Context, tokenHash []byte) (events []Feed
 		return nil
 	})
 	if err == nil && !found {
-		err = errFeedNotFound
+		err = asso.ErrUnknownFeed
 	}
 	return events, err
 }

@@ -6,13 +6,13 @@ package mailerfn
 import (
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/kittenasso/kittenasso/shared/app"
+	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/awsenv"
 	"github.com/kittenasso/kittenasso/shared/config"
 	"github.com/kittenasso/kittenasso/shared/mail"
@@ -34,7 +34,7 @@ func New(cfg config.Config, db *postgres.DB, ses *sesv2.Client, log *slog.Logger
 		Sender: mailer.SES{Client: ses, ConfigurationSet: cfg.SESConfigurationSet},
 		Renderer: mail.Renderer{
 			From:   cfg.MailFrom,
-			Domain: cfg.MailFrom[strings.LastIndex(cfg.MailFrom, "@")+1:],
+			Domain: asso.MailDomain(cfg.MailFrom),
 			WebURL: cfg.FrontendURL,
 			Now:    time.Now,
 		},
