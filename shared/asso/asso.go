@@ -51,14 +51,17 @@ type AssociationName struct {
 	Name string `json:"name"`
 }
 
-// Member is a member as their association lists them, with their own role in it
-// ("member" when they hold none).
+// Member is a member, or a person invited, as their association lists them, with
+// their own role in it ("member" when they hold none), whether they accepted
+// (Status: StatusMember) or not yet (StatusInvited), and whether they manage it.
 type Member struct {
 	ID        int64  `json:"id"`
 	Firstname string `json:"firstname"`
 	Lastname  string `json:"lastname"`
 	Age       int    `json:"age"`
 	Role      string `json:"role"`
+	Status    string `json:"status"`
+	Manager   bool   `json:"manager"`
 }
 
 // Association is an association and its members.
@@ -217,6 +220,7 @@ const (
 	MailUpdate       = "update"
 	MailCancellation = "cancellation"
 	MailReminder     = "reminder"
+	MailJoin         = "join" // an invitation to join an association
 )
 
 // VerificationEmail is the outbox payload of a verification e-mail: of a new account,

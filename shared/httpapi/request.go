@@ -425,6 +425,21 @@ func (f *form) integer(name string, required bool, lo, hi int) *int {
 	return nil
 }
 
+// boolean reads a JSON true or false; absent, it is false unless required.
+func (f *form) boolean(name string, required bool) bool {
+	if !f.present(name) {
+		if required {
+			f.problem(name + " should not be empty")
+		}
+		return false
+	}
+	var b bool
+	if err := json.Unmarshal(f.fields[name], &b); err != nil {
+		f.problem(name + " must be a boolean value")
+	}
+	return b
+}
+
 // maxIDs bounds the id arrays of a body (members, voters).
 const maxIDs = 1000
 

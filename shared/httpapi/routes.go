@@ -50,6 +50,13 @@ var (
 	AssociationsMembers = Route{"associations-members", http.MethodGet, "/api/associations/{id}/members", SignedIn, (*Server).associationMembers}
 	AssociationsMinutes = Route{"associations-minutes", http.MethodGet, "/api/associations/{id}/minutes", SignedIn, (*Server).associationMinutes}
 	AssociationsRoles   = Route{"associations-roles", http.MethodGet, "/api/associations/{id}/roles", SignedIn, (*Server).associationRoles}
+	AssociationsInvite  = Route{"associations-invite", http.MethodPost, "/api/associations/{id}/invitations", SignedIn, (*Server).inviteByEmail}
+	AssociationsLeave   = Route{"associations-leave", http.MethodDelete, "/api/associations/{id}/membership", SignedIn, (*Server).leaveAssociation}
+	AssociationsManager = Route{"associations-manager", http.MethodPut, "/api/associations/{id}/members/{userId}", SignedIn, (*Server).setManager}
+
+	InvitationsList   = Route{"invitations-list", http.MethodGet, "/api/invitations", SignedIn, (*Server).listInvitations}
+	InvitationsAnswer = Route{"invitations-answer", http.MethodPut, "/api/invitations/{id}", SignedIn, (*Server).answerInvitation}
+	InvitationsLink   = Route{"invitations-link", http.MethodPost, "/api/invitations/answer", Public, (*Server).answerInvitationByLink}
 
 	RolesCreate = Route{"roles-create", http.MethodPost, "/api/roles", SignedIn, (*Server).createRole}
 	RolesList   = Route{"roles-list", http.MethodGet, "/api/roles", SignedIn, (*Server).listRoles}
@@ -87,6 +94,7 @@ var Routes = []Route{
 	RolesGet, RolesUpdate, RolesDelete, MinutesCreate, MinutesList, MinutesGet,
 	MinutesUpdate, MinutesDelete, EventsCreate, EventsList, EventsByAssociation, EventsGet,
 	EventsUpdate, EventsAnswer, EventsAttendees, RSVPAnswer, EventsDelete, CalendarFeed, CalendarCreate,
+	AssociationsInvite, AssociationsLeave, AssociationsManager, InvitationsList, InvitationsAnswer, InvitationsLink,
 }
 
 // RouteByName returns the route served by the function called name.
@@ -102,7 +110,8 @@ func RouteByName(name string) (Route, bool) {
 // queuesMail names the routes that write e-mails to the outbox, and so publish to the
 // mail queue after their commit: only their functions may send to the queue.
 var queuesMail = map[string]bool{
-	"users-create": true, "users-update": true, "verification-resend": true, "associations-delete": true,
+	"users-create": true, "users-update": true, "verification-resend": true,
+	"associations-create": true, "associations-update": true, "associations-delete": true, "associations-invite": true,
 	"events-create": true, "events-update": true, "events-delete": true,
 }
 

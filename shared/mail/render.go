@@ -1,11 +1,13 @@
 // Package mail renders the product's e-mails (docs/api.md §5): the verification
-// e-mail, and the invitation, update and cancellation of an event with its .ics.
+// e-mail, the invitation, update, cancellation and reminder of an event with its .ics,
+// and the invitation to join an association.
 package mail
 
 import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net/url"
 	"strings"
 	"time"
 
@@ -61,6 +63,12 @@ func (r Renderer) Render(kind, recipient string, payload []byte) (Message, error
 			return Message{}, fmt.Errorf("event payload: %w", err)
 		}
 		return r.event(kind, recipient, p)
+	case asso.MailJoin:
+		var p asso.JoinEmail
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return Message{}, fmt.Errorf("join payload: %w", err)
+		}
+		return r.join(recipient, p)
 	}
 	return Message{}, fmt.Errorf("unknown e-mail kind %q", kind)
 }
@@ -167,4 +175,50 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 			}),
 		},
 	}, nil
+}
+
+// join is the invitation to join an association: with accept and decline links for an
+// account, with a link to sign up for an address that has none. Its links are its way
+// out: declining can ask never to be invited there again.
+func (r Renderer) join(to string, p asso.JoinEmail) (Message, error) {
+	association := calendar.OneLine(p.AssociationName)
+	inviter := calendar.OneLine(p.InviterFirstname + " " + p.InviterLastname)
+	greeting := "Hello,"
+	if p.Firstname != "" {
+		greeting = "Hi " + calendar.OneLine(p.Firstname) + ","
+	}
+	type link struct{ label, url string }
+	var links []link
+	switch {
+	case asso.IsInvitationTokenShape(p.Token):
+		links = []link{
+			{"Join " + association, r.WebURL + "/invitation?t=" + p.Token + "&a=accept"},
+			{"Decline", r.WebURL + "/invitation?t=" + p.Token + "&a=decline"},
+		}
+	case p.Token == "":
+		links = []link{{"Sign up to join", r.WebURL + "/signup?email=" + url.QueryEscape(to)}}
+	default:
+		return Message{}, fmt.Errorf("join payload: token %q has not the shape of an invitation token", p.Token)
+	}
+	intro := fmt.Sprintf("%s invites you to join %s on KittenAsso's.", inviter, association)
+	text := greeting + "\n\n" + intro + "\n\n"
+	htmlLinks := ""
+	for _, l := range links {
+		text += l.label + ": " + l.url + "\n"
+		htmlLinks += `<p><a href="` + html.EscapeString(l.url) + `" style="display: inline-block; padding: .6em 1.2em; border-radius: .4em; background: #6b3fa0; color: #fff; text-decoration: none">` +
+			html.EscapeString(l.label) + `</a></p>` + "\n"
+	}
+	text += "\nNothing happens unless you answer: you will not be a member, nor get its e-mails, until you accept. " +
+		"The invitation lapses in 30 days.\n\nKittenAsso's - The best way to manage your associations\n"
+	page := `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="color-scheme" content="light dark"><title>Invitation</title></head>
+<body style="font-family: sans-serif; max-width: 36em; margin: auto; padding: 1em">
+<h1>🐱 KittenAsso's</h1>
+<p>` + html.EscapeString(greeting) + `</p>
+<p>` + html.EscapeString(intro) + `</p>
+` + htmlLinks + `<p>Nothing happens unless you answer: you will not be a member, nor get its e-mails, until you accept. The invitation lapses in 30 days.</p>
+<p style="color: #777">KittenAsso's<br>The best way to manage your associations</p>
+</body></html>
+`
+	return Message{To: to, Subject: "Invitation to join " + association, Text: text, HTML: page}, nil
 }

@@ -149,16 +149,17 @@ const reminderBatch = 5000
 
 // RelayResult says what one run did.
 type RelayResult struct {
-	Reminders int   `json:"reminders"`
-	Published int   `json:"published"`
-	Pruned    int64 `json:"pruned"`
+	Reminders        int   `json:"reminders"`
+	RemindersSkipped int   `json:"remindersSkipped"` // over a mail budget
+	Published        int   `json:"published"`
+	Pruned           int64 `json:"pruned"`
 }
 
 // EMF is the run as a CloudWatch Embedded Metric Format line.
 func (res RelayResult) EMF(at time.Time) []byte {
 	return metrics.EMFCounts(at, map[string]string{"Function": "mail-relay"},
-		map[string]float64{"RemindersQueued": float64(res.Reminders), "MailsRelayed": float64(res.Published),
-			"RowsPruned": float64(res.Pruned)})
+		map[string]float64{"RemindersQueued": float64(res.Reminders), "RemindersSkipped": float64(res.RemindersSkipped),
+			"MailsRelayed": float64(res.Published), "RowsPruned": float64(res.Pruned)})
 }
 
 // Run queues the reminders that are due and publishes them, publishes until nothing
@@ -195,7 +196,13 @@ func (r Relay) remind(ctx context.Context, res *RelayResult) error {
 	if r.ReminderBefore <= 0 {
 		return nil
 	}
-	ids, err := r.DB.QueueReminders(ctx, r.ReminderBefore, reminderBatch)
+	reminders, err := r.DB.QueueReminders(ctx, r.ReminderBefore, reminderBatch)
+	for _, s := range reminders.Skipped {
+		res.RemindersSkipped += s.Recipients
+		r.Log.WarnContext(ctx, "reminders skipped: over the mail budget", "event_id", s.EventID,
+			"association_id", s.AssociationID, "count", s.Recipients)
+	}
+	ids := reminders.Queued
 	res.Reminders = len(ids)
 	if err != nil || len(ids) == 0 {
 		return err

@@ -17,22 +17,29 @@ func associationNotFound(id int64) error {
 
 // authorizeAssociations locks the given associations (in id order, so two requests
 // never wait on each other) for the rest of tx, and checks that caller may change
-// them: a member, or the admin. Locking serialises every write to one association,
-// so concurrent membership and role changes apply one after the other.
+// them: a manager, or the admin. A person invited is not yet a member, and a member
+// who is not a manager only reads and answers events. Locking serialises every write
+// to one association, so concurrent membership and role changes apply one after the
+// other.
 func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids ...int64) error {
 	for _, id := range distinct(ids) {
-		var member bool
+		var member, manager bool
 		err := tx.QueryRow(ctx, `
-			SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.association_id = a.id AND m.user_id = $2)
-			FROM associations a WHERE a.id = $1
-			FOR NO KEY UPDATE OF a`, id, caller.ID).Scan(&member)
+			SELECT COALESCE(m.status = 'member', false), COALESCE(m.manager, false)
+			FROM associations a LEFT JOIN memberships m ON m.association_id = a.id AND m.user_id = $2
+			WHERE a.id = $1
+			FOR NO KEY UPDATE OF a`, id, caller.ID).Scan(&member, &manager)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return associationNotFound(id)
 		}
 		if err != nil {
 			return err
 		}
-		if !member && !caller.IsAdmin {
+		switch {
+		case caller.IsAdmin || manager:
+		case member:
+			return asso.NotManager(id)
+		default:
 			return asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of association %d", id))
 		}
 	}
@@ -131,7 +138,8 @@ func (db *DB) Association(ctx context.Context, id int64) (doc json.RawMessage, e
 	return db.one(ctx, associationNotFound(id), oneAssociation, id)
 }
 
-// AssociationMembers lists the members of an association, each with their own role.
+// AssociationMembers lists the members of an association and the people invited to
+// it, each with their own role, status and whether they manage it.
 func (db *DB) AssociationMembers(ctx context.Context, id int64, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "AssociationMembers(%d)", id)
 	if err := db.associationExists(ctx, id); err != nil {
@@ -140,30 +148,37 @@ func (db *DB) AssociationMembers(ctx context.Context, id int64, p asso.Page) (do
 	return db.list(ctx, `
 		SELECT (SELECT count(*) FROM memberships WHERE association_id = $1), count(*),
 		       COALESCE(json_agg(`+memberJSON+` ORDER BY u.id), '[]')
-		FROM (SELECT user_id FROM memberships WHERE association_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3) m
+		FROM (SELECT * FROM memberships WHERE association_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3) m
 		JOIN users u ON u.id = m.user_id
 		LEFT JOIN roles r ON r.association_id = $1 AND r.user_id = m.user_id`, id, p.Limit, p.Offset)
 }
 
-// CreateAssociation creates an association whose members are userIDs and the caller.
+// CreateAssociation creates an association whose first member and manager is the
+// caller, and invites userIDs to it: they become members when they accept.
 func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.AssociationInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "CreateAssociation()")
-	members := []int64{caller.ID}
+	var invited []int64
 	if in.UserIDs != nil {
-		members = distinct(append(members, *in.UserIDs...))
+		invited = distinct(*in.UserIDs)
 	}
-	if err := db.checkMemberCount(members); err != nil {
+	if err := db.checkMemberCount(distinct(append([]int64{caller.ID}, invited...))); err != nil {
 		return nil, err
 	}
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := checkUsersExist(ctx, tx, members); err != nil {
+		if err := checkUsersExist(ctx, tx, invited); err != nil {
 			return err
 		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO associations (name) VALUES ($1) RETURNING id`, *in.Name).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO associations (name, created_by) VALUES ($1, $2) RETURNING id`,
+			*in.Name, caller.ID).Scan(&id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO memberships (association_id, user_id) SELECT $1, unnest($2::bigint[])`, id, members); err != nil {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO memberships (association_id, user_id, status, manager, joined_at)
+			VALUES ($1, $2, 'member', true, now())`, id, caller.ID); err != nil {
+			return err
+		}
+		if err := db.invite(ctx, tx, caller, id, invited); err != nil {
 			return err
 		}
 		doc, err = queryJSON(ctx, tx, oneAssociation, id)
@@ -172,8 +187,9 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 	return doc, err
 }
 
-// UpdateAssociation renames an association and/or replaces its members; the roles of
-// removed members go with their membership.
+// UpdateAssociation renames an association and/or sets who belongs to it: members
+// and people invited who are not in UserIDs are removed (their roles go with them),
+// and those who are neither yet are invited. The association keeps a manager.
 func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64, in asso.AssociationInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "UpdateAssociation(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
@@ -193,12 +209,13 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 			if err := checkUsersExist(ctx, tx, members); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `DELETE FROM memberships WHERE association_id = $1 AND user_id <> ALL($2)`, id, members); err != nil {
+			if err := keepAManager(ctx, tx, id, func() error {
+				_, err := tx.Exec(ctx, `DELETE FROM memberships WHERE association_id = $1 AND user_id <> ALL($2)`, id, members)
+				return err
+			}); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO memberships (association_id, user_id) SELECT $1, unnest($2::bigint[])
-				ON CONFLICT DO NOTHING`, id, members); err != nil {
+			if err := db.invite(ctx, tx, caller, id, members); err != nil {
 				return err
 			}
 		}
@@ -209,7 +226,8 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 }
 
 // DeleteAssociation deletes an association with its memberships, roles, minutes and
-// events, and queues a cancellation to each member for each of its future events.
+// events, and queues a cancellation to each member for each of its future events,
+// within the mail budgets.
 func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "DeleteAssociation(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
@@ -233,6 +251,9 @@ func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64)
 			if err := enqueueEventMails(ctx, tx, asso.MailCancellation, eventID, caller.ID); err != nil {
 				return err
 			}
+		}
+		if err := checkMailBudget(ctx, tx, db.Limits, caller.ID, id); err != nil {
+			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM associations WHERE id = $1`, id)
 		return err

@@ -24,7 +24,7 @@ func recordAnswer(ctx context.Context, tx *txn, eventID, userID int64, answer as
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO event_answers (event_id, association_id, user_id, going)
 		SELECT e.id, e.association_id, m.user_id, $3
-		FROM events e JOIN memberships m ON m.association_id = e.association_id AND m.user_id = $2
+		FROM events e JOIN memberships m ON m.association_id = e.association_id AND m.user_id = $2 AND m.status = 'member'
 		WHERE e.id = $1
 		ON CONFLICT (event_id, user_id) DO UPDATE SET going = EXCLUDED.going, answered_at = now()`,
 		eventID, userID, answer == asso.Going)
@@ -87,7 +87,8 @@ func (db *DB) EventAttendees(ctx context.Context, viewer asso.User, eventID int6
 	defer wrap(&err, "EventAttendees(%d)", eventID)
 	var member bool
 	err = db.pool.QueryRow(ctx, `
-		SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.association_id = e.association_id AND m.user_id = $1),
+		SELECT EXISTS (SELECT 1 FROM memberships m
+		               WHERE m.association_id = e.association_id AND m.user_id = $1 AND m.status = 'member'),
 		       json_build_object(
 		           'going', COALESCE(json_agg(members.j ORDER BY members.id) FILTER (WHERE members.going), '[]'),
 		           'notGoing', COALESCE(json_agg(members.j ORDER BY members.id) FILTER (WHERE NOT members.going), '[]'),
@@ -97,7 +98,7 @@ func (db *DB) EventAttendees(ctx context.Context, viewer asso.User, eventID int6
 			SELECT u.id, ea.going, `+userJSON("$1", "true")+` AS j
 			FROM memberships m JOIN users u ON u.id = m.user_id
 			LEFT JOIN event_answers ea ON ea.event_id = e.id AND ea.user_id = m.user_id
-			WHERE m.association_id = e.association_id) members ON true
+			WHERE m.association_id = e.association_id AND m.status = 'member') members ON true
 		WHERE e.id = $2
 		GROUP BY e.id, e.association_id`, viewer.ID, eventID).Scan(&member, &doc)
 	if errors.Is(err, pgx.ErrNoRows) {

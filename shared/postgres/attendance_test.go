@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -42,13 +41,6 @@ func TestAnswers(t *testing.T) {
 		var e asso.Event
 		json.Unmarshal(doc, &e)
 		return e.Attendance
-	}
-	reason := func(err error) string {
-		var e *asso.Error
-		if errors.As(err, &e) {
-			return e.Reason
-		}
-		return ""
 	}
 
 	if got := attendance(); got != (asso.Attendance{NoAnswer: 3}) {

@@ -43,7 +43,7 @@ func (db *DB) CalendarFeed(ctx context.Context, tokenHash []byte) (events []Feed
 	rows, _ := db.pool.Query(ctx, `
 		SELECT e.id, e.sequence, e.name, e.starts_at, e.ends_at, e.updated_at, a.name
 		FROM calendar_feeds f
-		LEFT JOIN memberships m ON m.user_id = f.user_id
+		LEFT JOIN memberships m ON m.user_id = f.user_id AND m.status = 'member'
 		LEFT JOIN events e ON e.association_id = m.association_id AND e.ends_at > now() - make_interval(secs => $2)
 		LEFT JOIN associations a ON a.id = e.association_id
 		WHERE f.token_hash = $1

@@ -19,12 +19,14 @@ func apiTime(t string) string {
 
 // seesEmail is true when the viewer (expressions viewer, its id, and viewerIsAdmin)
 // may see the e-mail of user target: the admin, the user, and people who share an
-// association with them. Its aliases (seen, seer) are its own, so that the
+// association with them as members. An invitation shows nobody's address: neither
+// the inviters' to the person invited nor the other way round, until it is accepted. Its aliases (seen, seer) are its own, so that the
 // expressions it is given keep naming the caller's tables.
 func seesEmail(viewer, viewerIsAdmin, target string) string {
 	return `((` + viewerIsAdmin + `) OR (` + viewer + `) = (` + target + `) OR EXISTS (
 		SELECT 1 FROM memberships seen JOIN memberships seer ON seer.association_id = seen.association_id
-		WHERE seen.user_id = (` + target + `) AND seer.user_id = (` + viewer + `)))`
+		WHERE seen.user_id = (` + target + `) AND seer.user_id = (` + viewer + `)
+		  AND seen.status = 'member' AND seer.status = 'member'))`
 }
 
 // userJSON is the User {id, email, firstname, lastname, age, isAdmin} of users row u
@@ -55,10 +57,11 @@ var eventMailPayload = `json_build_object(
 	'rsvp', rsvp_token(e.id, u.id, e.ends_at),
 	'going', EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id AND ea.going))`
 
-// memberJSON is the AssociationMember {id, firstname, lastname, age, role} of user u
-// whose role row in the association, if any, is r.
+// memberJSON is the AssociationMember {id, firstname, lastname, age, role, status,
+// manager} of user u, whose membership (or invitation) is m and whose role row in the
+// association, if any, is r.
 const memberJSON = `json_build_object('id', u.id, 'firstname', u.firstname, 'lastname', u.lastname,
-	'age', u.age, 'role', COALESCE(r.name, 'member'))`
+	'age', u.age, 'role', COALESCE(r.name, 'member'), 'status', m.status, 'manager', m.manager)`
 
 // associationDocs: Association {id, name, members: AssociationMember[]}.
 const associationDocs = `
@@ -84,18 +87,19 @@ docs AS (
 const viewer = `viewer AS (SELECT $1::bigint AS id, $2::boolean AS is_admin)`
 
 // nestedAssociations is the {id, name, users} object of each association in
-// page_association_ids(id): the association of minutes and events. A viewer who is a
-// member of the association sees every member's e-mail without a check per member.
+// page_association_ids(id): the association of minutes and events, with its members
+// (not the people invited). A viewer who is a member of the association sees every
+// member's e-mail without a check per member.
 var nestedAssociations = `
 page_associations AS (
 	SELECT a.id, json_build_object('id', a.id, 'name', a.name, 'users', COALESCE(members.users, '[]')) AS doc
 	FROM associations a
 	CROSS JOIN viewer v
-	LEFT JOIN memberships mine ON mine.association_id = a.id AND mine.user_id = v.id
+	LEFT JOIN memberships mine ON mine.association_id = a.id AND mine.user_id = v.id AND mine.status = 'member'
 	CROSS JOIN LATERAL (
 		SELECT json_agg(` + userJSON("v.id", "v.is_admin OR mine.user_id IS NOT NULL") + ` ORDER BY u.id) AS users
 		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.association_id = a.id) members
+		WHERE m.association_id = a.id AND m.status = 'member') members
 	WHERE a.id IN (SELECT id FROM page_association_ids))`
 
 // minuteDocs: Minute {id, content, date, association: {id, name, users}, voters}.
@@ -132,7 +136,7 @@ docs AS (
 	JOIN page_associations pa ON pa.id = e.association_id
 	CROSS JOIN LATERAL (
 		SELECT count(*) FILTER (WHERE ea.going) AS going, count(*) FILTER (WHERE NOT ea.going) AS not_going,
-		       (SELECT count(*) FROM memberships m WHERE m.association_id = e.association_id) AS members
+		       (SELECT count(*) FROM memberships m WHERE m.association_id = e.association_id AND m.status = 'member') AS members
 		FROM event_answers ea WHERE ea.event_id = e.id) att)`
 
 // dataVersionSQL is the data version: it grows with every committed write to a table

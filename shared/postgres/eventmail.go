@@ -10,8 +10,8 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
-// Event e-mail (docs/api.md §5) goes only to verified members who have not
-// unsubscribed from the association's mail; updates are coalesced per event and
+// Event e-mail (docs/api.md §5) goes only to verified members (never to people
+// invited who have not accepted) who have not unsubscribed from the association's mail; updates are coalesced per event and
 // recipient; and every write that mails is held to its sender's and its association's
 // hourly budget. All of it happens inside the write's transaction.
 
@@ -22,7 +22,7 @@ const eventMailRecipients = `
 	JOIN associations a ON a.id = e.association_id
 	JOIN memberships m ON m.association_id = a.id
 	JOIN users u ON u.id = m.user_id
-	WHERE e.id = $1 AND u.verified_at IS NOT NULL AND NOT m.mail_opt_out`
+	WHERE e.id = $1 AND m.status = 'member' AND u.verified_at IS NOT NULL AND NOT m.mail_opt_out`
 
 // enqueueEventMails writes an invitation or a cancellation of event eventID to every
 // recipient, to leave at once. A cancellation first removes the event's updates that

@@ -43,8 +43,8 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 		}
 		var id int64
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO events (association_id, name, starts_at, ends_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			*in.AssociationID, *in.Name, *in.Start, *in.End).Scan(&id); err != nil {
+			INSERT INTO events (association_id, name, starts_at, ends_at, organiser_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			*in.AssociationID, *in.Name, *in.Start, *in.End, caller.ID).Scan(&id); err != nil {
 			return err
 		}
 		if err := enqueueEventMails(ctx, tx, asso.MailInvitation, id, caller.ID); err != nil {
@@ -75,8 +75,8 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 		_, err = tx.Exec(ctx, `
 			UPDATE events SET name = COALESCE($2, name), starts_at = COALESCE($3, starts_at),
 			                  ends_at = COALESCE($4, ends_at), association_id = COALESCE($5, association_id),
-			                  sequence = sequence + 1
-			WHERE id = $1`, id, in.Name, in.Start, in.End, in.AssociationID)
+			                  sequence = sequence + 1, organiser_id = $6
+			WHERE id = $1`, id, in.Name, in.Start, in.End, in.AssociationID, caller.ID)
 		if isCheckViolation(err) {
 			return asso.ErrEndBeforeStart
 		}
@@ -95,11 +95,13 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 	return doc, err
 }
 
-// DeleteEvent cancels an event: every member gets a cancellation.
+// DeleteEvent cancels an event: every member gets a cancellation, within the mail
+// budgets like every other e-mail.
 func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "DeleteEvent(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
-		if _, err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, nil); err != nil {
+		associationID, err := lockForChange(ctx, tx, caller, eventRow, id, errEventNotFound, nil)
+		if err != nil {
 			return err
 		}
 		if doc, err = queryJSON(ctx, tx, oneEvent, caller.ID, caller.IsAdmin, id); err != nil {
@@ -108,12 +110,13 @@ func (db *DB) DeleteEvent(ctx context.Context, caller asso.User, id int64) (doc 
 		if _, err := tx.Exec(ctx, `UPDATE events SET sequence = sequence + 1 WHERE id = $1`, id); err != nil {
 			return err
 		}
-		// A cancellation is never refused for the budget: it follows an invitation
-		// that was counted, and an event must always be cancellable.
 		if err := enqueueEventMails(ctx, tx, asso.MailCancellation, id, caller.ID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM events WHERE id = $1`, id)
+		if err := checkMailBudget(ctx, tx, db.Limits, caller.ID, associationID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM events WHERE id = $1`, id)
 		return err
 	})
 	return doc, err

@@ -192,7 +192,8 @@ type Retention struct {
 const pruneBatch = 10000
 
 // Prune deletes what no rule needs any more: throttle counters past their windows,
-// sent and failed mail and expired verification tokens older than the retention. It
+// invitations by e-mail and records of invitation mail past their lifetime, sent and
+// failed mail and expired verification tokens older than the retention. It
 // returns how many rows went.
 func (db *DB) Prune(ctx context.Context, r Retention) (deleted int64, err error) {
 	defer wrap(&err, "Prune()")
@@ -208,6 +209,10 @@ func (db *DB) Prune(ctx context.Context, r Retention) (deleted int64, err error)
 			SELECT id FROM client_requests WHERE requested_at < now() - make_interval(secs => $1) LIMIT $2)`, r.Throttle.ClientWindow},
 		{`DELETE FROM verification_tokens WHERE token_hash IN (
 			SELECT token_hash FROM verification_tokens WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`, r.Mail},
+		{`DELETE FROM email_invitations WHERE ctid IN (
+			SELECT ctid FROM email_invitations WHERE invited_at < now() - make_interval(secs => $1) LIMIT $2)`, asso.InvitationLifetime},
+		{`DELETE FROM invitation_mails WHERE (association_id, email) IN (
+			SELECT association_id, email FROM invitation_mails WHERE mailed_at < now() - make_interval(secs => $1) LIMIT $2)`, asso.InvitationLifetime},
 		{`DELETE FROM mail_outbox WHERE id IN (
 			SELECT id FROM mail_outbox WHERE created_at < now() - make_interval(secs => $1)
 			  AND (sent_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT $2)`, r.Mail},

@@ -311,8 +311,10 @@ func TestPublishAfterCommit(t *testing.T) {
 		t.Errorf("published marks %v, want %v (the refused one and those of the store without a publisher unmarked)", marked, want)
 	}
 	// The three sign-ups' verifications came through the store without a publisher too.
+	var verifications []int64
+	f.scan(`SELECT array_agg(id ORDER BY id) FROM mail_outbox WHERE kind = 'verification'`, nil, &verifications)
 	relayed, err := f.db.RelayUnpublished(f.ctx, 0, 15*time.Minute, 100, func(_ context.Context, ids []int64) ([]int64, error) { return ids, nil })
-	if err != nil || !slices.Equal(relayed, []int64{next - 4, next - 3, next - 2, next, next + 2, next + 3, next + 4}) {
+	if err != nil || !slices.Equal(relayed, append(verifications, next, next+2, next+3, next+4)) {
 		t.Errorf("the relay published %v (%v), want the unmarked ones", relayed, err)
 	}
 }

@@ -2,48 +2,137 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
-// QueueReminders writes a reminder into the outbox for every member who is coming to
-// an event, or has not answered, when it starts within before: verified members who
-// still get the association's mail, once per event and start (migration 0009), at
-// most limit of them a run. It returns the outbox ids, for the caller to publish once
-// committed; what it cannot publish, the relay does.
-func (db *DB) QueueReminders(ctx context.Context, before time.Duration, limit int) (ids []int64, err error) {
+// Reminders says what one QueueReminders run did: the outbox ids it queued, for the
+// caller to publish once committed, and the events whose reminders it skipped because
+// they did not fit in a mail budget.
+type Reminders struct {
+	Queued  []int64
+	Skipped []SkippedReminders
+}
+
+// SkippedReminders are the reminders of one event that were not sent: queueing them
+// would have taken its organiser's, or its association's, mail over the budget.
+type SkippedReminders struct {
+	EventID, AssociationID int64
+	Recipients             int
+}
+
+// remindersDue selects, for the event $3 (all events when NULL), the members due a
+// reminder: coming, or not answered, to an event that starts within $1 seconds;
+// verified members who still get the association's mail, once per event and start
+// (migration 0009), at most $2 of them.
+var remindersDue = `
+	SELECT e.id AS event_id, e.starts_at, u.id AS user_id, u.email, a.id AS association_id,
+	       COALESCE(e.organiser_id, 0) AS organiser_id, ` + eventMailPayload + ` AS payload
+	FROM events e
+	JOIN associations a ON a.id = e.association_id
+	JOIN memberships m ON m.association_id = a.id AND m.status = 'member'
+	JOIN users u ON u.id = m.user_id
+	WHERE e.starts_at > now() AND e.starts_at <= now() + make_interval(secs => $1)
+	  AND ($3::bigint IS NULL OR e.id = $3)
+	  AND u.verified_at IS NOT NULL AND NOT m.mail_opt_out
+	  AND NOT EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id AND NOT ea.going)
+	  AND NOT EXISTS (SELECT 1 FROM event_reminders r
+	                  WHERE r.event_id = e.id AND r.user_id = u.id AND r.starts_at = e.starts_at)
+	ORDER BY e.starts_at, e.id, u.id
+	LIMIT $2`
+
+// QueueReminders writes into the outbox the reminders of the events that start within
+// before, at most limit of them a run, one event at a time. Reminders count in the mail
+// budgets like every other e-mail: the organiser's (who last planned or changed the
+// event) and the association's. An event whose reminders would go over either is
+// skipped for good, and said so in the result; the rest go. What the caller cannot
+// publish, the relay does.
+func (db *DB) QueueReminders(ctx context.Context, before time.Duration, limit int) (res Reminders, err error) {
 	defer wrap(&err, "QueueReminders()")
-	err = db.inTx(ctx, func(tx *txn) error {
-		rows, _ := tx.Query(ctx, `
-			WITH due AS (
-				SELECT e.id AS event_id, e.starts_at, u.id AS user_id, u.email, a.id AS association_id,
-				       `+eventMailPayload+` AS payload
-				FROM events e
-				JOIN associations a ON a.id = e.association_id
-				JOIN memberships m ON m.association_id = a.id
-				JOIN users u ON u.id = m.user_id
-				WHERE e.starts_at > now() AND e.starts_at <= now() + make_interval(secs => $1)
-				  AND u.verified_at IS NOT NULL AND NOT m.mail_opt_out
-				  AND NOT EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id AND NOT ea.going)
-				  AND NOT EXISTS (SELECT 1 FROM event_reminders r
-				                  WHERE r.event_id = e.id AND r.user_id = u.id AND r.starts_at = e.starts_at)
-				ORDER BY e.starts_at, e.id, u.id
-				LIMIT $2),
-			remembered AS (
-				INSERT INTO event_reminders (event_id, user_id, starts_at)
-				SELECT event_id, user_id, starts_at FROM due
-				ON CONFLICT DO NOTHING
-				RETURNING event_id, user_id)
-			INSERT INTO mail_outbox (kind, recipient, payload, user_id, event_id, association_id)
-			SELECT 'reminder', d.email, d.payload, d.user_id, d.event_id, d.association_id
-			FROM due d JOIN remembered r ON r.event_id = d.event_id AND r.user_id = d.user_id
-			ORDER BY d.event_id, d.user_id
-			RETURNING id`, before.Seconds(), limit)
-		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-		return err
-	})
-	return ids, err
+	rows, _ := db.pool.Query(ctx, `SELECT DISTINCT ON (d.starts_at, d.event_id) d.event_id FROM (`+remindersDue+`) d ORDER BY d.starts_at, d.event_id`,
+		before.Seconds(), limit, nil)
+	events, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return res, err
+	}
+	for _, eventID := range events {
+		if len(res.Queued) >= limit {
+			break
+		}
+		var queued []int64
+		var skipped *SkippedReminders
+		err := db.inTx(ctx, func(tx *txn) (err error) {
+			queued, skipped, err = db.queueEventReminders(ctx, tx, eventID, before, limit-len(res.Queued))
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Queued = append(res.Queued, queued...)
+		if skipped != nil {
+			res.Skipped = append(res.Skipped, *skipped)
+		}
+	}
+	return res, nil
+}
+
+// queueEventReminders queues the due reminders of one event in tx, or, when they do
+// not fit in the budgets, records them as skipped.
+func (db *DB) queueEventReminders(ctx context.Context, tx *txn, eventID int64, before time.Duration, limit int) (
+	queued []int64, skipped *SkippedReminders, err error) {
+	// The association's row lock serialises its budget with the writes that mail.
+	var associationID, organiserID int64
+	err = tx.QueryRow(ctx, `
+		SELECT a.id, COALESCE(e.organiser_id, 0) FROM events e JOIN associations a ON a.id = e.association_id
+		WHERE e.id = $1 FOR NO KEY UPDATE OF a`, eventID).Scan(&associationID, &organiserID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, nil // deleted meanwhile
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	attempt, err := tx.Begin(ctx) // a savepoint: the reminders go back if over the budget
+	if err != nil {
+		return nil, nil, err
+	}
+	defer attempt.Rollback(ctx)
+	rows, _ := attempt.Query(ctx, `
+		WITH due AS (`+remindersDue+`),
+		remembered AS (
+			INSERT INTO event_reminders (event_id, user_id, starts_at)
+			SELECT event_id, user_id, starts_at FROM due
+			ON CONFLICT DO NOTHING
+			RETURNING event_id, user_id)
+		INSERT INTO mail_outbox (kind, recipient, payload, user_id, event_id, association_id, sender_id)
+		SELECT 'reminder', d.email, d.payload, d.user_id, d.event_id, d.association_id, NULLIF(d.organiser_id, 0)
+		FROM due d JOIN remembered r ON r.event_id = d.event_id AND r.user_id = d.user_id
+		ORDER BY d.user_id
+		RETURNING id`, before.Seconds(), limit, eventID)
+	if queued, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return nil, nil, err
+	}
+	budgetErr := checkMailBudget(ctx, &txn{Tx: attempt}, db.Limits, organiserID, associationID)
+	if asso.ErrorCode(budgetErr) != asso.ETOOMANY {
+		if budgetErr != nil {
+			return nil, nil, budgetErr
+		}
+		return queued, nil, attempt.Commit(ctx)
+	}
+	if err := attempt.Rollback(ctx); err != nil {
+		return nil, nil, err
+	}
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO event_reminders (event_id, user_id, starts_at, skipped)
+		SELECT event_id, user_id, starts_at, true FROM (`+remindersDue+`) d
+		ON CONFLICT DO NOTHING`, before.Seconds(), limit, eventID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nil, &SkippedReminders{EventID: eventID, AssociationID: associationID, Recipients: int(tag.RowsAffected())}, nil
 }
 
 // MarkPublished records that the mails are on the queue.

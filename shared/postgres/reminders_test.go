@@ -38,7 +38,8 @@ func TestReminders(t *testing.T) {
 		return f.outbox("reminder")
 	}
 
-	ids, err := f.db.QueueReminders(f.ctx, 24*time.Hour, 100)
+	res, err := f.db.QueueReminders(f.ctx, 24*time.Hour, 100)
+	ids := res.Queued
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("first run: %v, %v; want ada's and bob's", ids, err)
 	}
@@ -48,7 +49,7 @@ func TestReminders(t *testing.T) {
 			t.Errorf("no reminder for %s: %v", who, want)
 		}
 	}
-	if again, err := f.db.QueueReminders(f.ctx, 24*time.Hour, 100); err != nil || len(again) != 0 {
+	if again, err := f.db.QueueReminders(f.ctx, 24*time.Hour, 100); err != nil || len(again.Queued) != 0 {
 		t.Errorf("a second run queued %v (%v)", again, err)
 	}
 	// The run stopped between its commit and its publish (nothing published them): the
@@ -66,8 +67,8 @@ func TestReminders(t *testing.T) {
 	if _, err := f.db.UpdateEvent(f.ctx, ada, eventID, asso.EventInput{Start: &moved, End: &moved}); err != nil {
 		t.Fatal(err)
 	}
-	if ids, err := f.db.QueueReminders(f.ctx, 24*time.Hour, 100); err != nil || len(ids) != 2 {
-		t.Errorf("after the move: %v (%v), want two new reminders", ids, err)
+	if res, err := f.db.QueueReminders(f.ctx, 24*time.Hour, 100); err != nil || len(res.Queued) != 2 {
+		t.Errorf("after the move: %v (%v), want two new reminders", res, err)
 	}
 	if n := len(reminded()); n != 4 {
 		t.Errorf("%d reminders in all, want 4", n)

@@ -13,14 +13,19 @@ import (
 // The store's rules, tested where they live, on a real database. The end-to-end
 // tests (shared/e2e) check that the API answers them with the contract's statuses.
 
-// TestMembersOnly: every write to an association, or to what is in it, is refused to
-// a signed-in non-member (forbidden, not_member), and allowed to a member and to the
+// TestManagersOnly: every write to an association, or to what is in it, is refused to
+// a signed-in non-member and to a person invited (forbidden, not_member), to a member
+// who is not a manager (forbidden, not_manager), and allowed to a manager and to the
 // admin.
-func TestMembersOnly(t *testing.T) {
+func TestManagersOnly(t *testing.T) {
 	f := newFixture(t)
 	member, outsider, other := f.user("member", true), f.user("outsider", true), f.user("other", true)
-	admin := asso.User{ID: -1, IsAdmin: true}
-	aID := f.association(member, other)
+	plain, invited := f.user("plain", true), f.user("invited", true)
+	admin := f.user("admin", true)
+	f.exec(`UPDATE users SET is_admin = true WHERE id = $1`, admin.ID)
+	admin.IsAdmin = true
+	aID := f.association(member, other, plain)
+	f.invite(member, aID, invited)
 	key := asso.RoleKey{UserID: other.ID, AssociationID: aID}
 	text, name := "Minutes", "Meeting"
 	day := time.Date(2030, 1, 1, 18, 0, 0, 0, time.UTC)
@@ -44,7 +49,9 @@ func TestMembersOnly(t *testing.T) {
 			return err
 		},
 		"DeleteAssociation": func(c asso.User) error {
-			_, err := f.db.DeleteAssociation(f.ctx, c, f.association(member))
+			club := f.association(member, plain)
+			f.invite(member, club, invited)
+			_, err := f.db.DeleteAssociation(f.ctx, c, club)
 			return err
 		},
 		"SetRole":    func(c asso.User) error { _, err := f.db.SetRole(f.ctx, c, key, "Treasurer"); return err },
@@ -70,12 +77,17 @@ func TestMembersOnly(t *testing.T) {
 		"DeleteEvent": func(c asso.User) error { _, err := f.db.DeleteEvent(f.ctx, c, newEvent()); return err },
 	}
 	for op, write := range writes {
-		var e *asso.Error
-		if err := write(outsider); !errors.As(err, &e) || e.Code != asso.EFORBIDDEN || e.Reason != "not_member" {
-			t.Errorf("%s by a non-member: %v, want forbidden (not_member)", op, err)
+		for who, refused := range map[string]struct {
+			caller asso.User
+			reason string
+		}{"a non-member": {outsider, "not_member"}, "a person invited": {invited, "not_member"}, "a plain member": {plain, "not_manager"}} {
+			var e *asso.Error
+			if err := write(refused.caller); !errors.As(err, &e) || e.Code != asso.EFORBIDDEN || e.Reason != refused.reason {
+				t.Errorf("%s by %s: %v, want forbidden (%s)", op, who, err, refused.reason)
+			}
 		}
 		if err := write(member); err != nil {
-			t.Errorf("%s by a member: %v", op, err)
+			t.Errorf("%s by a manager: %v", op, err)
 		}
 		if err := write(admin); err != nil {
 			t.Errorf("%s by the admin: %v", op, err)

@@ -117,8 +117,8 @@ func (db *DB) Users(ctx context.Context, viewer asso.User, search asso.Search, p
 	return users, listed, err
 }
 
-// UserWithAssociations returns a user and the associations they belong to, each with
-// its full member list, as viewer may see them, in two queries whatever the number of
+// UserWithAssociations returns a user and the associations they are a member of, each
+// with its full member list (members only, not the people invited), as viewer may see them, in two queries whatever the number of
 // associations.
 func (db *DB) UserWithAssociations(ctx context.Context, viewer asso.User, id int64) (uwa asso.UserWithAssociations, err error) {
 	defer wrap(&err, "UserWithAssociations(%d)", id)
@@ -135,10 +135,10 @@ func (db *DB) UserWithAssociations(ctx context.Context, viewer asso.User, id int
 		       json_agg(`+userJSON("$1", "$2 OR viewer.user_id IS NOT NULL")+` ORDER BY u.id)
 		FROM memberships mine
 		JOIN associations a ON a.id = mine.association_id
-		LEFT JOIN memberships viewer ON viewer.association_id = a.id AND viewer.user_id = $1
-		JOIN memberships m ON m.association_id = a.id
+		LEFT JOIN memberships viewer ON viewer.association_id = a.id AND viewer.user_id = $1 AND viewer.status = 'member'
+		JOIN memberships m ON m.association_id = a.id AND m.status = 'member'
 		JOIN users u ON u.id = m.user_id
-		WHERE mine.user_id = $3
+		WHERE mine.user_id = $3 AND mine.status = 'member'
 		GROUP BY a.id, viewer.user_id
 		ORDER BY a.id`, viewer.ID, viewer.IsAdmin, id)
 	uwa.Associations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[asso.AssociationWithUsers])
@@ -237,6 +237,9 @@ func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u ass
 		return u, asso.Reasoned(asso.EINVALID, "cannot_delete_self", "You cannot delete yourself")
 	}
 	err = db.inTx(ctx, func(tx *txn) error {
+		if err := handOverManagement(ctx, tx, id); err != nil {
+			return err
+		}
 		rows, _ := tx.Query(ctx, `DELETE FROM users u WHERE u.id = $1 RETURNING `+userColumns, id)
 		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -78,7 +78,11 @@ func (db *DB) Verify(ctx context.Context, tokenHash []byte) (u asso.User, err er
 		if isUniqueViolation(err, "users_email_lower_key") {
 			return errEmailUsed
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// The address is proven: what was sent to it before it had an account is theirs.
+		return claimEmailInvitations(ctx, tx, u.ID)
 	})
 	return u, err
 }

@@ -95,6 +95,9 @@ const wording = {
   cannot_delete_self: 'The administrator account cannot delete itself.',
   wrong_password: 'Your current password is not right.',
   too_large: 'That is too large to send.',
+  not_manager: 'Only the managers of this association can change it.',
+  last_manager: 'An association needs a manager: make another member a manager first.',
+  no_invitation: 'You have no invitation to this association (any more).',
 };
 
 // describe turns an error into the sentences to show.

@@ -13,6 +13,7 @@ const routes = [
   {path: '/verify', public: true, title: 'Verify your e-mail', render: pages.verify},
   {path: '/unsubscribe', public: true, title: 'Unsubscribe', render: pages.unsubscribe},
   {path: '/rsvp', public: true, title: 'Your answer', render: pages.rsvp},
+  {path: '/invitation', public: true, title: 'Your invitation', render: pages.invitation},
   {path: '/associations', title: 'Associations', render: pages.associations},
   {path: '/associations/new', title: 'New association', render: pages.newAssociation},
   {path: '/associations/:id', title: 'Association', render: pages.association},

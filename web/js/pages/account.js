@@ -35,7 +35,7 @@ export function signIn(page, {query}) {
     h('p', {class: 'narrow'}, 'New here? ', h('a', {href: '/signup'}, 'Create an account'), '.')]);
 }
 
-export function signUp(page) {
+export function signUp(page, {query}) {
   const errors = errorBox();
   const form = h('form', {class: 'card narrow stack'},
     errors.el,
@@ -43,7 +43,7 @@ export function signUp(page) {
       field('First name', 'firstname', {required: true, autocomplete: 'given-name', maxlength: 100}),
       field('Last name', 'lastname', {required: true, autocomplete: 'family-name', maxlength: 100})),
     field('Age', 'age', {type: 'number', required: true, min: 0, max: 150, inputmode: 'numeric'}),
-    field('E-mail address', 'email', {type: 'email', required: true, autocomplete: 'email', maxlength: 254}),
+    field('E-mail address', 'email', {type: 'email', required: true, autocomplete: 'email', maxlength: 254, value: query.get('email')}),
     field('Password', 'password', {type: 'password', required: true, minlength: 8, maxlength: 72, autocomplete: 'new-password'},
       'From 8 to 72 characters.'),
     h('button', {type: 'submit', 'data-busy': 'Creating your account…'}, 'Create my account'));
@@ -143,4 +143,26 @@ export function rsvp(page, {query}) {
       : `You told ${done.associationName} you cannot come to ${done.name}, ${when}.`));
   });
   append(page, [heading('Your answer'), form]);
+}
+
+// invitation is the page an invitation e-mail's links open: join the association, or
+// decline (and perhaps never be invited there again). Opening it changes nothing,
+// since mail scanners follow links; a click on one of its buttons answers.
+export function invitation(page, {query}) {
+  const errors = errorBox();
+  const choices = [['accept', false, 'Join'], ['decline', false, 'Decline'], ['decline', true, 'Decline, and never invite me again']];
+  if (query.get('a') === 'decline') choices.unshift(choices.splice(1, 1)[0]);
+  let answer = {answer: choices[0][0], never: choices[0][1]};
+  const form = h('form', {class: 'card narrow stack'},
+    errors.el,
+    h('p', {}, 'You are invited to join an association. You become a member, and get its e-mails, only if you join.'),
+    h('div', {class: 'actions'}, choices.map(([value, never, label], i) => h('button',
+      {type: 'submit', class: i ? 'secondary' : null, 'data-busy': 'Sending…', onclick: () => { answer = {answer: value, never}; }}, label))));
+  handleSubmit(form, errors, async () => {
+    const done = await post('/invitations/answer', {token: query.get('t') || '', ...answer});
+    replace(page, heading('Thank you'), h('p', {class: 'card narrow'}, done.status === 'member'
+      ? `You are now a member of ${done.associationName}. Sign in to see it.`
+      : `You declined to join ${done.associationName}.${answer.never ? ' You will not be invited there again.' : ''}`));
+  });
+  append(page, [heading('Your invitation'), form]);
 }

@@ -1,6 +1,7 @@
 // An association's page: its members and their roles, its events, its minutes.
-// Everyone signed in may look; only members (and the administrator) get the
-// controls that change it, and the API refuses anyone else all the same.
+// Everyone signed in may look; members answer events; only its managers (and the
+// administrator) get the controls that change it, and the API refuses anyone else
+// all the same. A person invited sees the invitation, to accept or decline.
 
 import {ApiError, del, get, patch, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
@@ -14,23 +15,29 @@ export async function association(page, {params, session}) {
   const assoc = await loadPage(page, 'Association', () => get(`/associations/${id}`));
   if (!assoc) return;
   document.title = `${assoc.name} · KittenAsso's`;
-  const isMember = assoc.members.some((m) => m.id === session.id);
-  const canEdit = session.isAdmin || isMember;
+  const me = assoc.members.find((m) => m.id === session.id);
+  const isMember = me?.status === 'member';
+  const canEdit = session.isAdmin || Boolean(me?.manager);
   // state is shared by the sections: the members decide who may vote and who is invited.
   const state = {id, assoc, canEdit, isMember, session};
   const members = h('section', {class: 'stack', 'aria-labelledby': 'members-title'});
   const events = h('section', {class: 'stack', 'aria-labelledby': 'events-title'});
   const minutes = h('section', {class: 'stack', 'aria-labelledby': 'minutes-title'});
-  const memberCount = h('p', {class: 'muted subtitle'}, plural(assoc.members.length, 'member'));
-  state.onMembersChanged = () => { memberCount.textContent = plural(state.assoc.members.length, 'member'); };
+  const memberCount = h('p', {class: 'muted subtitle'}, countMembers(assoc));
+  state.onMembersChanged = () => { memberCount.textContent = countMembers(state.assoc); };
 
   replace(page,
     h('div', {class: 'title-row'}, h('div', {}, heading(assoc.name), memberCount),
       canEdit && h('div', {class: 'actions'},
         h('button', {type: 'button', class: 'secondary', onclick: () => rename(state)}, 'Rename'),
+        isMember && h('button', {type: 'button', class: 'secondary', onclick: () => leave(state)}, 'Leave'),
         h('button', {type: 'button', class: 'danger', onclick: () => remove(state)}, 'Delete'))),
-    !canEdit && h('p', {class: 'notice'},
-      'You are not a member of this association: you can look, but only its members can change it.'),
+    me?.status === 'invited' && invitationNotice(state),
+    isMember && !canEdit && h('p', {class: 'notice'},
+      'You are a member: you can answer its events; only its managers can change it. ',
+      h('button', {type: 'button', class: 'secondary small', onclick: () => leave(state)}, 'Leave the association')),
+    !me && !canEdit && h('p', {class: 'notice'},
+      'You are not a member of this association: you can look, but only its managers can change it.'),
     h('div', {class: 'sections'}, members, h('div', {class: 'stack'}, events, minutes)));
   membersSection(members, state);
   eventsSection(events, state);
@@ -38,6 +45,51 @@ export async function association(page, {params, session}) {
 }
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const members = (assoc) => assoc.members.filter((m) => m.status === 'member');
+
+// countMembers says how many members an association has, and how many are invited.
+function countMembers(assoc) {
+  const invited = assoc.members.length - members(assoc).length;
+  return plural(members(assoc).length, 'member') + (invited ? `, ${invited} invited` : '');
+}
+
+// invitationNotice lets the person invited accept or decline, here.
+function invitationNotice(state) {
+  const errors = h('div', {role: 'alert'});
+  const answer = async (body, done) => {
+    errors.replaceChildren();
+    try {
+      await put(`/invitations/${state.id}`, body);
+    } catch (err) {
+      replace(errors, errorMessage(err));
+      return;
+    }
+    flash(done);
+    navigate(location.pathname, {replace: true});
+  };
+  return h('div', {class: 'notice stack'},
+    h('p', {}, `You are invited to join ${state.assoc.name}. Until you accept, you are not a member and get none of its e-mails.`),
+    h('div', {class: 'actions'},
+      h('button', {type: 'button', onclick: () => answer({answer: 'accept'}, `Welcome to ${state.assoc.name}!`)}, 'Accept'),
+      h('button', {type: 'button', class: 'secondary', onclick: () => answer({answer: 'decline'}, 'You declined the invitation.')}, 'Decline'),
+      h('button', {type: 'button', class: 'secondary', onclick: () => answer({answer: 'decline', never: true},
+        `You declined, and will not be invited to ${state.assoc.name} again.`)}, 'Decline, and never invite me again')),
+    errors);
+}
+
+function leave(state) {
+  return confirmAction({
+    title: `Leave ${state.assoc.name}?`,
+    text: 'You lose your role in it and its e-mails stop. A manager can invite you again.',
+    confirm: 'Leave',
+    action: async () => {
+      await del(`/associations/${state.id}/membership`);
+      flash(`You left ${state.assoc.name}.`);
+      navigate('/associations');
+    },
+  });
+}
 
 // section fills a section with its title, an optional action and a status line,
 // and returns the status line and a slot for the content.
@@ -85,7 +137,9 @@ function remove(state) {
 // Members
 
 function membersSection(el, state) {
-  const add = state.canEdit && h('button', {type: 'button', onclick: () => addMember(state, status)}, 'Add a member');
+  const add = state.canEdit && h('div', {class: 'actions'},
+    h('button', {type: 'button', onclick: () => addMember(state, status)}, 'Invite a member'),
+    h('button', {type: 'button', class: 'secondary', onclick: () => inviteByEmail(state, status)}, 'Invite by e-mail'));
   const {status, content} = section(el, {title: 'Members', titleId: 'members-title', action: add});
   // showMembers renders the list again after a change, keeping the status line that tells of it.
   state.showMembers = () => {
@@ -97,10 +151,15 @@ function membersSection(el, state) {
     replace(content, h('ul', {class: 'rows'}, members.map((m) => h('li', {},
       h('div', {},
         h('a', {href: `/users/${m.id}`}, fullName(m), m.id === state.session.id ? ' (you)' : ''), ' ',
-        h('span', {class: 'badge'}, m.role)),
+        h('span', {class: 'badge'}, m.role),
+        m.manager && h('span', {class: 'badge manager'}, 'manager'),
+        m.status === 'invited' && h('span', {class: 'badge invited'}, 'invited')),
       state.canEdit && h('div', {class: 'actions'},
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Change the role of ${fullName(m)}`,
           onclick: () => changeRole(state, m, status)}, 'Role'),
+        m.status === 'member' && h('button', {type: 'button', class: 'secondary small',
+          'aria-label': `${m.manager ? 'No longer a manager' : 'Make a manager'}: ${fullName(m)}`,
+          onclick: () => setManager(state, m, !m.manager, status)}, m.manager ? 'Not manager' : 'Make manager'),
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Remove ${fullName(m)}`,
           onclick: () => removeMember(state, m, status)}, 'Remove'))))));
   };
@@ -110,7 +169,7 @@ function membersSection(el, state) {
 // reloadMembers fetches the association again after its members changed.
 async function reloadMembers(state) {
   state.assoc = await get(`/associations/${state.id}`);
-  if (!state.session.isAdmin && !state.assoc.members.some((m) => m.id === state.session.id)) {
+  if (!state.session.isAdmin && !state.assoc.members.some((m) => m.id === state.session.id && m.manager)) {
     navigate(location.pathname, {replace: true}); // you left: the page becomes read-only
     return;
   }
@@ -147,11 +206,13 @@ function changeRole(state, member, status) {
 function removeMember(state, member, status) {
   return confirmAction({
     title: `Remove ${fullName(member)}?`,
-    text: `${member.firstname} leaves ${state.assoc.name} and loses their role in it.`,
+    text: member.status === 'invited' ? `${member.firstname}'s invitation to ${state.assoc.name} is withdrawn.`
+      : `${member.firstname} leaves ${state.assoc.name} and loses their role in it.`,
     confirm: 'Remove',
     action: async () => {
       const idUsers = state.assoc.members.filter((m) => m.id !== member.id).map((m) => m.id);
-      await act(status, () => put(`/associations/${state.id}`, {idUsers}), `${fullName(member)} is no longer a member.`);
+      await act(status, () => put(`/associations/${state.id}`, {idUsers}),
+        member.status === 'invited' ? `${fullName(member)} is no longer invited.` : `${fullName(member)} is no longer a member.`);
       await reloadMembers(state);
     },
   });
@@ -160,14 +221,15 @@ function removeMember(state, member, status) {
 async function addMember(state, status) {
   let chosen = null;
   await openDialog({
-    title: 'Add a member', submitLabel: 'Add',
+    title: 'Invite a member', submitLabel: 'Invite',
     build: (f) => {
       const who = h('p', {class: 'chosen', role: 'status'}, 'No one chosen yet.');
       append(f, [
         personPicker({label: 'Person', exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
           onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)}${u.email ? ` (${u.email})` : ''}`; }}),
         who,
-        field('Role', 'role', {maxlength: 100, placeholder: 'member'}, 'Leave it empty for a plain member.')]);
+        field('Role', 'role', {maxlength: 100, placeholder: 'member'}, 'Leave it empty for a plain member.'),
+        h('p', {class: 'hint'}, 'They get an invitation by e-mail, and become a member when they accept.')]);
     },
     submit: async (f) => {
       if (!chosen) throw new ApiError(400, ['choose the person to add first']);
@@ -176,7 +238,34 @@ async function addMember(state, status) {
       await act(status, async () => {
         await put(`/associations/${state.id}`, {idUsers});
         if (role && role !== 'member') await setRole(state, chosen.id, role);
-      }, `${fullName(chosen)} joined as ${role || 'a member'}.`);
+      }, `${fullName(chosen)} is invited${role && role !== 'member' ? ` as ${role}` : ''}.`);
+      await reloadMembers(state);
+    },
+  });
+}
+
+// setManager makes a member a manager, or no longer one.
+async function setManager(state, member, manager, status) {
+  try {
+    await act(status, () => put(`/associations/${state.id}/members/${member.id}`, {manager}),
+      manager ? `${fullName(member)} is now a manager.` : `${fullName(member)} is no longer a manager.`);
+  } catch (err) {
+    replace(status, errorMessage(err));
+    return;
+  }
+  await reloadMembers(state);
+}
+
+// inviteByEmail invites someone by address: with an account, they get an invitation;
+// without one, an e-mail that leads to sign-up.
+function inviteByEmail(state, status) {
+  return openDialog({
+    title: 'Invite by e-mail', submitLabel: 'Send the invitation',
+    build: (f) => append(f, [field('E-mail address', 'email', {type: 'email', required: true, maxlength: 254},
+      'If they have no account yet, the e-mail invites them to sign up first.')]),
+    submit: async (f) => {
+      const {email} = formValues(f);
+      await act(status, () => post(`/associations/${state.id}/invitations`, {email}), `An invitation is on its way to ${email}.`);
       await reloadMembers(state);
     },
   });
@@ -248,7 +337,7 @@ async function answerEvent(ev, answer, label, status, refresh) {
 }
 
 function eventDialog(state, ev, status, refresh) {
-  const invited = state.assoc.members.length;
+  const invited = members(state.assoc).length;
   return openDialog({
     title: ev ? `Edit ${ev.name}` : 'New event', submitLabel: ev ? 'Save the event' : 'Create the event',
     build: (f) => append(f, [
@@ -326,7 +415,7 @@ function deleteMinutes(m, status, refresh) {
 // minutesDialog writes new minutes, or edits m.
 function minutesDialog(state, m, status, refresh) {
   // Who may be ticked: the members, and whoever voted before and has left since.
-  const people = [...state.assoc.members, ...(m?.voters ?? []).filter((v) => !state.assoc.members.some((x) => x.id === v.id))];
+  const people = [...members(state.assoc), ...(m?.voters ?? []).filter((v) => !members(state.assoc).some((x) => x.id === v.id))];
   const voted = (p) => m?.voters.some((v) => v.id === p.id);
   return openDialog({
     title: m ? 'Edit the minutes' : 'Write minutes', submitLabel: 'Save the minutes',

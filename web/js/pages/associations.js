@@ -1,15 +1,17 @@
 // Associations: the list, and creating one with its members and their roles.
 
-import {describe, get, getPage, post} from '../api.js';
+import {describe, get, getPage, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {SHOWN, empty, errorBox, handleSubmit, heading, liveSearch, loadPage, loading, personPicker, showCards} from '../ui.js';
+import {SHOWN, empty, errorBox, errorMessage, handleSubmit, heading, liveSearch, loadPage, loading, personPicker, showCards} from '../ui.js';
 
 export async function associations(page, {session}) {
   const status = loading();
   const create = h('a', {href: '/associations/new', class: 'button'}, 'New association');
-  page.append(h('div', {class: 'title-row'}, heading('Associations'), create), status);
+  const invitations = h('section', {class: 'stack', 'aria-label': 'Your invitations'});
+  page.append(h('div', {class: 'title-row'}, heading('Associations'), create), invitations, status);
+  showInvitations(invitations);
   // The first page, then what the API finds (?q=) as the search changes; "Only mine"
   // shows the caller's own associations (GET /users/{id}), which are few.
   const everyone = await loadPage(page, 'Associations', () => getPage(`/associations?limit=${SHOWN}`));
@@ -36,8 +38,8 @@ export async function associations(page, {session}) {
     summary: `${found.total} of ${everyone.total} associations.`,
     card: (a) => h('li', {class: 'card'},
       h('a', {href: `/associations/${a.id}`, class: 'title'}, a.name),
-      a.members.some((m) => m.id === session.id) && h('span', {class: 'badge'}, 'you are a member'),
-      h('p', {class: 'muted'}, memberSummary(a.members))),
+      a.members.some((m) => m.id === session.id && m.status === 'member') && h('span', {class: 'badge'}, 'you are a member'),
+      h('p', {class: 'muted'}, memberSummary(a.members.filter((m) => m.status === 'member')))),
     none: 'No association matches your search.',
   }));
   mine.addEventListener('change', show);
@@ -47,6 +49,41 @@ export async function associations(page, {session}) {
       h('div', {class: 'check'}, mine, h('label', {for: 'association-mine'}, 'Only mine'))),
     count, results);
   show();
+}
+
+// showInvitations lists the caller's pending invitations, each to accept or decline.
+async function showInvitations(el) {
+  let pending;
+  try {
+    pending = await get('/invitations');
+  } catch (err) {
+    replace(el, errorMessage(err));
+    return;
+  }
+  if (!pending.length) {
+    el.replaceChildren();
+    return;
+  }
+  const status = h('p', {role: 'status'});
+  const answer = async (inv, body, done) => {
+    status.textContent = '';
+    try {
+      await put(`/invitations/${inv.association.id}`, body);
+    } catch (err) {
+      replace(status, errorMessage(err));
+      return;
+    }
+    flash(done);
+    navigate(body.answer === 'accept' ? `/associations/${inv.association.id}` : location.pathname, {replace: body.answer !== 'accept'});
+  };
+  replace(el, h('h2', {}, 'Your invitations'), status, h('ul', {class: 'cards'}, pending.map((inv) => h('li', {class: 'card invitation'},
+    h('a', {href: `/associations/${inv.association.id}`, class: 'title'}, inv.association.name),
+    h('p', {class: 'muted'}, inv.invitedBy ? `${fullName(inv.invitedBy)} invites you to join.` : 'You are invited to join.'),
+    h('div', {class: 'actions'},
+      h('button', {type: 'button', 'aria-label': `Accept: ${inv.association.name}`,
+        onclick: () => answer(inv, {answer: 'accept'}, `Welcome to ${inv.association.name}!`)}, 'Accept'),
+      h('button', {type: 'button', class: 'secondary', 'aria-label': `Decline: ${inv.association.name}`,
+        onclick: () => answer(inv, {answer: 'decline'}, `You declined to join ${inv.association.name}.`)}, 'Decline'))))));
 }
 
 function memberSummary(members) {
@@ -78,7 +115,8 @@ export async function newAssociation(page, {session}) {
     field('Name', 'name', {required: true, maxlength: 200, autocomplete: 'off'}),
     h('fieldset', {class: 'stack'},
       h('legend', {}, 'Members and their roles'),
-      h('p', {class: 'hint'}, 'A role is a title such as treasurer; leave it empty for a plain member.'),
+      h('p', {class: 'hint'}, 'A role is a title such as treasurer; leave it empty for a plain member. ' +
+        'The people you add are invited by e-mail, and become members when they accept.'),
       memberList,
       personPicker({label: 'Add a member', exclude: (u) => members.some((m) => m.user.id === u.id),
         onPick: (u) => { members.push({user: u, role: ''}); showMembers(); }})),
