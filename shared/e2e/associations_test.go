@@ -11,7 +11,9 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
-// createAssociation creates an association as token's user, with the given other members.
+// createAssociation creates an association as token's user, with the given other
+// members: they are invited, and (arranged in the database, as if they had clicked
+// their links) have accepted. The consent tests go through the links themselves.
 func (s *stack) createAssociation(token, name string, ids ...int64) asso.Association {
 	s.t.Helper()
 	if ids == nil {
@@ -19,7 +21,17 @@ func (s *stack) createAssociation(token, name string, ids ...int64) asso.Associa
 	}
 	var a asso.Association
 	s.request("POST", "/api/associations", token, map[string]any{"name": name, "idUsers": ids}).want(s.t, 201).decode(s.t, &a)
+	s.accept(a.ID, ids...)
+	for i := range a.Members {
+		a.Members[i].Status = asso.StatusMember
+	}
 	return a
+}
+
+// accept makes the people invited to association id members, as their answer would.
+func (s *stack) accept(id int64, ids ...int64) {
+	s.t.Helper()
+	s.exec(`UPDATE memberships SET status = 'member', joined_at = now() WHERE association_id = $1 AND user_id = ANY($2)`, id, ids)
 }
 
 func memberIDs(a asso.Association) []int64 {
@@ -377,12 +389,12 @@ func TestMinutes(t *testing.T) {
 	}
 }
 
-// outbox returns the non-verification e-mails as "kind recipient sequence", in order.
+// outbox returns the event e-mails as "kind recipient sequence", in order.
 func (s *stack) outbox() []string {
 	s.t.Helper()
 	rows, err := s.sql.Query(s.t.Context(), `
 		SELECT kind || ' ' || recipient || ' ' || (payload->>'sequence') FROM mail_outbox
-		WHERE kind <> 'verification' ORDER BY id`)
+		WHERE kind NOT IN ('verification', 'join') ORDER BY id`)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -33,6 +33,7 @@ func TestNoStaleReadAcrossEnvironments(t *testing.T) {
 		{"a member added, whose address the new fellow member may now see", "/api/users", bobToken, func() {
 			a.request("PUT", fmt.Sprintf("/api/associations/%d", club.ID), adaToken,
 				map[string]any{"idUsers": []int64{ada.ID, bob.ID}}).want(t, 200)
+			a.request("PUT", fmt.Sprintf("/api/invitations/%d", club.ID), bobToken, map[string]any{"answer": "accept"}).want(t, 200)
 		}},
 		{"a member renamed, in the events that list them", "/api/events", adaToken, func() {
 			a.request("PUT", fmt.Sprintf("/api/users/%d", bob.ID), bobToken, map[string]any{"firstname": "Robert"}).want(t, 200)

@@ -78,6 +78,7 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 	doomed, _ := s.signUp(s.addr("doomed"), "password123")
 	a := s.createAssociation(admin, "Club", bob.ID)
 	gone := s.createAssociation(admin, "Gone")
+	left := s.createAssociation(admin, "Left") // the admin, its only member, leaves it
 	var m asso.Minute
 	s.request("POST", "/api/minutes", admin, map[string]any{"content": "c", "date": "2024-01-01", "idAssociation": a.ID, "idVoters": []int64{}}).want(t, 201).decode(t, &m)
 	var e asso.Event
@@ -142,6 +143,12 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 		"events-delete":         {"DELETE", "/api/events/" + E, nil, 200},
 		"calendar-feed":         {"GET", feedPath, nil, 200},
 		"calendar-create":       {"POST", "/api/calendar", nil, 201},
+		"associations-invite":   {"POST", "/api/associations/" + A + "/invitations", map[string]string{"email": s.addr("invitee")}, 202},
+		"associations-leave":    {"DELETE", "/api/associations/" + itoa(left.ID) + "/membership", nil, 200},
+		"associations-manager":  {"PUT", "/api/associations/" + A + "/members/" + itoa(bob.ID), map[string]bool{"manager": true}, 200},
+		"invitations-list":      {"GET", "/api/invitations", nil, 200},
+		"invitations-answer":    {"PUT", "/api/invitations/" + A, map[string]string{"answer": "accept"}, 200}, // already a member
+		"invitations-link":      {"POST", "/api/invitations/answer", map[string]string{"token": rsvp, "answer": "accept"}, 404},
 	}
 	// Every route's bootstrap behind the local gateway: the --rie mode of `make dev`.
 	tmpl, err := apigateway.LoadTemplate("../../template.yaml")

@@ -290,6 +290,16 @@ func (r response) decode(t *testing.T, v any) {
 	}
 }
 
+// code returns the error body's stable code.
+func (r response) code(t *testing.T) string {
+	t.Helper()
+	var e struct {
+		Code string `json:"code"`
+	}
+	r.decode(t, &e)
+	return e.Code
+}
+
 // message returns the error message: a string, or the validation messages joined by " | ".
 func (r response) message(t *testing.T) string {
 	t.Helper()

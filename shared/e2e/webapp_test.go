@@ -76,6 +76,8 @@ func TestWebAppJourney(t *testing.T) {
 	b.typeIn(`.picker input[type=search]`, "marley")
 	b.click(`button[aria-label="Add Bob Marley"]`)
 	b.typeIn(`#role-`+itoa(bobUser.ID), "treasurer")
+	b.typeIn(`.picker input[type=search]`, "singer")
+	b.click(`button[aria-label="Add Carol Singer"]`)
 	b.checkPage("new-association")
 	b.clickButton("Create the association")
 	b.waitText("Cat Lovers of Rennes is created.")
@@ -87,6 +89,32 @@ func TestWebAppJourney(t *testing.T) {
 	if len(roles) != 2 {
 		t.Fatalf("the association has %d roles, want president and treasurer: %+v", len(roles), roles)
 	}
+
+	// Bob and Carol are invited, not members: Bob joins from his e-mail, Carol declines
+	// from hers, for good.
+	b.waitText("1 member, 2 invited")
+	for _, who := range []struct{ addr, button, done string }{
+		{bob, "Join", "You are now a member of Cat Lovers of Rennes."},
+		{carol, "Decline, and never invite me again", "You declined to join Cat Lovers of Rennes. You will not be invited there again."},
+	} {
+		mail := s.waitMail(who.addr, "Alice Martin invites you to join Cat Lovers of Rennes")
+		link := invitationLink.FindString(mail.Body.Text)
+		if link == "" {
+			t.Fatalf("no invitation link in %q", mail.Body.Text)
+		}
+		b.open(link + "&a=accept")
+		b.waitText("You are invited to join an association.")
+		if who.addr == bob {
+			b.checkPage("invitation")
+		}
+		b.clickButton(who.button)
+		b.waitText(who.done)
+	}
+	b.open("/associations/" + assocID)
+	b.waitText("2 members")
+	// Bob becomes a manager too.
+	b.click(`button[aria-label="Make a manager: Bob Marley"]`)
+	b.waitText("Bob Marley is now a manager.")
 
 	// Minutes with voters, listed newest first, then oldest first.
 	for _, m := range []struct{ date, content string }{
@@ -274,21 +302,21 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 
 	b.open(clubPath)
 	b.waitText("1 member")
-	b.clickButton("Add a member")
+	b.clickButton("Invite a member")
 	b.waitText("No one chosen yet.")
 	b.keys(kb.Escape) // closes the dialog
 	if n := b.count(`dialog[open]`); n != 0 {
 		t.Error("Escape leaves the dialog open")
 	}
 
-	b.clickButton("Add a member")
+	b.clickButton("Invite a member")
 	b.typeIn(`dialog input[type=search]`, "bob")
 	b.click(`dialog button[aria-label="Add Bob Marley"]`)
 	b.waitText("Chosen: Bob Marley")
 	b.fill(`dialog input[name=role]`, "secretary")
-	b.clickButton("Add")
-	b.waitText("Bob Marley joined as secretary.")
-	b.waitText("2 members")
+	b.clickButton("Invite")
+	b.waitText("Bob Marley is invited as secretary.")
+	b.waitText("1 member, 1 invited")
 
 	b.click(`button[aria-label="Change the role of Bob Marley"]`)
 	b.fill(`dialog input[name=role]`, "")
@@ -300,7 +328,7 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 
 	b.click(`button[aria-label="Remove Bob Marley"]`)
 	b.click(`dialog button[type=submit]`)
-	b.waitText("Bob Marley is no longer a member.")
+	b.waitText("Bob Marley is no longer invited.")
 	b.waitText("1 member")
 
 	// What people type is shown as text, never run as markup.

@@ -220,5 +220,5 @@ func (r Renderer) join(to string, p asso.JoinEmail) (Message, error) {
 <p style="color: #777">KittenAsso's<br>The best way to manage your associations</p>
 </body></html>
 `
-	return Message{To: to, Subject: "Invitation to join " + association, Text: text, HTML: page}, nil
+	return Message{To: to, Subject: inviter + " invites you to join " + association, Text: text, HTML: page}, nil
 }

@@ -240,20 +240,22 @@ func answerInvitation(ctx context.Context, tx *txn, userID, id int64, answer ass
 }
 
 // keepAManager runs change, which removes memberships or managers of association id,
-// and refuses it when it takes the association's last manager away.
+// and refuses it when it leaves members without a manager. An association emptied of
+// everyone is left to the admin, as before managers existed.
 func keepAManager(ctx context.Context, tx *txn, id int64, change func() error) error {
-	const managed = `SELECT EXISTS (SELECT 1 FROM memberships WHERE association_id = $1 AND manager)`
-	var before, after bool
-	if err := tx.QueryRow(ctx, managed, id).Scan(&before); err != nil {
+	const managed = `SELECT EXISTS (SELECT 1 FROM memberships WHERE association_id = $1 AND manager),
+	                        EXISTS (SELECT 1 FROM memberships WHERE association_id = $1)`
+	var before, after, anyone bool
+	if err := tx.QueryRow(ctx, managed, id).Scan(&before, &anyone); err != nil {
 		return err
 	}
 	if err := change(); err != nil {
 		return err
 	}
-	if err := tx.QueryRow(ctx, managed, id).Scan(&after); err != nil {
+	if err := tx.QueryRow(ctx, managed, id).Scan(&after, &anyone); err != nil {
 		return err
 	}
-	if before && !after {
+	if before && !after && anyone {
 		return asso.ErrLastManager
 	}
 	return nil

@@ -9,8 +9,7 @@ ALTER TABLE associations ADD COLUMN created_by bigint REFERENCES users (id) ON D
 -- A membership row is either an invitation that waits for its answer or a member.
 -- Only members are shown to others with their e-mail, get the association's mail and
 -- answer its events; only managers (members) change the association. The existing
--- rows are members; a new row is an invitation unless the store says otherwise, so
--- that a write which forgets the status grants nothing.
+-- rows are members; the store names the status of every row it writes.
 ALTER TABLE memberships
     ADD COLUMN status     text        NOT NULL DEFAULT 'member' CHECK (status IN ('invited', 'member')),
     ADD COLUMN manager    boolean     NOT NULL DEFAULT false,
@@ -18,7 +17,6 @@ ALTER TABLE memberships
     ADD COLUMN invited_at timestamptz,
     ADD COLUMN joined_at  timestamptz,
     ADD CONSTRAINT memberships_manager_is_member CHECK (NOT manager OR status = 'member');
-ALTER TABLE memberships ALTER COLUMN status SET DEFAULT 'invited';
 UPDATE memberships m SET joined_at = a.created_at FROM associations a WHERE a.id = m.association_id;
 
 -- Each existing association's manager: its creator is not known, so its oldest member
