@@ -342,7 +342,7 @@ func TestResendTakesTheSameTime(t *testing.T) {
 }
 
 // TestDatabaseDownIs503: a database that cannot be reached is a 503 with Retry-After
-// on every route, never a 500.
+// on every route, health included, never a 500.
 func TestDatabaseDownIs503(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
@@ -356,6 +356,7 @@ func TestDatabaseDownIs503(t *testing.T) {
 	for _, tc := range []struct{ method, path, token string }{
 		{"GET", "/api/users", token},
 		{"POST", "/api/auth/login", ""},
+		{"GET", "/api/health", ""},
 	} {
 		r := s.request(tc.method, tc.path, tc.token, map[string]string{"username": "ada@example.org", "password": "password123"}).want(t, 503)
 		if r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), `"code":"unavailable"`) {

@@ -79,7 +79,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		return
 	}
 	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+		setRetryAfter(w, e.RetryAfter)
 	}
 	class := httpErrors[e.Code]
 	body := errorBody{StatusCode: class.status, Message: e.Message, Error: http.StatusText(class.status), Code: e.Reason}
@@ -95,6 +95,11 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 // unavailableRetryAfter is what a 503 asks a client to wait: long enough for a
 // failover or a restart of the database to finish.
 const unavailableRetryAfter = 5 * time.Second
+
+// setRetryAfter tells the client how long to wait before trying again, in seconds.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
+}
 
 // writeRaw writes a JSON document built by the database as it is.
 func writeRaw(w http.ResponseWriter, status int, doc []byte) {
