@@ -34,7 +34,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kittenasso/kittenasso/shared/app/stack"
 	"github.com/kittenasso/kittenasso/shared/config"
@@ -196,10 +195,7 @@ func dev(args []string) error {
 
 	// Prometheus reads the in-process functions' metrics here; in AWS they go to
 	// CloudWatch as EMF lines instead.
-	root := http.NewServeMux()
-	root.Handle("GET /metrics", promhttp.HandlerFor(st.Metrics.Registry, promhttp.HandlerOpts{}))
-	root.Handle("/", st.Handler)
-	httpServer := &http.Server{Addr: *addr, Handler: root, ReadHeaderTimeout: 10 * time.Second}
+	httpServer := &http.Server{Addr: *addr, Handler: st.WithMetrics(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.ListenAndServe() }()
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -242,18 +243,23 @@ func TestBodiesAndPathsAreChecked(t *testing.T) {
 	for _, p := range []string{"/api/roles/users/%00", "/api/roles/users/%ff", "/api/roles/users/a%0Ab"} {
 		s.request("GET", p, token, nil).want(t, 400)
 	}
-	// Paths that only cleaning makes a route are no route, answered in JSON.
-	for _, p := range []string{"//api/users", "/api//users", "/api/../api/users", "/api/./users", "/api/users/.."} {
-		req, _ := http.NewRequest("GET", s.url+p, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-			t.Errorf("GET %s: %d %s, want a JSON 404", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+	// Paths that only cleaning makes a route are no route, answered in JSON: through
+	// the distribution, and through all that make dev serves.
+	dev := httptest.NewServer(s.built.WithMetrics())
+	defer dev.Close()
+	for _, base := range []string{s.url, dev.URL} {
+		for _, p := range []string{"//api/users", "/api//users", "/api/../api/users", "/api/./users", "/api/users/.."} {
+			req, _ := http.NewRequest("GET", base+p, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("GET %s%s: %d %s, want a JSON 404", base, p, resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
 		}
 	}
 	// The auth scheme's case does not matter (RFC 7235).
