@@ -191,7 +191,11 @@ func dev(args []string) error {
 	// The mailer, fed by the queue as Lambda would, and the relay, as the schedule
 	// would, sooner after a request than in AWS.
 	st.Relay.Grace = 10 * time.Second
-	go st.Run(ctx, 15*time.Second)
+	running := make(chan struct{})
+	go func() {
+		defer close(running)
+		st.Run(ctx, 15*time.Second)
+	}()
 
 	// Prometheus reads the in-process functions' metrics here; in AWS they go to
 	// CloudWatch as EMF lines instead.
@@ -223,7 +227,9 @@ Press Ctrl-C to stop everything.
 	fmt.Println("\nshutting down ...")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return httpServer.Shutdown(shutdownCtx)
+	err = httpServer.Shutdown(shutdownCtx)
+	<-running // the mailer has handed back what it did not send before the database closes
+	return err
 }
 
 // realBootstraps builds every function as deployed (for this machine's architecture)

@@ -150,13 +150,20 @@ func (s *Stack) WithMetrics() http.Handler {
 }
 
 // Run feeds the mailer from the queue, as Lambda's trigger does, and runs the relay
-// every relayEvery, as the schedule does, until ctx ends. Without mail it only waits.
+// every relayEvery, as the schedule does, until ctx ends. It returns once the mailer
+// has stopped, so that the database may be closed then: a mailer stopped mid message
+// still hands the mail it did not send back to the relay. Without mail it only waits.
 func (s *Stack) Run(ctx context.Context, relayEvery time.Duration) {
 	if s.Poller == nil {
 		<-ctx.Done()
 		return
 	}
-	go s.Poller.Run(ctx)
+	polling := make(chan struct{})
+	go func() {
+		defer close(polling)
+		s.Poller.Run(ctx)
+	}()
+	defer func() { <-polling }()
 	t := time.NewTicker(relayEvery)
 	defer t.Stop()
 	for {
