@@ -34,7 +34,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kittenasso/kittenasso/shared/app/stack"
 	"github.com/kittenasso/kittenasso/shared/config"
@@ -192,14 +191,15 @@ func dev(args []string) error {
 	// The mailer, fed by the queue as Lambda would, and the relay, as the schedule
 	// would, sooner after a request than in AWS.
 	st.Relay.Grace = 10 * time.Second
-	go st.Run(ctx, 15*time.Second)
+	running := make(chan struct{})
+	go func() {
+		defer close(running)
+		st.Run(ctx, 15*time.Second)
+	}()
 
 	// Prometheus reads the in-process functions' metrics here; in AWS they go to
 	// CloudWatch as EMF lines instead.
-	root := http.NewServeMux()
-	root.Handle("GET /metrics", promhttp.HandlerFor(st.Metrics.Registry, promhttp.HandlerOpts{}))
-	root.Handle("/", st.Handler)
-	httpServer := &http.Server{Addr: *addr, Handler: root, ReadHeaderTimeout: 10 * time.Second}
+	httpServer := &http.Server{Addr: *addr, Handler: st.WithMetrics(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.ListenAndServe() }()
 
@@ -227,7 +227,9 @@ Press Ctrl-C to stop everything.
 	fmt.Println("\nshutting down ...")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return httpServer.Shutdown(shutdownCtx)
+	err = httpServer.Shutdown(shutdownCtx)
+	<-running // the mailer has handed back what it did not send before the database closes
+	return err
 }
 
 // realBootstraps builds every function as deployed (for this machine's architecture)

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -243,18 +247,23 @@ func TestBodiesAndPathsAreChecked(t *testing.T) {
 	for _, p := range []string{"/api/roles/users/%00", "/api/roles/users/%ff", "/api/roles/users/a%0Ab"} {
 		s.request("GET", p, token, nil).want(t, 400)
 	}
-	// Paths that only cleaning makes a route are no route, answered in JSON.
-	for _, p := range []string{"//api/users", "/api//users", "/api/../api/users", "/api/./users", "/api/users/.."} {
-		req, _ := http.NewRequest("GET", s.url+p, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-			t.Errorf("GET %s: %d %s, want a JSON 404", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+	// Paths that only cleaning makes a route are no route, answered in JSON: through
+	// the distribution, and through all that make dev serves.
+	dev := httptest.NewServer(s.built.WithMetrics())
+	defer dev.Close()
+	for _, base := range []string{s.url, dev.URL} {
+		for _, p := range []string{"//api/users", "/api//users", "/api/../api/users", "/api/./users", "/api/users/.."} {
+			req, _ := http.NewRequest("GET", base+p, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("GET %s%s: %d %s, want a JSON 404", base, p, resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
 		}
 	}
 	// The auth scheme's case does not matter (RFC 7235).
@@ -343,7 +352,7 @@ func TestResendTakesTheSameTime(t *testing.T) {
 }
 
 // TestDatabaseDownIs503: a database that cannot be reached is a 503 with Retry-After
-// on every route, never a 500.
+// on every route, health included, never a 500.
 func TestDatabaseDownIs503(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
@@ -357,11 +366,91 @@ func TestDatabaseDownIs503(t *testing.T) {
 	for _, tc := range []struct{ method, path, token string }{
 		{"GET", "/api/users", token},
 		{"POST", "/api/auth/login", ""},
+		{"GET", "/api/health", ""},
 	} {
 		r := s.request(tc.method, tc.path, tc.token, map[string]string{"username": "ada@example.org", "password": "password123"}).want(t, 503)
 		if r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), `"code":"unavailable"`) {
 			t.Errorf("%s %s: 503 without Retry-After or code: %v %s", tc.method, tc.path, r.header, r.body)
 		}
+	}
+}
+
+// TestClientThatHangsUp: a client that hangs up before its answer is no failure of
+// ours: its request is logged "client went away" at INFO and counted as a 499, never
+// an ERROR line or a 5xx.
+func TestClientThatHangsUp(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	_, token := s.member("ada@example.org")
+	var logs lockedBuffer
+	s.server.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+
+	// The request waits on a lock the test holds until its client has gone.
+	ctx := context.Background()
+	lock, err := s.sql.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(ctx)
+	if _, err := lock.Exec(ctx, `LOCK TABLE users IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	clientCtx, hangUp := context.WithCancel(ctx)
+	req, _ := http.NewRequestWithContext(clientCtx, "GET", s.url+"/api/users", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	gone := make(chan error, 1)
+	go func() {
+		_, err := http.DefaultClient.Do(req)
+		gone <- err
+	}()
+	waitFor(t, "the request waiting on the lock", func() bool {
+		return s.count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 1
+	})
+	hangUp()
+	if err := <-gone; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the client's request ended with %v, want it cancelled", err)
+	}
+	waitFor(t, "the access log line", func() bool { return strings.Contains(logs.String(), `"msg":"request"`) })
+	lock.Rollback(ctx)
+
+	var wentAway, accessLogged bool
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var entry struct {
+			Level, Msg string
+			Status     int
+		}
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		switch {
+		case entry.Level == "ERROR":
+			t.Errorf("an ERROR line for a client that went away: %s", line)
+		case entry.Msg == "client went away" && entry.Level == "INFO":
+			wentAway = true
+		case entry.Msg == "request" && entry.Status == 499:
+			accessLogged = true
+		}
+	}
+	if !wentAway || !accessLogged {
+		t.Errorf("want an INFO \"client went away\" line and the access log's 499:\n%s", logs.String())
+	}
+	rec := httptest.NewRecorder()
+	s.built.WithMetrics().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	counted := regexp.MustCompile(`kittenasso_http_requests_total\{route="GET /api/users".*`).FindAllString(rec.Body.String(), -1)
+	if !slices.Equal(counted, []string{`kittenasso_http_requests_total{route="GET /api/users",status_class="4xx"} 1`}) {
+		t.Errorf("the request is counted as %q, want a 4xx alone", counted)
+	}
+}
+
+// waitFor waits until done says so, or fails the test after ten seconds.
+func waitFor(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s: still waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

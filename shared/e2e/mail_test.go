@@ -13,7 +13,6 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kittenasso/kittenasso/shared/local/sqstrigger"
 	"github.com/kittenasso/kittenasso/shared/mailqueue"
@@ -311,7 +310,7 @@ func TestMetricsExposeEveryPromisedSeries(t *testing.T) {
 	s.pump(20*time.Second, "the verification e-mail", func() bool { return len(s.inbox(ada)) == 1 })
 
 	rec := httptest.NewRecorder()
-	promhttp.HandlerFor(s.built.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	s.built.WithMetrics().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil)) // as make dev serves them
 	body := rec.Body.String()
 	for _, series := range []string{
 		`kittenasso_http_requests_total{route="POST /api/users",status_class="2xx"} 1`,

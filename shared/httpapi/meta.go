@@ -27,6 +27,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
 		s.Log.WarnContext(r.Context(), "health: database unreachable", append(logAttrs(r), "error", err.Error())...)
+		// Like every other 503 (writeError): a client or a load balancer knows when to ask again.
+		setRetryAfter(w, unavailableRetryAfter)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{
 			"statusCode": http.StatusServiceUnavailable, "message": "database unreachable",
 			"error": http.StatusText(http.StatusServiceUnavailable), "code": "unavailable", "status": "error", "database": "unreachable",

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -64,9 +65,16 @@ func WriteStatus(w http.ResponseWriter, status int, code string, message any) {
 }
 
 // writeError renders err. Application errors show their message; a database that
-// cannot serve is a 503 with Retry-After; anything else is logged with the request id
-// and answered with a bare 500.
+// cannot serve is a 503 with Retry-After; a request whose client went away is a 499;
+// anything else is logged with the request id and answered with a bare 500.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		// The client hung up, and the work it asked for stopped with it: nothing failed
+		// here, so no ERROR line for an alarm to fire on and no 5xx in the metrics.
+		log.InfoContext(r.Context(), "client went away", append(logAttrs(r), "error", err.Error())...)
+		w.WriteHeader(statusClientClosedRequest)
+		return
+	}
 	var e *asso.Error
 	if !errors.As(err, &e) && postgres.Unavailable(err) {
 		log.WarnContext(r.Context(), "database unavailable", append(logAttrs(r), "error", err.Error())...)
@@ -79,7 +87,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		return
 	}
 	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+		setRetryAfter(w, e.RetryAfter)
 	}
 	class := httpErrors[e.Code]
 	body := errorBody{StatusCode: class.status, Message: e.Message, Error: http.StatusText(class.status), Code: e.Reason}
@@ -92,9 +100,18 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	writeJSON(w, class.status, body)
 }
 
+// statusClientClosedRequest is what the access log and the metrics say of a request
+// whose client hung up before its answer (nginx's 499): no client ever sees it.
+const statusClientClosedRequest = 499
+
 // unavailableRetryAfter is what a 503 asks a client to wait: long enough for a
 // failover or a restart of the database to finish.
 const unavailableRetryAfter = 5 * time.Second
+
+// setRetryAfter tells the client how long to wait before trying again, in seconds.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
+}
 
 // writeRaw writes a JSON document built by the database as it is.
 func writeRaw(w http.ResponseWriter, status int, doc []byte) {

@@ -199,14 +199,15 @@ var errNoTime = errors.New("no time left in this invocation")
 // deliverMessage sends the outbox rows of one message. It returns an error when the
 // message should come back: a malformed body (so it ends in the dead-letter queue,
 // where a person sees it), or a row that failed for now; the other rows are sent
-// anyway.
+// anyway. A shutdown (ctx cancelled) stops it, and the rows not sent go back to the
+// relay.
 func (m *Mailer) deliverMessage(ctx context.Context, body string) error {
 	ids, err := mailqueue.ParseMessage(body)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, id := range ids {
+	for i, id := range ids {
 		// Paced sends must not run into the function's timeout: what would, comes back.
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < m.Pace.Interval+sendTimeBudget {
 			return errors.Join(append(errs, errNoTime)...)
@@ -214,8 +215,23 @@ func (m *Mailer) deliverMessage(ctx context.Context, body string) error {
 		if err := m.deliver(ctx, id); err != nil {
 			errs = append(errs, fmt.Errorf("outbox %d: %w", id, err))
 		}
+		if errors.Is(ctx.Err(), context.Canceled) { // a shutdown
+			m.handBack(ctx, ids[i:])
+			return errors.Join(append(errs, ctx.Err())...)
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// handBack gives the rows of a message this mailer stops before sending to the relay,
+// which publishes them on its next run: the message may never come back (a local queue
+// stops with the stack), and the relay would otherwise wait MAIL_REPUBLISH_AFTER. The
+// row being sent was released by deliver; a row another mailer holds keeps its claim.
+func (m *Mailer) handBack(ctx context.Context, ids []int64) {
+	if err := m.DB.UnmarkPublished(context.WithoutCancel(ctx), ids); err != nil {
+		m.Log.ErrorContext(ctx, "cannot hand unsent mail back to the relay; it republishes it after MAIL_REPUBLISH_AFTER",
+			"outbox_ids", ids, "error", err.Error())
+	}
 }
 
 // deliver sends one outbox row. It returns an error only when the row should be tried
@@ -260,8 +276,9 @@ func (m *Mailer) deliver(ctx context.Context, id int64) error {
 	}
 	m.record(row.Kind, "sent")
 	// The e-mail is gone: from here on, never ask for a retry, or it would be sent
-	// twice. If the row cannot be marked, its claim stays and nothing resends it.
-	if err := m.DB.MarkSent(ctx, id, sesID); err != nil {
+	// twice; a shutdown now must not keep the row from being marked. If the row cannot
+	// be marked, its claim stays and nothing resends it.
+	if err := m.DB.MarkSent(context.WithoutCancel(ctx), id, sesID); err != nil {
 		log.ErrorContext(ctx, "sent, but cannot mark it sent", "ses_message_id", sesID, "error", err.Error())
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,16 +35,7 @@ import (
 func TestMailerSendsEachOutboxRowOnce(t *testing.T) {
 	sesURL := testenv.Emulator(t, "TEST_SES_ENDPOINT")
 	ctx := context.Background()
-	url := pgtest.NewDatabaseURL(t)
-	db := pgtest.Open(t, url, nil)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sql, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sql.Close)
+	db, sql := newStore(t)
 	suffix := make([]byte, 4)
 	rand.Read(suffix)
 	to := "ada-" + hex.EncodeToString(suffix) + "@example.org" // unique in the emulator's shared store
@@ -125,6 +117,98 @@ func TestMailerSendsEachOutboxRowOnce(t *testing.T) {
 	if row, state, err := db.ClaimMail(ctx, id, time.Minute); err != nil || state != postgres.Claimed || row.Attempts != 2 {
 		t.Errorf("after SES was down: state %v, attempts %d, %v; want the row free for its second attempt", state, row.Attempts, err)
 	}
+}
+
+// TestShutdownHandsUnsentMailBack: a mailer stopped in the middle of a message (a
+// clean shutdown cancels its context) keeps the row it sent sent, sends nothing more,
+// and hands the rows it did not send back to the relay, which publishes them on its
+// next run instead of after MAIL_REPUBLISH_AFTER.
+func TestShutdownHandsUnsentMailBack(t *testing.T) {
+	sesURL := testenv.Emulator(t, "TEST_SES_ENDPOINT")
+	ctx := context.Background()
+	db, sql := newStore(t)
+	suffix := make([]byte, 4)
+	rand.Read(suffix)
+	var recipients []string
+	for i := range 4 {
+		email := fmt.Sprintf("stop%d-%x@example.org", i, suffix) // unique in the emulator's shared store
+		if _, err := db.CreateUser(ctx, asso.NewUser{Email: email, Firstname: "Ada", Lastname: "L", Age: 36, PasswordHash: "x"},
+			postgres.Verification{TokenHash: []byte(email), Link: "http://localhost:3000/verify?t=x", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		recipients = append(recipients, email)
+	}
+	const republishAfter = 15 * time.Minute
+	relay := func() []int64 {
+		t.Helper()
+		published, err := db.RelayUnpublished(ctx, 0, republishAfter, 100, func(_ context.Context, ids []int64) ([]int64, error) { return ids, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return published
+	}
+	ids := relay() // on the queue, as one message
+	if len(ids) != 4 {
+		t.Fatalf("the relay published %v, want the 4 verification e-mails", ids)
+	}
+
+	// The first row goes at once; the pace holds the second until the shutdown.
+	m := newMailer(db, sesURL)
+	m.Pace = mailer.Pacer{Interval: time.Hour}
+	running, shutdown := context.WithCancel(ctx)
+	body, _ := json.Marshal(map[string][]int64{"outboxIds": ids})
+	handled := make(chan events.SQSEventResponse)
+	go func() {
+		resp, _ := m.Handle(running, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m-1", Body: string(body)}}})
+		handled <- resp
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var claimed bool
+		if err := sql.QueryRow(ctx, `SELECT claimed_until IS NOT NULL FROM mail_outbox WHERE id = $1`, ids[1]).Scan(&claimed); err != nil {
+			t.Fatal(err)
+		}
+		if claimed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("after 10 s, the mailer has not reached the second row")
+		}
+	}
+	shutdown()
+	if resp := <-handled; len(resp.BatchItemFailures) != 1 {
+		t.Errorf("stopped mid message: %+v, want the message back", resp)
+	}
+
+	for i, to := range recipients {
+		wantSent := i == 0
+		var sent, claimed bool
+		if err := sql.QueryRow(ctx, `SELECT sent_at IS NOT NULL, claimed_until IS NOT NULL FROM mail_outbox WHERE id = $1`, ids[i]).
+			Scan(&sent, &claimed); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(testenv.SESInbox(t, sesURL, to)); sent != wantSent || claimed || (n == 1) != wantSent || n > 1 {
+			t.Errorf("row %d: sent %t, claimed %t, %d e-mails; want only the first sent, and no claim left", i, sent, claimed, n)
+		}
+	}
+	if again := relay(); !slices.Equal(again, ids[1:]) {
+		t.Errorf("the relay's next run published %v, want the unsent %v at once", again, ids[1:])
+	}
+}
+
+// newStore is a fresh, migrated database, through the store and directly.
+func newStore(t *testing.T) (*postgres.DB, *pgxpool.Pool) {
+	t.Helper()
+	url := pgtest.NewDatabaseURL(t)
+	db := pgtest.Open(t, url, nil)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sql, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sql.Close)
+	return db, sql
 }
 
 // newMailer is a mailer sending through the SES endpoint at url, without retries of

@@ -61,12 +61,16 @@ func (db *DB) AnswerEvent(ctx context.Context, caller asso.User, eventID int64, 
 func (db *DB) AnswerByLink(ctx context.Context, token asso.RSVPToken, answer asso.RSVP) (doc json.RawMessage, err error) {
 	defer wrap(&err, "AnswerByLink(%d)", token.EventID)
 	err = db.inTx(ctx, func(tx *txn) error {
-		var genuine bool
-		if err := tx.QueryRow(ctx, `SELECT rsvp_token($1, $2, to_timestamp($3)) = $4`,
-			token.EventID, token.UserID, token.Expires.Unix(), token.Raw).Scan(&genuine); err != nil {
+		// The token expires at the event's end when the e-mail was written: an event
+		// moved since so that it is over ends its links too.
+		var genuine, over bool
+		if err := tx.QueryRow(ctx, `
+			SELECT rsvp_token($1, $2, to_timestamp($3)) = $4,
+			       EXISTS (SELECT 1 FROM events WHERE id = $1 AND ends_at <= now())`,
+			token.EventID, token.UserID, token.Expires.Unix(), token.Raw).Scan(&genuine, &over); err != nil {
 			return err
 		}
-		if !genuine {
+		if !genuine || over {
 			return asso.ErrInvalidRSVPLink
 		}
 		if err := recordAnswer(ctx, tx, token.EventID, token.UserID, answer); err != nil {

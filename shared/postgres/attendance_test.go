@@ -125,6 +125,40 @@ func TestAnswers(t *testing.T) {
 	}
 }
 
+// TestAnswerLinkEndsWithTheEvent: an answer link expires when its event ends, also when
+// the event was moved into the past after the invitation went (the token carries the
+// end it had then).
+func TestAnswerLinkEndsWithTheEvent(t *testing.T) {
+	f := newFixture(t)
+	ada, bob := f.user("ada", true), f.user("bob", true)
+	eventID, err := f.event(ada, f.association(ada, bob))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	f.scan(`SELECT payload->>'rsvp' FROM mail_outbox WHERE kind = 'invitation' AND user_id = $1`, []any{bob.ID}, &raw)
+	token, err := asso.ParseRSVPToken(raw, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.AnswerByLink(f.ctx, token, asso.Going); err != nil {
+		t.Fatal(err)
+	}
+	past := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	if _, err := f.db.UpdateEvent(f.ctx, ada, eventID, asso.EventInput{Start: &past, End: &past}); err != nil {
+		t.Fatal(err)
+	}
+	var e *asso.Error
+	if _, err := f.db.AnswerByLink(f.ctx, token, asso.NotGoing); !errors.As(err, &e) || e.Reason != "invalid_token" {
+		t.Errorf("the link of an event moved into the past: %v, want 404 invalid_token", err)
+	}
+	var going bool
+	f.scan(`SELECT going FROM event_answers WHERE event_id = $1 AND user_id = $2`, []any{eventID, bob.ID}, &going)
+	if !going {
+		t.Error("the refused answer changed bob's answer")
+	}
+}
+
 // TestRSVPTokenShape: a link's token is read for its event, member and expiry; a
 // malformed or expired one is refused before the store is asked.
 func TestRSVPTokenShape(t *testing.T) {

@@ -131,14 +131,16 @@ func (db *DB) publish(ctx context.Context, ids []int64) {
 	}
 	db.log.WarnContext(ctx, "mail not published; the relay will publish it", "outbox_ids", ids, "error", fmt.Sprint(err))
 	refused := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return slices.Contains(published, id) })
-	if err := db.unmarkPublished(ctx, refused); err != nil {
+	if err := db.UnmarkPublished(ctx, refused); err != nil {
 		db.log.ErrorContext(ctx, "refused mail left marked published; the relay republishes it later", "outbox_ids", refused, "error", err.Error())
 	}
 }
 
-// unmarkPublished records that the mails are not on the queue after all.
-func (db *DB) unmarkPublished(ctx context.Context, ids []int64) (err error) {
-	defer wrap(&err, "unmarkPublished()")
+// UnmarkPublished records that the mails are not on the queue after all (the queue
+// refused them, or a stopping mailer gives them back), for the relay to publish them
+// on its next run instead of after MAIL_REPUBLISH_AFTER. Mail already sent stays as it is.
+func (db *DB) UnmarkPublished(ctx context.Context, ids []int64) (err error) {
+	defer wrap(&err, "UnmarkPublished()")
 	_, err = db.pool.Exec(ctx, `UPDATE mail_outbox SET published_at = NULL WHERE id = ANY($1) AND sent_at IS NULL`, ids)
 	return err
 }

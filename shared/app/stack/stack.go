@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kittenasso/kittenasso/shared/app/apifn"
 	"github.com/kittenasso/kittenasso/shared/app/mailerfn"
@@ -64,7 +65,7 @@ type Options struct {
 type Stack struct {
 	Server *httpapi.Server
 	// Metrics are what the in-process functions count, in Prometheus: make dev
-	// serves them at /metrics (in AWS they leave as EMF lines).
+	// serves them at /metrics (WithMetrics; in AWS they leave as EMF lines).
 	Metrics *prom.Metrics
 	Gateway *apigateway.Gateway
 	// Handler is what the distribution serves: /api to the gateway, the rest to the
@@ -133,14 +134,36 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	return s, nil
 }
 
+// WithMetrics returns what make dev serves: Handler, and the in-process functions'
+// metrics at /metrics for Prometheus. It is no ServeMux: one in front of the gateway
+// would answer a path with //, . or .. by a redirect (307, in HTML) to its clean form,
+// where the API answers such a path with its JSON 404 (httpapi.JSONMux).
+func (s *Stack) WithMetrics() http.Handler {
+	metrics := promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		s.Handler.ServeHTTP(w, r)
+	})
+}
+
 // Run feeds the mailer from the queue, as Lambda's trigger does, and runs the relay
-// every relayEvery, as the schedule does, until ctx ends. Without mail it only waits.
+// every relayEvery, as the schedule does, until ctx ends. It returns once the mailer
+// has stopped, so that the database may be closed then: a mailer stopped mid message
+// still hands the mail it did not send back to the relay. Without mail it only waits.
 func (s *Stack) Run(ctx context.Context, relayEvery time.Duration) {
 	if s.Poller == nil {
 		<-ctx.Done()
 		return
 	}
-	go s.Poller.Run(ctx)
+	polling := make(chan struct{})
+	go func() {
+		defer close(polling)
+		s.Poller.Run(ctx)
+	}()
+	defer func() { <-polling }()
 	t := time.NewTicker(relayEvery)
 	defer t.Stop()
 	for {
