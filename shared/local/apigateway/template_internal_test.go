@@ -32,6 +32,20 @@ func TestTemplateInDepth(t *testing.T) {
 		}
 	}
 
+	// IAM compares a policy's Resource with the secret's full ARN, which ends in the 6
+	// characters Secrets Manager adds to its name: a name alone would deny every read.
+	for i := 0; i+1 < len(params.Content); i += 2 {
+		name := params.Content[i].Value
+		if !strings.HasSuffix(name, "SecretArn") {
+			continue
+		}
+		pattern := regexp.MustCompile(scalar(child(params.Content[i+1], "AllowedPattern")))
+		const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kittenasso/dev/jwt"
+		if pattern.MatchString(arn) || !pattern.MatchString(arn+"-AbC123") {
+			t.Errorf("parameter %s: AllowedPattern %q must require the full ARN, with its -AbC123 suffix", name, pattern)
+		}
+	}
+
 	functions := 0
 	for i := 0; i+1 < len(resources.Content); i += 2 {
 		id, res := resources.Content[i].Value, resources.Content[i+1]
