@@ -90,6 +90,12 @@ func TestTemplateInDepth(t *testing.T) {
 			if arn := child(child(p, "AWSSecretsManagerGetSecretValuePolicy"), "SecretArn"); arn != nil {
 				readsSecrets = append(readsSecrets, arn.Value)
 			}
+			// A secret that may not be given: !If [Condition, {the policy}, !Ref AWS::NoValue].
+			if p.Tag == "!If" && len(p.Content) == 3 {
+				if arn := child(child(p.Content[1], "AWSSecretsManagerGetSecretValuePolicy"), "SecretArn"); arn != nil {
+					readsSecrets = append(readsSecrets, arn.Value)
+				}
+			}
 			if p.Tag == "!If" && strings.Contains(strings.Join(values(p), " "), "DatabaseConnectPolicy") {
 				connects = true
 			}
@@ -111,6 +117,9 @@ func TestTemplateInDepth(t *testing.T) {
 		}
 		if usesKey {
 			want = append(want, "JwtSecretArn")
+		}
+		if name == "migrate" { // the default admin's password
+			want = append(want, "DefaultUserSecretArn")
 		}
 		if !slices.Equal(readsSecrets, want) {
 			t.Errorf("%s may read the secrets %v, want %v", id, readsSecrets, want)
@@ -163,6 +172,14 @@ func checkSQSEvent(t *testing.T, id string, resources, props *yaml.Node, timeout
 	}
 	if n := scalar(child(child(qprops, "RedrivePolicy"), "maxReceiveCount")); n != "5" {
 		t.Errorf("%s: queue maxReceiveCount %q, want 5", id, n)
+	}
+	// A dead letter keeps the time it was first queued: the dead-letter queue must
+	// keep messages longer than the source queue, or they expire as they arrive.
+	dlq := child(child(resources, strings.TrimSuffix(scalar(child(child(qprops, "RedrivePolicy"), "deadLetterTargetArn")), ".Arn")), "Properties")
+	const defaultRetention = 345600 // 4 days, as in SQS
+	if kept, dead := atoiOr(scalar(child(qprops, "MessageRetentionPeriod")), defaultRetention),
+		atoiOr(scalar(child(dlq, "MessageRetentionPeriod")), defaultRetention); dead <= kept {
+		t.Errorf("%s: the dead-letter queue keeps messages %d s, not longer than its source queue (%d s)", id, dead, kept)
 	}
 }
 
