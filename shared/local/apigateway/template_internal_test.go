@@ -104,7 +104,7 @@ func TestTemplateInDepth(t *testing.T) {
 			t.Errorf("%s: may connect with IAM tokens: %v, but reads the database secret: %v", id, connects,
 				slices.Contains(readsSecrets, "DatabaseSecretArn"))
 		}
-		usesDB, usesKey, isRoute := true, false, false // mailer, mail-relay and migrate read the database
+		usesDB, usesKey, isRoute := true, false, false // mailer, mail-relay, mail-feedback and migrate read the database
 		if rt, ok := httpapi.RouteByName(name); ok {
 			usesDB, usesKey, isRoute = rt.UsesDatabase(), rt.UsesSigningKey(), true
 		}
@@ -141,8 +141,8 @@ func TestTemplateInDepth(t *testing.T) {
 		}
 	}
 	checkOperations(t, doc, resources)
-	if functions != len(httpapi.Routes)+3 {
-		t.Errorf("%d functions, want one per route plus migrate, mailer and mail-relay", functions)
+	if functions != len(httpapi.Routes)+4 {
+		t.Errorf("%d functions, want one per route plus migrate, mailer, mail-relay and mail-feedback", functions)
 	}
 }
 
