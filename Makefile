@@ -3,6 +3,10 @@ GO ?= go
 # devstack is built, not `go run`: go run reports exit 1 when Ctrl-C ends a clean run.
 DEVSTACK := .devstack/bin/devstack
 
+# The repository root, found from this Makefile's own path (read before any include
+# could add to MAKEFILE_LIST): `sam build` runs make elsewhere (below, build-%Function).
+ROOT := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
+
 # Lambda builds (provided.al2023): static, no RPC shim, stripped.
 GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
@@ -104,12 +108,15 @@ build/%: FORCE
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o build/$*/bootstrap ./functions/$*
 
 # `sam build`: every function has Metadata {BuildMethod: makefile, ContextPath: .}, so
-# SAM's makefile builder runs `make build-<LogicalId>` here, at the root, with
-# ARTIFACTS_DIR set; the target builds the same bootstrap as `make build` into it.
+# SAM's makefile builder copies the function's CodeUri (functions/<name>/, no go.mod)
+# into a scratch folder and runs `make --makefile <root>/Makefile build-<LogicalId>`
+# there, with ARTIFACTS_DIR set. So the recipe depends on no working directory: go
+# builds from ROOT (go -C), into ARTIFACTS_DIR made absolute first (go -C would read a
+# relative one from ROOT). It builds the same bootstrap as `make build`.
 # The logical id names the function's folder: UsersListFunction -> functions/users-list.
 build-%Function:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)"; exit 1; }
-	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap \
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) -C $(ROOT) build $(LAMBDA_FLAGS) -o $(abspath $(ARTIFACTS_DIR))/bootstrap \
 		./functions/$(shell echo '$*' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
 
 FORCE:

@@ -61,6 +61,9 @@ type Config struct {
 	// DefaultUserEmail and DefaultUserPass create the admin on an empty database (migrate only).
 	DefaultUserEmail string
 	DefaultUserPass  string
+	// DefaultUserSecretARN names the Secrets Manager secret holding DefaultUserPass in
+	// AWS, where the password is never in the environment.
+	DefaultUserSecretARN string
 
 	// MailQueueURL is the SQS mail queue. Unset, the API only writes the outbox and
 	// the relay publishes nothing (tests of the API alone).
@@ -83,7 +86,7 @@ const defaultPageCacheBytes = 32 << 20
 // starts them as separate processes and must pass them on.
 var Variables = []string{
 	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "PAGE_CACHE_BYTES", "REMINDER_BEFORE", "JWT_SECRET", "JWT_SECRET_ARN", "ORIGIN_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
-	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "MAIL_QUEUE_URL", "MAIL_FROM",
+	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "DEFAULT_USER_SECRET_ARN", "MAIL_QUEUE_URL", "MAIL_FROM",
 	"SES_CONFIGURATION_SET", "MAX_MEMBERS", "MAX_VOTERS", "RESPONSE_MAX_BYTES", "MAIL_UPDATE_WINDOW",
 	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
 	"MAIL_REPUBLISH_AFTER", "MAIL_RETENTION", "MAIL_MAX_DELAY", "SES_MAX_SEND_RATE", "MAILER_CONCURRENCY",
@@ -96,8 +99,9 @@ const minSecretBytes = 32
 // default admin.
 func LoadDatabase(getenv func(string) string) (Config, error) {
 	c := Config{
-		DefaultUserEmail: getenv("DEFAULT_USER_EMAIL"),
-		DefaultUserPass:  getenv("DEFAULT_USER_PASS"),
+		DefaultUserEmail:     getenv("DEFAULT_USER_EMAIL"),
+		DefaultUserPass:      getenv("DEFAULT_USER_PASS"),
+		DefaultUserSecretARN: getenv("DEFAULT_USER_SECRET_ARN"),
 	}
 	var problems []string
 	c.readDatabase(getenv, &problems)

@@ -196,4 +196,15 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 	if err != nil || json.Unmarshal(out, &relayed) != nil {
 		t.Errorf("mail-relay: %s, %v", out, err)
 	}
+
+	// mail-feedback: SES reports a complaint from Bob; he gets no more of the club's mail.
+	complaint, _ := json.Marshal(map[string]any{"eventType": "Complaint",
+		"complaint": map[string]any{"complainedRecipients": []map[string]string{{"emailAddress": bob.Email}}}})
+	batch, _ := json.Marshal(map[string]any{"Records": []map[string]string{{"messageId": "m1", "body": string(complaint)}}})
+	out, err = function("mail-feedback").Invoke(ctx, batch)
+	var optedOut bool
+	if err != nil || s.sql.QueryRow(ctx, `SELECT mail_opt_out FROM memberships WHERE association_id = $1 AND user_id = $2`,
+		a.ID, bob.ID).Scan(&optedOut) != nil || !optedOut {
+		t.Errorf("mail-feedback: %s, %v; Bob's mail stopped: %v", out, err, optedOut)
+	}
 }

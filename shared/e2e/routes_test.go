@@ -18,7 +18,7 @@ import (
 )
 
 // nonRouteFunctions are the template's functions that serve no HTTP route.
-var nonRouteFunctions = []string{"migrate", "mailer", "mail-relay"}
+var nonRouteFunctions = []string{"migrate", "mailer", "mail-relay", "mail-feedback"}
 
 // TestRoutesAgree proves that the Go route table, template.yaml, the functions/ folders
 // and the OpenAPI document list exactly the same routes.
@@ -99,7 +99,8 @@ func logicalID(name string) string {
 }
 
 // nonRouteMains are what the functions that serve no route call from their main.
-var nonRouteMains = map[string]string{"migrate": "migratefn.Serve", "mailer": "mailerfn.Serve", "mail-relay": "relayfn.Serve"}
+var nonRouteMains = map[string]string{"migrate": "migratefn.Serve", "mailer": "mailerfn.Serve", "mail-relay": "relayfn.Serve",
+	"mail-feedback": "feedbackfn.Serve"}
 
 // checkMain verifies that functions/<name>/main.go serves the function called name,
 // naming its route by symbol: apifn.ServeRoute(httpapi.X), where the route variable X

@@ -177,6 +177,12 @@ func Key(arn string, plain []byte) Source {
 	return FromEnv(arn, string(plain), newClient)
 }
 
+// DefaultUserPass is the default admin's password: the secret named by arn, or
+// locally the plain password.
+func DefaultUserPass(arn, plain string) Source {
+	return FromEnv(arn, plain, newClient)
+}
+
 // DatabaseCredentials gives the connection string held by the database secret arn
 // (under key, see DatabaseURL), read again at each call so that a new connection
 // after a rotation uses the new password; nil without an arn (locally, DATABASE_URL).

@@ -13,7 +13,7 @@ dlq_arn=$($AWS sqs get-queue-attributes --queue-url "$dlq_url" --attribute-names
 cat > /tmp/kittenasso-mail-queue.json <<JSON
 {
   "VisibilityTimeout": "180",
-  "MessageRetentionPeriod": "1209600",
+  "MessageRetentionPeriod": "345600",
   "RedrivePolicy": "{\"deadLetterTargetArn\":\"$dlq_arn\",\"maxReceiveCount\":\"5\"}"
 }
 JSON

@@ -27,6 +27,10 @@ func Serve() {
 			return setup.Result{}, err
 		}
 		defer db.Close()
-		return setup.Run(ctx, db, cfg.DefaultUserEmail, cfg.DefaultUserPass, log)
+		pass, err := secrets.DefaultUserPass(cfg.DefaultUserSecretARN, cfg.DefaultUserPass).Value(ctx)
+		if err != nil {
+			return setup.Result{}, err
+		}
+		return setup.Run(ctx, db, cfg.DefaultUserEmail, pass, log)
 	})
 }

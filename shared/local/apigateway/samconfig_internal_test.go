@@ -88,16 +88,18 @@ func overrides(t *testing.T, v any) map[string]string {
 	return out
 }
 
-// TestConnectionBudget: every function's concurrency is capped, and with the
-// defaults all of them together hold at most 100 connections, the max_connections of
-// the smallest RDS instances (README, connection budget).
+// TestConnectionBudget: reserved concurrency is off unless ReserveConcurrency is
+// "true", so that the first create works on an account whose concurrency limit is
+// small. With it on, every function's concurrency is capped, and with the defaults
+// all of them together hold at most 100 connections, the max_connections of the
+// smallest RDS instances (README, connection budget).
 func TestConnectionBudget(t *testing.T) {
 	doc := templateDocument(t)
 	params := child(doc, "Parameters")
+	if def := scalar(child(child(params, "ReserveConcurrency"), "Default")); def != "false" {
+		t.Errorf("ReserveConcurrency defaults to %q: a new account's concurrency limit (often 10) refuses any reservation", def)
+	}
 	number := func(n *yaml.Node) int {
-		if n == nil {
-			return 0
-		}
 		if n.Tag == "!Ref" {
 			n = child(child(params, n.Value), "Default")
 		}
@@ -107,14 +109,20 @@ func TestConnectionBudget(t *testing.T) {
 		}
 		return v
 	}
-	global := child(child(child(doc, "Globals"), "Function"), "ReservedConcurrentExecutions")
-	if global == nil {
-		t.Fatal("Globals set no ReservedConcurrentExecutions")
+	// reservation is the concurrency of !If [ReservesConcurrency, <concurrency>, !Ref AWS::NoValue].
+	reservation := func(id string, n *yaml.Node) (int, bool) {
+		if n == nil || n.Tag != "!If" || len(n.Content) != 3 || n.Content[0].Value != "ReservesConcurrency" ||
+			n.Content[2].Tag != "!Ref" || n.Content[2].Value != "AWS::NoValue" {
+			t.Errorf("%s: ReservedConcurrentExecutions must be !If [ReservesConcurrency, <concurrency>, !Ref AWS::NoValue]", id)
+			return 0, false
+		}
+		return number(n.Content[1]), true
 	}
+	global := child(child(child(doc, "Globals"), "Function"), "ReservedConcurrentExecutions")
 	total := 0
 	resources := child(doc, "Resources")
 	for i := 0; i+1 < len(resources.Content); i += 2 {
-		res := resources.Content[i+1]
+		id, res := resources.Content[i].Value, resources.Content[i+1]
 		if scalar(child(res, "Type")) != "AWS::Serverless::Function" {
 			continue
 		}
@@ -122,10 +130,12 @@ func TestConnectionBudget(t *testing.T) {
 		if reserved == nil {
 			reserved = global
 		}
-		total += number(reserved)
+		if n, ok := reservation(id, reserved); ok {
+			total += n
+		}
 	}
 	if total > 100 {
 		t.Errorf("with the defaults the functions may hold %d connections, over 100", total)
 	}
-	t.Logf("connection budget with the defaults: %d", total)
+	t.Logf("connection budget with ReserveConcurrency=true and the defaults: %d; account concurrency limit needed: %d", total, total+100)
 }

@@ -32,6 +32,20 @@ func TestTemplateInDepth(t *testing.T) {
 		}
 	}
 
+	// IAM compares a policy's Resource with the secret's full ARN, which ends in the 6
+	// characters Secrets Manager adds to its name: a name alone would deny every read.
+	for i := 0; i+1 < len(params.Content); i += 2 {
+		name := params.Content[i].Value
+		if !strings.HasSuffix(name, "SecretArn") {
+			continue
+		}
+		pattern := regexp.MustCompile(scalar(child(params.Content[i+1], "AllowedPattern")))
+		const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kittenasso/dev/jwt"
+		if pattern.MatchString(arn) || !pattern.MatchString(arn+"-AbC123") {
+			t.Errorf("parameter %s: AllowedPattern %q must require the full ARN, with its -AbC123 suffix", name, pattern)
+		}
+	}
+
 	functions := 0
 	for i := 0; i+1 < len(resources.Content); i += 2 {
 		id, res := resources.Content[i].Value, resources.Content[i+1]
@@ -76,6 +90,12 @@ func TestTemplateInDepth(t *testing.T) {
 			if arn := child(child(p, "AWSSecretsManagerGetSecretValuePolicy"), "SecretArn"); arn != nil {
 				readsSecrets = append(readsSecrets, arn.Value)
 			}
+			// A secret that may not be given: !If [Condition, {the policy}, !Ref AWS::NoValue].
+			if p.Tag == "!If" && len(p.Content) == 3 {
+				if arn := child(child(p.Content[1], "AWSSecretsManagerGetSecretValuePolicy"), "SecretArn"); arn != nil {
+					readsSecrets = append(readsSecrets, arn.Value)
+				}
+			}
 			if p.Tag == "!If" && strings.Contains(strings.Join(values(p), " "), "DatabaseConnectPolicy") {
 				connects = true
 			}
@@ -84,7 +104,7 @@ func TestTemplateInDepth(t *testing.T) {
 			t.Errorf("%s: may connect with IAM tokens: %v, but reads the database secret: %v", id, connects,
 				slices.Contains(readsSecrets, "DatabaseSecretArn"))
 		}
-		usesDB, usesKey, isRoute := true, false, false // mailer, mail-relay and migrate read the database
+		usesDB, usesKey, isRoute := true, false, false // mailer, mail-relay, mail-feedback and migrate read the database
 		if rt, ok := httpapi.RouteByName(name); ok {
 			usesDB, usesKey, isRoute = rt.UsesDatabase(), rt.UsesSigningKey(), true
 		}
@@ -97,6 +117,9 @@ func TestTemplateInDepth(t *testing.T) {
 		}
 		if usesKey {
 			want = append(want, "JwtSecretArn")
+		}
+		if name == "migrate" { // the default admin's password
+			want = append(want, "DefaultUserSecretArn")
 		}
 		if !slices.Equal(readsSecrets, want) {
 			t.Errorf("%s may read the secrets %v, want %v", id, readsSecrets, want)
@@ -118,8 +141,8 @@ func TestTemplateInDepth(t *testing.T) {
 		}
 	}
 	checkOperations(t, doc, resources)
-	if functions != len(httpapi.Routes)+3 {
-		t.Errorf("%d functions, want one per route plus migrate, mailer and mail-relay", functions)
+	if functions != len(httpapi.Routes)+4 {
+		t.Errorf("%d functions, want one per route plus migrate, mailer, mail-relay and mail-feedback", functions)
 	}
 }
 
@@ -149,6 +172,14 @@ func checkSQSEvent(t *testing.T, id string, resources, props *yaml.Node, timeout
 	}
 	if n := scalar(child(child(qprops, "RedrivePolicy"), "maxReceiveCount")); n != "5" {
 		t.Errorf("%s: queue maxReceiveCount %q, want 5", id, n)
+	}
+	// A dead letter keeps the time it was first queued: the dead-letter queue must
+	// keep messages longer than the source queue, or they expire as they arrive.
+	dlq := child(child(resources, strings.TrimSuffix(scalar(child(child(qprops, "RedrivePolicy"), "deadLetterTargetArn")), ".Arn")), "Properties")
+	const defaultRetention = 345600 // 4 days, as in SQS
+	if kept, dead := atoiOr(scalar(child(qprops, "MessageRetentionPeriod")), defaultRetention),
+		atoiOr(scalar(child(dlq, "MessageRetentionPeriod")), defaultRetention); dead <= kept {
+		t.Errorf("%s: the dead-letter queue keeps messages %d s, not longer than its source queue (%d s)", id, dead, kept)
 	}
 }
 
