@@ -39,17 +39,17 @@ func (h Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQSE
 }
 
 func (h Handler) apply(ctx context.Context, body string) error {
-	addresses, err := Addresses(body)
+	stop, err := addresses(body)
 	if err != nil {
 		return err
 	}
-	for _, a := range addresses {
+	for _, a := range stop {
 		if err := h.DB.StopMailTo(ctx, a); err != nil {
 			return err
 		}
 	}
-	if len(addresses) > 0 {
-		h.Log.Info("mail stopped", "addresses", len(addresses)) // not the addresses: no e-mail in logs
+	if len(stop) > 0 {
+		h.Log.Info("mail stopped", "addresses", len(stop)) // not the addresses: no e-mail in logs
 	}
 	return nil
 }
@@ -71,10 +71,10 @@ type recipient struct {
 	EmailAddress string `json:"emailAddress"`
 }
 
-// Addresses returns the addresses an SES event says to stop mailing: the recipients of
+// addresses returns the addresses an SES event says to stop mailing: the recipients of
 // a permanent bounce or of a complaint. A transient bounce (a full mailbox, say) names
 // none: SES retries it, and the address may work again.
-func Addresses(body string) ([]string, error) {
+func addresses(body string) ([]string, error) {
 	var ev sesEvent
 	if err := json.Unmarshal([]byte(body), &ev); err != nil {
 		return nil, errors.New("feedbackfn: the message is not an SES event")

@@ -282,3 +282,39 @@ func checkOperations(t *testing.T, doc, resources *yaml.Node) {
 		t.Errorf("%d alarms; want dead letters (depth and each arrival), queue age, mailer errors, API 5xx and throttles", alarms)
 	}
 }
+
+// TestConditionsDefined: every condition the template names (a resource's or an
+// output's Condition, !If, !Condition) is one of Conditions. CloudFormation refuses
+// the template otherwise, and SAM's transform does not look.
+func TestConditionsDefined(t *testing.T) {
+	doc := templateDocument(t)
+	defined := child(doc, "Conditions")
+	if defined == nil || len(defined.Content) == 0 {
+		t.Fatal("template.yaml has no Conditions")
+	}
+	named := func(name string) {
+		if child(defined, name) == nil {
+			t.Errorf("condition %s is used but not defined in Conditions", name)
+		}
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch {
+		case n.Tag == "!If" && n.Kind == yaml.SequenceNode && len(n.Content) == 3:
+			named(n.Content[0].Value)
+		case n.Tag == "!Condition":
+			named(n.Value)
+		case n.Kind == yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				// A resource's or output's Condition is a name; a policy statement's is a mapping.
+				if n.Content[i].Value == "Condition" && n.Content[i+1].Kind == yaml.ScalarNode {
+					named(n.Content[i+1].Value)
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(doc)
+}
