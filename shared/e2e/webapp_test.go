@@ -98,11 +98,11 @@ func TestWebAppJourney(t *testing.T) {
 		{carol, "Decline, and never invite me again", "You declined to join Cat Lovers of Rennes. You will not be invited there again."},
 	} {
 		mail := s.waitMail(who.addr, "Alice Martin invites you to join Cat Lovers of Rennes")
-		link := invitationLink.FindString(mail.Body.Text)
-		if link == "" {
+		link := invitationLink.FindStringSubmatch(mail.Body.Text)
+		if link == nil {
 			t.Fatalf("no invitation link in %q", mail.Body.Text)
 		}
-		b.open(link + "&a=accept")
+		b.open("/invitation?t=" + link[1] + "&a=accept")
 		b.waitText("You are invited to join an association.")
 		if who.addr == bob {
 			b.checkPage("invitation")
@@ -113,7 +113,7 @@ func TestWebAppJourney(t *testing.T) {
 	b.open("/associations/" + assocID)
 	b.waitText("2 members")
 	// Bob becomes a manager too.
-	b.click(`button[aria-label="Make a manager: Bob Marley"]`)
+	b.click(`button[aria-label="Make manager: Bob Marley"]`)
 	b.waitText("Bob Marley is now a manager.")
 
 	// Minutes with voters, listed newest first, then oldest first.

@@ -158,7 +158,7 @@ function membersSection(el, state) {
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Change the role of ${fullName(m)}`,
           onclick: () => changeRole(state, m, status)}, 'Role'),
         m.status === 'member' && h('button', {type: 'button', class: 'secondary small',
-          'aria-label': `${m.manager ? 'No longer a manager' : 'Make a manager'}: ${fullName(m)}`,
+          'aria-label': `${m.manager ? 'Not manager' : 'Make manager'}: ${fullName(m)}`,
           onclick: () => setManager(state, m, !m.manager, status)}, m.manager ? 'Not manager' : 'Make manager'),
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Remove ${fullName(m)}`,
           onclick: () => removeMember(state, m, status)}, 'Remove'))))));
