@@ -119,14 +119,7 @@ func TestReminderCannonAndHarvestingAreDisarmed(t *testing.T) {
 	attacker, token := s.member("attacker@example.org")
 	s.exec(`INSERT INTO users (email, firstname, lastname, age, password_hash, verified_at)
 		SELECT 'victim' || n || '@example.org', 'Victim', 'V' || n, 30, 'x', now() FROM generate_series(1, 999) AS n`)
-	var victims []int64
-	rows, _ := s.sql.Query(context.Background(), `SELECT id FROM users WHERE firstname = 'Victim' ORDER BY id`)
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		victims = append(victims, id)
-	}
-	rows.Close()
+	victims := s.idsOf("Victim")
 
 	club := s.createAssociation(token, "Cannon")
 	for i := range 5 {

@@ -42,13 +42,7 @@ func TestQueueCrashMidFanOut(t *testing.T) {
 	_, token := s.member(s.addr("ada"))
 	s.exec(`INSERT INTO users (email, firstname, lastname, age, password_hash, verified_at)
 		SELECT 'm' || n || '-' || $1 || '@example.org', 'Member', 'M', 30, 'x', now() FROM generate_series(1, 300) AS n`, s.suffix)
-	var members []int64
-	rows, _ := s.sql.Query(context.Background(), `SELECT id FROM users WHERE firstname = 'Member'`)
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		members = append(members, id)
-	}
+	members := s.idsOf("Member")
 	var club struct{ ID int64 }
 	s.request("POST", "/api/associations", token, map[string]any{"name": "Crash", "idUsers": members}).want(t, 201).decode(t, &club)
 	s.accept(club.ID, members...)

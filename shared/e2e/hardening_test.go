@@ -38,14 +38,7 @@ func TestMailCannonIsDisarmed(t *testing.T) {
 	// Sign-ups that were never verified: the victims' addresses.
 	s.exec(`INSERT INTO users (email, firstname, lastname, age, password_hash)
 		SELECT 'victim' || n || '-' || $1 || '@example.org', 'Victim', 'V', 30, 'x' FROM generate_series(1, 997) AS n`, s.suffix)
-	var members []int64
-	rows, _ := s.sql.Query(context.Background(), `SELECT id FROM users WHERE firstname = 'Victim' ORDER BY id`)
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		members = append(members, id)
-	}
-	members = append(members, b.ID, c.ID)
+	members := append(s.idsOf("Victim"), b.ID, c.ID)
 	var club struct{ ID int64 }
 	s.request("POST", "/api/associations", token, map[string]any{"name": "Cannon", "idUsers": members}).want(t, 201).decode(t, &club)
 	s.accept(club.ID, members...) // even had they all accepted

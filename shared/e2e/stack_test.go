@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	appstack "github.com/kittenasso/kittenasso/shared/app/stack"
@@ -395,6 +396,17 @@ func (s *stack) count(sql string, args ...any) int {
 		s.t.Fatal(err)
 	}
 	return n
+}
+
+// idsOf returns the ids of the users called firstname, in order.
+func (s *stack) idsOf(firstname string) []int64 {
+	s.t.Helper()
+	rows, _ := s.sql.Query(context.Background(), `SELECT id FROM users WHERE firstname = $1 ORDER BY id`, firstname)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return ids
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

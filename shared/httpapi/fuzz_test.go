@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
@@ -41,7 +42,36 @@ var bodyParsers = map[string]func(*form) (string, error){
 		return "", err
 	},
 	"verification": func(f *form) (string, error) { _, err := parseToken(f); return "", err },
-	"resend":       func(f *form) (string, error) { _, err := parseEmail(f); return "", err },
+	"invitation answer": func(f *form) (string, error) {
+		in, err := parseInvitationAnswer(f)
+		if err == nil && in.Accept && in.Never {
+			return "an acceptance that refuses for good accepted", nil
+		}
+		return "", err
+	},
+	"invitation link": func(f *form) (string, error) {
+		in, err := parseInvitationLink(f)
+		if err == nil && (in.token.AssociationID <= 0 || in.token.UserID <= 0 || !in.token.Expires.After(time.Now())) {
+			return "a malformed or expired invitation token accepted", nil
+		}
+		return "", err
+	},
+	"invite by e-mail": func(f *form) (string, error) {
+		email, err := parseInviteEmail(f)
+		if err == nil && !asso.IsPlainAddress(email) {
+			return "an invalid address accepted", nil
+		}
+		return "", err
+	},
+	"manager": func(f *form) (string, error) { _, err := parseManager(f); return "", err },
+	"answer link": func(f *form) (string, error) {
+		in, err := parseRSVPLink(f)
+		if err == nil && (in.token.EventID <= 0 || in.token.UserID <= 0 || (in.answer != asso.Going && in.answer != asso.NotGoing)) {
+			return "a malformed answer link accepted", nil
+		}
+		return "", err
+	},
+	"resend": func(f *form) (string, error) { _, err := parseEmail(f); return "", err },
 	"association": func(f *form) (string, error) {
 		in, err := parseAssociation(f, true)
 		if err == nil && (in.Name == nil || in.UserIDs == nil || !positive(*in.UserIDs)) {

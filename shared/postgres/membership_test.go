@@ -307,3 +307,61 @@ func TestMigrationMakesMembersAndManagers(t *testing.T) {
 		t.Errorf("after the migration: %+v, want both members, the oldest the manager", got)
 	}
 }
+
+// TestEveryFanOutIsBudgeted: each write that mails many people (an event's
+// invitation, update and cancellation, an association's deletion, invitations to
+// join by account and by address) is refused whole, with nothing queued, once its
+// mail would pass the sender's budget.
+func TestEveryFanOutIsBudgeted(t *testing.T) {
+	f := newFixture(t)
+	ada, bob, cy, dan := f.user("ada", true), f.user("bob", true), f.user("cy", true), f.user("dan", true)
+	club := f.association(ada, bob, cy)
+	eventID, err := f.event(ada, club)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`UPDATE mail_outbox SET created_at = created_at - interval '2 hours'`) // the arrangement's mail is old
+	f.db.Limits.MailsPerUserHour = 2                                              // each fan-out below mails 3
+	queued := func() (n int) {
+		f.scan(`SELECT count(*) FROM mail_outbox`, nil, &n)
+		return n
+	}
+	name, newName := "Tournament", "Final"
+	for what, write := range map[string]func() error{
+		"an event's invitation": func() error { _, err := f.event(ada, club); return err },
+		"an event's update": func() error {
+			_, err := f.db.UpdateEvent(f.ctx, ada, eventID, asso.EventInput{Name: &newName})
+			return err
+		},
+		"an event's cancellation":      func() error { _, err := f.db.DeleteEvent(f.ctx, ada, eventID); return err },
+		"an association's deletion":    func() error { _, err := f.db.DeleteAssociation(f.ctx, ada, club); return err },
+		"invitations to join, by name": func() error { return inviteAll(f, ada, name, bob, cy, dan) },
+		"invitations to join, by address": func() error {
+			other := f.association(ada)
+			for _, address := range []string{"x@example.org", "y@example.org", "z@example.org"} {
+				if err := f.db.InviteByEmail(f.ctx, ada, other, address); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	} {
+		before := queued()
+		if err := write(); asso.ErrorCode(err) != asso.ETOOMANY {
+			t.Errorf("%s over the budget: %v, want 429", what, err)
+		}
+		if after := queued(); after-before > f.db.Limits.MailsPerUserHour {
+			t.Errorf("%s queued %d e-mails, past the budget of %d", what, after-before, f.db.Limits.MailsPerUserHour)
+		}
+	}
+}
+
+// inviteAll creates an association of caller's inviting people, in one request.
+func inviteAll(f *fixture, caller asso.User, name string, people ...asso.User) error {
+	ids := []int64{}
+	for _, p := range people {
+		ids = append(ids, p.ID)
+	}
+	_, err := f.db.CreateAssociation(f.ctx, caller, asso.AssociationInput{Name: &name, UserIDs: &ids})
+	return err
+}
