@@ -201,6 +201,12 @@ type Limits struct {
 	// them a write that would mail is refused with 429 and Retry-After.
 	MailsPerUserHour        int
 	MailsPerAssociationHour int
+	// Invitations to join: at most JoinMailsPerAddress to one address within
+	// InvitationLifetime, whatever the associations (more are not mailed), and at most
+	// EmailInvitationsPerUserDay invitations by address from one user a day (429 past
+	// it), so that invitations cannot be turned into a way to mail strangers.
+	JoinMailsPerAddress        int
+	EmailInvitationsPerUserDay int
 }
 
 // DefaultLimits are the limits of docs/api.md unless a deployment changes them.
@@ -211,6 +217,9 @@ var DefaultLimits = Limits{
 	UpdateWindow:            10 * time.Minute,
 	MailsPerUserHour:        2000,
 	MailsPerAssociationHour: 5000,
+
+	JoinMailsPerAddress:        3,
+	EmailInvitationsPerUserDay: 50,
 }
 
 // Outbox e-mail kinds, as stored in mail_outbox.kind.

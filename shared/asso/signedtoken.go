@@ -20,9 +20,15 @@ func parseSignedToken(raw string, now time.Time) (a, b int64, expires time.Time,
 	bytes, _ := base64.RawURLEncoding.DecodeString(raw)
 	a = int64(binary.BigEndian.Uint64(bytes[0:8]))
 	b = int64(binary.BigEndian.Uint64(bytes[8:16]))
-	expires = time.Unix(int64(binary.BigEndian.Uint64(bytes[16:24])), 0)
-	return a, b, expires, a > 0 && b > 0 && now.Before(expires)
+	unix := int64(binary.BigEndian.Uint64(bytes[16:24]))
+	expires = time.Unix(unix, 0)
+	return a, b, expires, a > 0 && b > 0 && now.Before(expires) && unix <= maxTokenExpiry
 }
+
+// maxTokenExpiry (9999-12-31) bounds a token's expiry: no genuine link lasts longer,
+// and a forged one beyond what the database's timestamps hold is refused here, as
+// invalid, instead of failing the query.
+const maxTokenExpiry = 253402300799
 
 func isSignedTokenShape(s string) bool {
 	b, err := base64.RawURLEncoding.DecodeString(s)

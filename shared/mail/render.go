@@ -220,5 +220,10 @@ func (r Renderer) join(to string, p asso.JoinEmail) (Message, error) {
 <p style="color: #777">KittenAsso's<br>The best way to manage your associations</p>
 </body></html>
 `
-	return Message{To: to, Subject: inviter + " invites you to join " + association, Text: text, HTML: page}, nil
+	// To an address with no account, the subject holds nothing the inviter wrote.
+	subject := inviter + " invites you to join " + association
+	if p.Token == "" {
+		subject = "You are invited to join an association on KittenAsso's"
+	}
+	return Message{To: to, Subject: subject, Text: text, HTML: page}, nil
 }

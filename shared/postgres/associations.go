@@ -11,6 +11,9 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
+var errTooManyCancellations = asso.Reasoned(asso.ECONFLICT, "too_many_cancellations",
+	"the cancellations of its future events do not fit in an hour's mail budget: delete its future events first, then the association")
+
 func associationNotFound(id int64) error {
 	return asso.Errorf(asso.ENOTFOUND, "Association %d not found", id)
 }
@@ -146,9 +149,10 @@ func (db *DB) AssociationMembers(ctx context.Context, id int64, p asso.Page) (do
 		return nil, asso.Listed{}, err
 	}
 	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM memberships WHERE association_id = $1), count(*),
+		SELECT (SELECT count(*) FROM memberships m WHERE m.association_id = $1 AND `+listedMembership+`), count(*),
 		       COALESCE(json_agg(`+memberJSON+` ORDER BY u.id), '[]')
-		FROM (SELECT * FROM memberships WHERE association_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3) m
+		FROM (SELECT * FROM memberships m WHERE m.association_id = $1 AND `+listedMembership+`
+		      ORDER BY m.user_id LIMIT $2 OFFSET $3) m
 		JOIN users u ON u.id = m.user_id
 		LEFT JOIN roles r ON r.association_id = $1 AND r.user_id = m.user_id`, id, p.Limit, p.Offset)
 }
@@ -178,7 +182,7 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 			VALUES ($1, $2, 'member', true, now())`, id, caller.ID); err != nil {
 			return err
 		}
-		if err := db.invite(ctx, tx, caller, id, invited); err != nil {
+		if err := db.invite(ctx, tx, caller, id, invited, false); err != nil {
 			return err
 		}
 		doc, err = queryJSON(ctx, tx, oneAssociation, id)
@@ -215,7 +219,7 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 			}); err != nil {
 				return err
 			}
-			if err := db.invite(ctx, tx, caller, id, members); err != nil {
+			if err := db.invite(ctx, tx, caller, id, members, false); err != nil {
 				return err
 			}
 		}
@@ -251,6 +255,11 @@ func (db *DB) DeleteAssociation(ctx context.Context, caller asso.User, id int64)
 			if err := enqueueEventMails(ctx, tx, asso.MailCancellation, eventID, caller.ID); err != nil {
 				return err
 			}
+		}
+		// Cancellations that could never fit in an hour's budget would be refused at
+		// every try: say what to do instead.
+		if len(tx.queuedMail) > min(db.Limits.MailsPerUserHour, db.Limits.MailsPerAssociationHour) {
+			return errTooManyCancellations
 		}
 		if err := checkMailBudget(ctx, tx, db.Limits, caller.ID, id); err != nil {
 			return err

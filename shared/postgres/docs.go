@@ -63,6 +63,11 @@ var eventMailPayload = `json_build_object(
 const memberJSON = `json_build_object('id', u.id, 'firstname', u.firstname, 'lastname', u.lastname,
 	'age', u.age, 'role', COALESCE(r.name, 'member'), 'status', m.status, 'manager', m.manager)`
 
+// listedMembership keeps the memberships m an association lists: its members and the people
+// invited, but not those invited by their address until they accept (the inviter would
+// learn whose address it is).
+const listedMembership = `NOT (m.status = 'invited' AND m.by_email)`
+
 // associationDocs: Association {id, name, members: AssociationMember[]}.
 const associationDocs = `
 page_members AS (
@@ -73,7 +78,7 @@ page_members AS (
 		FROM memberships m
 		JOIN users u ON u.id = m.user_id
 		LEFT JOIN roles r ON r.association_id = m.association_id AND r.user_id = m.user_id
-		WHERE m.association_id = p.id) pm),
+		WHERE m.association_id = p.id AND ` + listedMembership + `) pm),
 docs AS (
 	SELECT p.id, p.ord, json_build_object('id', a.id, 'name', a.name, 'members', COALESCE(pm.members, '[]')) AS doc
 	FROM page p

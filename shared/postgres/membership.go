@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
@@ -26,20 +27,21 @@ var errNoInvitation = asso.Reasoned(asso.ENOTFOUND, "no_invitation", "You have n
 // invite invites userIDs to association id on behalf of inviter: those who are neither
 // members nor invited yet, and have not asked never to be invited there, get an
 // invitation (a pending one whose links expired is renewed), and each who is verified
-// an e-mail. The e-mails count in the budgets.
-func (db *DB) invite(ctx context.Context, tx *txn, inviter asso.User, associationID int64, userIDs []int64) error {
+// an e-mail. The e-mails count in the budgets. byEmail: the inviter named them by
+// their address, and the invitation is listed to nobody else until accepted.
+func (db *DB) invite(ctx context.Context, tx *txn, inviter asso.User, associationID int64, userIDs []int64, byEmail bool) error {
 	if len(userIDs) == 0 {
 		return nil
 	}
 	rows, _ := tx.Query(ctx, `
-		INSERT INTO memberships AS m (association_id, user_id, status, invited_by, invited_at)
-		SELECT $1, u.id, 'invited', $2, now() FROM users u
+		INSERT INTO memberships AS m (association_id, user_id, status, invited_by, invited_at, by_email)
+		SELECT $1, u.id, 'invited', $2, now(), $5 FROM users u
 		WHERE u.id = ANY($3)
 		  AND NOT EXISTS (SELECT 1 FROM invitation_refusals f WHERE f.association_id = $1 AND f.user_id = u.id)
 		ORDER BY u.id
 		ON CONFLICT (association_id, user_id) DO UPDATE SET invited_at = now(), invited_by = $2
 		WHERE m.status = 'invited' AND m.invited_at < now() - make_interval(secs => $4)
-		RETURNING user_id`, associationID, inviter.ID, userIDs, invitationSeconds)
+		RETURNING user_id`, associationID, inviter.ID, userIDs, invitationSeconds, byEmail)
 	invited, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil || len(invited) == 0 {
 		return err
@@ -55,14 +57,19 @@ func (db *DB) invite(ctx context.Context, tx *txn, inviter asso.User, associatio
 
 // queueJoinMails writes an invitation to join association $1 from inviter $2 to each
 // row of recipients (email, user_id or NULL, firstname or NULL, invited_at), given
-// recipientsArg as $4, unless that address was sent one within the lifetime ($3
-// seconds); then holds the budgets.
+// recipientsArg as $4, unless that address was sent one to this association within
+// the lifetime ($3 seconds), or already JoinMailsPerAddress ($6) to any; then holds
+// the budgets. An address passed over still has its invitation: an account sees it in
+// the app.
 func (db *DB) queueJoinMails(ctx context.Context, tx *txn, inviter asso.User, associationID int64, recipients string, recipientsArg any) error {
 	rows, _ := tx.Query(ctx, `
 		WITH recipients AS (`+recipients+`),
 		mailed AS (
 			INSERT INTO invitation_mails AS im (association_id, email)
-			SELECT $1, lower(email) FROM recipients ORDER BY 2
+			SELECT $1, lower(r.email) FROM recipients r
+			WHERE (SELECT count(*) FROM invitation_mails x
+			       WHERE x.email = lower(r.email) AND x.mailed_at > now() - make_interval(secs => $3)) < $6
+			ORDER BY 2
 			ON CONFLICT (association_id, email) DO UPDATE SET mailed_at = now()
 			WHERE im.mailed_at < now() - make_interval(secs => $3)
 			RETURNING email)
@@ -75,7 +82,7 @@ func (db *DB) queueJoinMails(ctx context.Context, tx *txn, inviter asso.User, as
 		FROM recipients r JOIN mailed k ON k.email = lower(r.email)
 		JOIN associations a ON a.id = $1 JOIN users i ON i.id = $2
 		ORDER BY r.email
-		RETURNING id`, associationID, inviter.ID, invitationSeconds, recipientsArg, tx.publishing)
+		RETURNING id`, associationID, inviter.ID, invitationSeconds, recipientsArg, tx.publishing, db.Limits.JoinMailsPerAddress)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil || len(ids) == 0 {
 		return err
@@ -108,27 +115,63 @@ func (db *DB) InviteByEmail(ctx context.Context, caller asso.User, id int64, add
 		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
 			return err
 		}
+		if err := db.checkEmailInvitations(ctx, tx, caller); err != nil {
+			return err
+		}
+		// A verified account gets the invitation with its links; an unverified account
+		// and an address with none get the same e-mail, which leads to sign-up (or to
+		// signing in), counted alike.
 		var userID int64
-		err := tx.QueryRow(ctx, `SELECT id FROM users WHERE lower(email) = lower($1)`, address).Scan(&userID)
-		if err == nil {
-			return db.invite(ctx, tx, caller, id, []int64{userID})
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO email_invitations AS ei (association_id, email, invited_by) VALUES ($1, $2, $3)
-			ON CONFLICT (association_id, lower(email)) DO UPDATE SET invited_at = now(), invited_by = $3
-			WHERE ei.invited_at < now() - make_interval(secs => $4)`, id, address, caller.ID, invitationSeconds)
-		if err != nil || tag.RowsAffected() == 0 {
-			return err
-		}
-		if err := db.checkSeats(ctx, tx, id); err != nil {
+		var verified bool
+		err := tx.QueryRow(ctx, `SELECT id, verified_at IS NOT NULL FROM users WHERE lower(email) = lower($1)`,
+			address).Scan(&userID, &verified)
+		switch {
+		case err == nil:
+			if err := db.invite(ctx, tx, caller, id, []int64{userID}, true); err != nil || verified {
+				return err
+			}
+		case errors.Is(err, pgx.ErrNoRows):
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO email_invitations AS ei (association_id, email, invited_by) VALUES ($1, $2, $3)
+				ON CONFLICT (association_id, lower(email)) DO UPDATE SET invited_at = now(), invited_by = $3
+				WHERE ei.invited_at < now() - make_interval(secs => $4)`, id, address, caller.ID, invitationSeconds); err != nil {
+				return err
+			}
+			if err := db.checkSeats(ctx, tx, id); err != nil {
+				return err
+			}
+		default:
 			return err
 		}
 		return db.queueJoinMails(ctx, tx, caller, id, `
 			SELECT $4::text AS email, NULL::bigint AS user_id, NULL::text AS firstname, now() AS invited_at`, address)
 	})
+}
+
+// checkEmailInvitations refuses (429) an invitation by address past the caller's daily
+// number: they are counted in email_invitations and in the invitations of accounts
+// made by address, over the last day, under the caller's lock.
+func (db *DB) checkEmailInvitations(ctx context.Context, tx *txn, caller asso.User) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::bigint::text, 5))`, caller.ID); err != nil {
+		return err
+	}
+	var sent int
+	var untilFree float64
+	if err := tx.QueryRow(ctx, `
+		WITH recent AS (
+			SELECT invited_at FROM email_invitations WHERE invited_by = $1 AND invited_at > now() - interval '1 day'
+			UNION ALL
+			SELECT invited_at FROM memberships WHERE invited_by = $1 AND by_email AND invited_at > now() - interval '1 day')
+		SELECT (SELECT count(*) FROM recent),
+		       COALESCE((SELECT EXTRACT(EPOCH FROM min(invited_at) + interval '1 day' - now())::float8 FROM recent), 0)`,
+		caller.ID).Scan(&sent, &untilFree); err != nil {
+		return err
+	}
+	if sent < db.Limits.EmailInvitationsPerUserDay {
+		return nil
+	}
+	return tooMany("invitation_budget", fmt.Sprintf("you may invite %d addresses a day; try again later",
+		db.Limits.EmailInvitationsPerUserDay), untilFree)
 }
 
 // claimEmailInvitations turns the invitations by e-mail to user userID's (verified)
@@ -139,8 +182,8 @@ func claimEmailInvitations(ctx context.Context, tx *txn, userID int64) error {
 			DELETE FROM email_invitations ei USING users u
 			WHERE u.id = $1 AND lower(ei.email) = lower(u.email)
 			RETURNING ei.association_id, ei.invited_by, ei.invited_at)
-		INSERT INTO memberships (association_id, user_id, status, invited_by, invited_at)
-		SELECT c.association_id, $1, 'invited', c.invited_by, c.invited_at FROM claimed c
+		INSERT INTO memberships (association_id, user_id, status, invited_by, invited_at, by_email)
+		SELECT c.association_id, $1, 'invited', c.invited_by, c.invited_at, true FROM claimed c
 		WHERE c.invited_at > now() - make_interval(secs => $2)
 		  AND NOT EXISTS (SELECT 1 FROM invitation_refusals f WHERE f.association_id = c.association_id AND f.user_id = $1)
 		ORDER BY c.association_id
@@ -154,17 +197,17 @@ var invitationJSON = `json_strip_nulls(json_build_object('association', json_bui
 	'invitedBy', CASE WHEN i.id IS NOT NULL THEN json_build_object('id', i.id, 'firstname', i.firstname, 'lastname', i.lastname) END,
 	'invitedAt', ` + apiTime("m.invited_at") + `))`
 
-// Invitations lists the caller's pending invitations, newest first.
+// Invitations lists the caller's pending invitations (not lapsed), newest first.
 func (db *DB) Invitations(ctx context.Context, caller asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "Invitations()")
 	return db.list(ctx, `
-		SELECT (SELECT count(*) FROM memberships WHERE user_id = $1 AND status = 'invited'), count(*),
-		       COALESCE(json_agg(j ORDER BY invited_at DESC, association_id DESC), '[]')
+		SELECT (SELECT count(*) FROM memberships WHERE user_id = $1 AND status = 'invited' AND invited_at > now() - make_interval(secs => $4)),
+		       count(*), COALESCE(json_agg(j ORDER BY invited_at DESC, association_id DESC), '[]')
 		FROM (SELECT m.invited_at, m.association_id, `+invitationJSON+` AS j
 		      FROM memberships m JOIN associations a ON a.id = m.association_id
 		      LEFT JOIN users i ON i.id = m.invited_by
-		      WHERE m.user_id = $1 AND m.status = 'invited'
-		      ORDER BY m.invited_at DESC, m.association_id DESC LIMIT $2 OFFSET $3) page`, caller.ID, p.Limit, p.Offset)
+		      WHERE m.user_id = $1 AND m.status = 'invited' AND m.invited_at > now() - make_interval(secs => $4)
+		      ORDER BY m.invited_at DESC, m.association_id DESC LIMIT $2 OFFSET $3) page`, caller.ID, p.Limit, p.Offset, invitationSeconds)
 }
 
 // AnswerInvitation records the caller's answer to their invitation to association id:
@@ -184,9 +227,14 @@ func (db *DB) AnswerInvitation(ctx context.Context, caller asso.User, id int64, 
 func (db *DB) AnswerInvitationByLink(ctx context.Context, token asso.InvitationToken, answer asso.InvitationAnswer) (doc json.RawMessage, err error) {
 	defer wrap(&err, "AnswerInvitationByLink(%d)", token.AssociationID)
 	err = db.inTx(ctx, func(tx *txn) error {
+		// Genuine, and of the invitation now pending: the link of an earlier one, answered
+		// or withdrawn since, does not answer a new one that was never mailed.
 		var genuine bool
-		if err := tx.QueryRow(ctx, `SELECT signed_token('invitation', $1, $2, to_timestamp($3)) = $4`,
-			token.AssociationID, token.UserID, token.Expires.Unix(), token.Raw).Scan(&genuine); err != nil {
+		if err := tx.QueryRow(ctx, `
+			SELECT signed_token('invitation', $1, $2, to_timestamp($3)) = $4
+			   AND EXISTS (SELECT 1 FROM memberships m WHERE m.association_id = $1 AND m.user_id = $2
+			               AND floor(extract(epoch FROM m.invited_at + make_interval(secs => $5)))::bigint = $3)`,
+			token.AssociationID, token.UserID, token.Expires.Unix(), token.Raw, invitationSeconds).Scan(&genuine); err != nil {
 			return err
 		}
 		if !genuine {
@@ -219,8 +267,17 @@ func answerInvitation(ctx context.Context, tx *txn, userID, id int64, answer ass
 	case status == nil || *status != asso.StatusInvited:
 		return nil, errNoInvitation
 	case answer.Accept:
-		_, err = tx.Exec(ctx, `
-			UPDATE memberships SET status = 'member', joined_at = now() WHERE association_id = $1 AND user_id = $2`, id, userID)
+		// A lapsed invitation is no invitation. Whoever joins an association that has
+		// lost its managers (they left, or their accounts went) becomes its manager.
+		var tag pgconn.CommandTag
+		tag, err = tx.Exec(ctx, `
+			UPDATE memberships m SET status = 'member', joined_at = now(),
+			       manager = NOT EXISTS (SELECT 1 FROM memberships o WHERE o.association_id = $1 AND o.manager)
+			WHERE association_id = $1 AND user_id = $2 AND invited_at > now() - make_interval(secs => $3)`,
+			id, userID, invitationSeconds)
+		if err == nil && tag.RowsAffected() == 0 {
+			return nil, errNoInvitation
+		}
 	default:
 		_, err = tx.Exec(ctx, `DELETE FROM memberships WHERE association_id = $1 AND user_id = $2`, id, userID)
 		if err == nil && answer.Never {
@@ -321,6 +378,13 @@ func (db *DB) SetManager(ctx context.Context, caller asso.User, id, userID int64
 // handOverManagement, run before user userID's account goes, makes a member of each
 // association they alone manage its manager: the one who joined first.
 func handOverManagement(ctx context.Context, tx *txn, userID int64) error {
+	// Lock the associations they manage, as every change of managers does, so that two
+	// managers leaving at once cannot each count on the other.
+	if _, err := tx.Exec(ctx, `
+		SELECT a.id FROM associations a JOIN memberships m ON m.association_id = a.id
+		WHERE m.user_id = $1 AND m.manager ORDER BY a.id FOR NO KEY UPDATE OF a`, userID); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `
 		UPDATE memberships m SET manager = true
 		FROM (SELECT DISTINCT ON (o.association_id) o.association_id, o.user_id

@@ -173,8 +173,8 @@ func TestInvitationByEmail(t *testing.T) {
 	if _, err := f.db.Verify(f.ctx, []byte("eve token hash")); err != nil {
 		t.Fatal(err)
 	}
-	if m := f.members(club)["eve"]; m.Status != asso.StatusInvited {
-		t.Errorf("eve after verifying: %+v, want invited", m)
+	if _, listed := f.members(club)["eve"]; listed {
+		t.Error("an invitation by address is listed before it is accepted")
 	}
 	doc, listed, err := f.db.Invitations(f.ctx, eve, asso.Page{Limit: 10})
 	if err != nil || listed.Total != 1 || !strings.Contains(string(doc), "Chess club") {
@@ -187,6 +187,41 @@ func TestInvitationByEmail(t *testing.T) {
 	bob := f.user("bob", true)
 	if err := f.db.InviteByEmail(f.ctx, bob, club, "x@example.org"); reason(err) != "not_member" {
 		t.Errorf("an outsider invites: %v", err)
+	}
+
+	// Bob's account invited by its address: listed to nobody until he accepts, so that
+	// the inviter cannot tell an account from none.
+	if err := f.db.InviteByEmail(f.ctx, ada, club, "BOB@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if _, listed := f.members(club)["bob"]; listed {
+		t.Error("an invitation by address shows whose address it was")
+	}
+	if _, err := f.db.AnswerInvitation(f.ctx, bob, club, asso.InvitationAnswer{Accept: true}); err != nil {
+		t.Fatal(err)
+	}
+	if m := f.members(club)["bob"]; m.Status != asso.StatusMember {
+		t.Errorf("bob after accepting: %+v", m)
+	}
+
+	// One address gets at most 3 invitations to join a month, whatever the associations.
+	for i := range 4 {
+		if err := f.db.InviteByEmail(f.ctx, ada, f.association(ada), "zed@example.org"); err != nil {
+			t.Fatalf("invitation %d: %v", i+1, err)
+		}
+	}
+	var toZed int
+	f.scan(`SELECT count(*) FROM mail_outbox WHERE kind = 'join' AND recipient = 'zed@example.org'`, nil, &toZed)
+	if toZed != 3 {
+		t.Errorf("%d invitations mailed to one address, want 3", toZed)
+	}
+	// And one user invites at most EmailInvitationsPerUserDay addresses a day.
+	f.db.Limits.EmailInvitationsPerUserDay = 8 // eve, bob, 4 × zed: 6 so far
+	for i, address := range []string{"p@example.org", "q@example.org", "r@example.org"} {
+		err := f.db.InviteByEmail(f.ctx, ada, club, address)
+		if refused := reason(err) == "invitation_budget"; refused != (i == 2) || (!refused && err != nil) {
+			t.Errorf("invitation by address %d of the day: %v", 7+i, err)
+		}
 	}
 }
 
@@ -228,6 +263,65 @@ func TestManagers(t *testing.T) {
 	}
 	if m := f.members(team); !m["eve"].Manager || m["dan"].Manager {
 		t.Errorf("after the manager left for good: %+v", m)
+	}
+
+	// Fay, sole manager of people only invited, deletes her account: whoever accepts
+	// first manages the association.
+	fay, gus, hal := f.user("fay", true), f.user("gus", true), f.user("hal", true)
+	name := "Orphans"
+	ids := []int64{gus.ID, hal.ID}
+	doc, err := f.db.CreateAssociation(f.ctx, fay, asso.AssociationInput{Name: &name, UserIDs: &ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orphans asso.Association
+	json.Unmarshal(doc, &orphans)
+	if _, err := f.db.DeleteUser(f.ctx, fay, fay.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []asso.User{gus, hal} {
+		if _, err := f.db.AnswerInvitation(f.ctx, who, orphans.ID, asso.InvitationAnswer{Accept: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m := f.members(orphans.ID); !m["gus"].Manager || m["hal"].Manager {
+		t.Errorf("after joining an association without a manager: %+v", m)
+	}
+}
+
+// TestOldInvitationLinks: a link answers only the invitation it was mailed for, and
+// only within its 30 days.
+func TestOldInvitationLinks(t *testing.T) {
+	f := newFixture(t)
+	ada, bob := f.user("ada", true), f.user("bob", true)
+	club := f.association(ada)
+	ids := []int64{ada.ID, bob.ID}
+	invite := func() {
+		t.Helper()
+		if _, err := f.db.UpdateAssociation(f.ctx, ada, club, asso.AssociationInput{UserIDs: &ids}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	invite()
+	link := f.joinToken("bob@example.org")
+	if _, err := f.db.AnswerInvitationByLink(f.ctx, link, asso.InvitationAnswer{Accept: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.LeaveAssociation(f.ctx, bob, club); err != nil {
+		t.Fatal(err)
+	}
+	invite() // again, a minute later: no new mail, and the old link is not this invitation's
+	f.exec(`UPDATE memberships SET invited_at = invited_at + interval '1 minute' WHERE user_id = $1`, bob.ID)
+	if _, err := f.db.AnswerInvitationByLink(f.ctx, link, asso.InvitationAnswer{Accept: true}); reason(err) != "invalid_token" {
+		t.Errorf("the link of an earlier invitation: %v, want invalid_token", err)
+	}
+	// A lapsed invitation cannot be accepted in the app either.
+	f.exec(`UPDATE memberships SET invited_at = now() - interval '31 days' WHERE user_id = $1`, bob.ID)
+	if _, err := f.db.AnswerInvitation(f.ctx, bob, club, asso.InvitationAnswer{Accept: true}); reason(err) != "no_invitation" {
+		t.Errorf("a lapsed invitation accepted: %v", err)
+	}
+	if _, listed, _ := f.db.Invitations(f.ctx, bob, asso.Page{Limit: 10}); listed.Total != 0 {
+		t.Errorf("a lapsed invitation listed: %+v", listed)
 	}
 }
 
@@ -347,7 +441,13 @@ func TestEveryFanOutIsBudgeted(t *testing.T) {
 		},
 	} {
 		before := queued()
-		if err := write(); asso.ErrorCode(err) != asso.ETOOMANY {
+		err := write()
+		if what == "an association's deletion" {
+			// Three cancellations could never fit in a budget of two: 409, not 429.
+			if reason(err) != "too_many_cancellations" {
+				t.Errorf("%s past any budget: %v, want too_many_cancellations", what, err)
+			}
+		} else if asso.ErrorCode(err) != asso.ETOOMANY {
 			t.Errorf("%s over the budget: %v, want 429", what, err)
 		}
 		if after := queued(); after-before > f.db.Limits.MailsPerUserHour {

@@ -25,13 +25,18 @@ type SkippedReminders struct {
 	Recipients             int
 }
 
+// organiser is the user whose budget event e's reminders count in: who last planned or
+// changed it, while they still manage its association (0: the association's alone).
+const organiser = `COALESCE((SELECT o.user_id FROM memberships o WHERE o.association_id = e.association_id
+	AND o.user_id = e.organiser_id AND o.manager), 0)`
+
 // remindersDue selects, for the event $3 (all events when NULL), the members due a
 // reminder: coming, or not answered, to an event that starts within $1 seconds;
 // verified members who still get the association's mail, once per event and start
 // (migration 0009), at most $2 of them.
 var remindersDue = `
 	SELECT e.id AS event_id, e.starts_at, u.id AS user_id, u.email, a.id AS association_id,
-	       COALESCE(e.organiser_id, 0) AS organiser_id, ` + eventMailPayload + ` AS payload
+	       ` + organiser + ` AS organiser_id, ` + eventMailPayload + ` AS payload
 	FROM events e
 	JOIN associations a ON a.id = e.association_id
 	JOIN memberships m ON m.association_id = a.id AND m.status = 'member'
@@ -87,7 +92,7 @@ func (db *DB) queueEventReminders(ctx context.Context, tx *txn, eventID int64, b
 	// The association's row lock serialises its budget with the writes that mail.
 	var associationID, organiserID int64
 	err = tx.QueryRow(ctx, `
-		SELECT a.id, COALESCE(e.organiser_id, 0) FROM events e JOIN associations a ON a.id = e.association_id
+		SELECT a.id, `+organiser+` FROM events e JOIN associations a ON a.id = e.association_id
 		WHERE e.id = $1 FOR NO KEY UPDATE OF a`, eventID).Scan(&associationID, &organiserID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, nil // deleted meanwhile

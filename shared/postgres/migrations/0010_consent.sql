@@ -16,6 +16,9 @@ ALTER TABLE memberships
     ADD COLUMN invited_by bigint      REFERENCES users (id) ON DELETE SET NULL,
     ADD COLUMN invited_at timestamptz,
     ADD COLUMN joined_at  timestamptz,
+    -- An invitation by e-mail address to an account is listed to nobody but the person
+    -- invited until accepted: the inviter cannot learn whose address it was.
+    ADD COLUMN by_email   boolean     NOT NULL DEFAULT false,
     ADD CONSTRAINT memberships_manager_is_member CHECK (NOT manager OR status = 'member');
 UPDATE memberships m SET joined_at = a.created_at FROM associations a WHERE a.id = m.association_id;
 
