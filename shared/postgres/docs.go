@@ -138,6 +138,14 @@ docs AS (
 		       (SELECT count(*) FROM memberships m WHERE m.association_id = e.association_id AND m.status = 'member') AS members
 		FROM event_answers ea WHERE ea.event_id = e.id) att)`
 
+// userAssociationDocs: the {id, name, users} object of each association of the page.
+var userAssociationDocs = viewer + `,
+page_association_ids AS (SELECT id FROM page),` + nestedAssociations + `,
+docs AS (
+	SELECT p.id, p.ord, pa.doc
+	FROM page p
+	JOIN page_associations pa ON pa.id = p.id)`
+
 // dataVersionSQL is the data version: it grows with every committed write to a table
 // the API's documents read from (migration 0006).
 const dataVersionSQL = `(SELECT sum(version)::bigint FROM data_versions)`
@@ -158,7 +166,7 @@ const (
 	userBytes        = 76  // {"id" : 1, "firstname" : "A", "lastname" : "B", "age" : 0, "isAdmin" : true}
 	memberBytes      = 111 // a user with "role" : "A", "status" : "member", "manager" : true, without isAdmin
 	associationBytes = 39  // {"id" : 1, "name" : "", "members" : []}
-	nestedBytes      = 37  // {"id" : 1, "name" : "", "users" : []}: the association of a minute, an event
+	nestedBytes      = 37  // {"id" : 1, "name" : "", "users" : []}: the association of a minute, an event, a user
 	minuteBytes      = 92  // {"id" : 1, "content" : "", "date" : "...", "association" : , "voters" : []}
 	eventBytes       = 169 // {"id" : 1, "name" : "", "start" : "...", "end" : "...", "association" : , "attendance" : {...}}
 )
@@ -202,6 +210,13 @@ sizes AS (
 	FROM listed l
 	JOIN events e ON e.id = l.id
 	JOIN listed_associations la ON la.id = e.association_id)`
+
+// userAssociationSizes: the {id, name, users} objects of a user's associations.
+var userAssociationSizes = nestedAssociationSizes(`SELECT id FROM listed`) + `,
+sizes AS (
+	SELECT l.id, l.ord, la.bytes
+	FROM listed l
+	JOIN listed_associations la ON la.id = l.id)`
 
 // listQuery returns (total, count, JSON array of the page's documents in ord order).
 // The array holds the longest run of documents, in order, that fits in the byte

@@ -222,6 +222,7 @@ func TestEstimatesAreLowerBounds(t *testing.T) {
 		{"minutes, seen by a stranger", postgres.MinuteEstimates, []any{99, false}, true},
 		{"events", postgres.EventEstimates, []any{99, false}, true},
 		{"associations", postgres.AssociationEstimates, nil, true},
+		{"a user's associations", postgres.UserAssociationEstimates, []any{99, false}, true},
 	} {
 		rows, err := f.sql.Query(f.ctx, tc.query, tc.args...)
 		if err != nil {

@@ -7,9 +7,10 @@ var AllMinutesQuery = allMinutes
 // estimated bytes, document bytes). Those of minutes and events are for the viewer
 // ($1 id, $2 isAdmin).
 var (
-	MinuteEstimates      = estimatesAndSizes(`SELECT id, id AS ord FROM minutes`, minuteSizes, minuteDocs)
-	EventEstimates       = estimatesAndSizes(`SELECT id, id AS ord FROM events`, eventSizes, eventDocs)
-	AssociationEstimates = estimatesAndSizes(`SELECT id, id AS ord FROM associations`, associationSizes, associationDocs)
+	MinuteEstimates          = estimatesAndSizes(`SELECT id, id AS ord FROM minutes`, minuteSizes, minuteDocs)
+	EventEstimates           = estimatesAndSizes(`SELECT id, id AS ord FROM events`, eventSizes, eventDocs)
+	AssociationEstimates     = estimatesAndSizes(`SELECT id, id AS ord FROM associations`, associationSizes, associationDocs)
+	UserAssociationEstimates = estimatesAndSizes(`SELECT id, id AS ord FROM associations`, userAssociationSizes, userAssociationDocs)
 )
 
 func estimatesAndSizes(listed, sizes, docs string) string {
