@@ -30,13 +30,18 @@ func respond(w http.ResponseWriter, status int, v any) error {
 // its size.
 func respondPage(w http.ResponseWriter, r *http.Request, p asso.Page, listed asso.Listed, items any) error {
 	w.Header().Set("X-Total-Count", strconv.Itoa(listed.Total))
+	setNextLink(w, r, p, listed)
+	return respond(w, http.StatusOK, items)
+}
+
+// setNextLink links to the next page when the list goes on after this one.
+func setNextLink(w http.ResponseWriter, r *http.Request, p asso.Page, listed asso.Listed) {
 	if next := p.Offset + listed.Count; listed.Count > 0 && next < listed.Total {
 		q := r.URL.Query()
 		q.Set("limit", strconv.Itoa(p.Limit))
 		q.Set("offset", strconv.Itoa(next))
 		w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
 	}
-	return respond(w, http.StatusOK, items)
 }
 
 // The steps most handlers share, each handler passing what is its own as a closure:

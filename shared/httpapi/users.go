@@ -89,10 +89,23 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// getUser answers a user with a page of their associations: those that fit in the
+// byte budget from ?offset= (limit: how many at most), and a Link to the rest.
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
-	return byID(w, r, func(id int64) (asso.UserWithAssociations, error) {
-		return s.DB.UserWithAssociations(r.Context(), caller(r), id)
-	})
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	uwa, listed, err := s.DB.UserWithAssociations(r.Context(), caller(r), id, p)
+	if err != nil {
+		return err
+	}
+	setNextLink(w, r, p, listed)
+	return respond(w, http.StatusOK, uwa)
 }
 
 func (s *Server) userRoles(w http.ResponseWriter, r *http.Request) error {

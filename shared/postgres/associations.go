@@ -126,14 +126,14 @@ func (db *DB) Associations(ctx context.Context, search asso.Search, p asso.Page)
 	}
 	found := matchesAll("a.search_name", 4, len(patterns))
 	query := listQuery(`SELECT id, id AS ord FROM associations a WHERE `+found+` ORDER BY id LIMIT $1 OFFSET $2`,
-		associationDocs, `SELECT count(*) FROM associations a WHERE `+found, 3)
+		associationSizes, associationDocs, `SELECT count(*) FROM associations a WHERE `+found, 3)
 	return db.list(ctx, query, append([]any{p.Limit, p.Offset, db.Limits.ResponseBytes}, patterns...)...)
 }
 
 // The page of every association: $1 limit, $2 offset, $3 the byte budget; a search's
 // words follow, from $4.
 var allAssociations = listQuery(`SELECT id, id AS ord FROM associations ORDER BY id LIMIT $1 OFFSET $2`,
-	associationDocs, `SELECT `+rowCount("associations"), 3)
+	associationSizes, associationDocs, `SELECT `+rowCount("associations"), 3)
 
 // Association returns one association with its members and roles.
 func (db *DB) Association(ctx context.Context, id int64) (doc json.RawMessage, err error) {

@@ -94,9 +94,10 @@ const viewer = `viewer AS (SELECT $1::bigint AS id, $2::boolean AS is_admin)`
 // nestedAssociations is the {id, name, users} object of each association in
 // page_association_ids(id): the association of minutes and events, with its members
 // (not the people invited). A viewer who is a member of the association sees every
-// member's e-mail without a check per member.
+// member's e-mail without a check per member. MATERIALIZED: each is built once, not
+// again for every row that nests it, whatever join the planner picks.
 var nestedAssociations = `
-page_associations AS (
+page_associations AS MATERIALIZED (
 	SELECT a.id, json_build_object('id', a.id, 'name', a.name, 'users', COALESCE(members.users, '[]')) AS doc
 	FROM associations a
 	CROSS JOIN viewer v
@@ -107,25 +108,23 @@ page_associations AS (
 		WHERE m.association_id = a.id AND m.status = 'member') members
 	WHERE a.id IN (SELECT id FROM page_association_ids))`
 
-// minuteDocs: Minute {id, content, date, association: {id, name, users}, voters}.
+// minuteDocs: Minute {id, content, date, association: {id, name, users}, voters}. The
+// voters are gathered in docs itself (LATERAL: once per minute): in a CTE of their
+// own, joined to docs, a nested loop could gather every minute's for each minute.
 var minuteDocs = viewer + `,
 page_association_ids AS (SELECT association_id AS id FROM minutes WHERE id IN (SELECT id FROM page)),` +
 	nestedAssociations + `,
-page_voters AS (
-	SELECT p.id AS minute_id, pv.voters
-	FROM page p
-	CROSS JOIN viewer v
-	CROSS JOIN LATERAL (
-		SELECT json_agg(` + userJSON("v.id", "v.is_admin") + ` ORDER BY u.id) AS voters
-		FROM minute_voters vt JOIN users u ON u.id = vt.user_id
-		WHERE vt.minute_id = p.id) pv),
 docs AS (
 	SELECT p.id, p.ord, json_build_object('id', mi.id, 'content', mi.content, 'date', ` + apiTime("mi.date") + `,
 	       'association', pa.doc, 'voters', COALESCE(pv.voters, '[]')) AS doc
 	FROM page p
 	JOIN minutes mi ON mi.id = p.id
 	JOIN page_associations pa ON pa.id = mi.association_id
-	LEFT JOIN page_voters pv ON pv.minute_id = mi.id)`
+	CROSS JOIN viewer v
+	CROSS JOIN LATERAL (
+		SELECT json_agg(` + userJSON("v.id", "v.is_admin") + ` ORDER BY u.id) AS voters
+		FROM minute_voters vt JOIN users u ON u.id = vt.user_id
+		WHERE vt.minute_id = p.id) pv)`
 
 // eventDocs: Event {id, name, start, end, association: {id, name, users}}.
 var eventDocs = viewer + `,
@@ -144,6 +143,14 @@ docs AS (
 		       (SELECT count(*) FROM memberships m WHERE m.association_id = e.association_id AND m.status = 'member') AS members
 		FROM event_answers ea WHERE ea.event_id = e.id) att)`
 
+// userAssociationDocs: the {id, name, users} object of each association of the page.
+var userAssociationDocs = viewer + `,
+page_association_ids AS (SELECT id FROM page),` + nestedAssociations + `,
+docs AS (
+	SELECT p.id, p.ord, pa.doc
+	FROM page p
+	JOIN page_associations pa ON pa.id = p.id)`
+
 // dataVersionSQL is the data version: it grows with every committed write to a table
 // the API's documents read from (migration 0006).
 const dataVersionSQL = `(SELECT sum(version)::bigint FROM data_versions)`
@@ -154,6 +161,68 @@ func rowCount(table string) string {
 	return `(SELECT row_count FROM data_versions WHERE name = '` + table + `')`
 }
 
+// The least bytes each JSON object takes, as json_build_object writes it, with its
+// texts empty or of one character and its numbers of one digit (no e-mail for a
+// user, the shortest role for a member): a document's size is at least its fixed
+// part, plus its texts' bytes, plus these times the length of its nested lists. The
+// estimates built from them (the sizes fragments below) never exceed the size of the
+// document, so that a page chosen by its estimates holds every row that fits.
+const (
+	userBytes        = 76  // {"id" : 1, "firstname" : "A", "lastname" : "B", "age" : 0, "isAdmin" : true}
+	memberBytes      = 111 // a user with "role" : "A", "status" : "member", "manager" : true, without isAdmin
+	associationBytes = 39  // {"id" : 1, "name" : "", "members" : []}
+	nestedBytes      = 37  // {"id" : 1, "name" : "", "users" : []}: the association of a minute, an event, a user
+	minuteBytes      = 92  // {"id" : 1, "content" : "", "date" : "...", "association" : , "voters" : []}
+	eventBytes       = 169 // {"id" : 1, "name" : "", "start" : "...", "end" : "...", "association" : , "attendance" : {...}}
+)
+
+// The sizes fragments turn the listed rows, CTE listed(id, ord), into CTE sizes(id,
+// ord, bytes): a lower bound of each row's document, from the lengths of its texts
+// and the counts of its nested lists (index lookups, no document built).
+
+// nestedAssociationSizes is CTE listed_associations(id, bytes): the least size of the
+// {id, name, users} object of each association whose id ids selects, counted once
+// per association whatever the number of rows that nest it (MATERIALIZED: inlined,
+// the count would run again for every row).
+func nestedAssociationSizes(ids string) string {
+	return `listed_associations AS MATERIALIZED (
+	SELECT a.id, ` + strconv.Itoa(nestedBytes) + ` + octet_length(a.name) + ` + strconv.Itoa(userBytes) + ` *
+	       (SELECT count(*) FROM memberships counted WHERE counted.association_id = a.id AND counted.status = 'member') AS bytes
+	FROM associations a
+	WHERE a.id IN (` + ids + `))`
+}
+
+// associationSizes: an Association and its members and invitations.
+var associationSizes = `sizes AS (
+	SELECT l.id, l.ord, ` + strconv.Itoa(associationBytes) + ` + octet_length(a.name) + ` + strconv.Itoa(memberBytes) + ` *
+	       (SELECT count(*) FROM memberships counted WHERE counted.association_id = l.id) AS bytes
+	FROM listed l
+	JOIN associations a ON a.id = l.id)`
+
+// minuteSizes: a Minute, its association's members and its voters.
+var minuteSizes = nestedAssociationSizes(`SELECT association_id FROM minutes WHERE id IN (SELECT id FROM listed)`) + `,
+sizes AS (
+	SELECT l.id, l.ord, ` + strconv.Itoa(minuteBytes) + ` + octet_length(mi.content) + la.bytes + ` + strconv.Itoa(userBytes) + ` *
+	       (SELECT count(*) FROM minute_voters counted WHERE counted.minute_id = l.id) AS bytes
+	FROM listed l
+	JOIN minutes mi ON mi.id = l.id
+	JOIN listed_associations la ON la.id = mi.association_id)`
+
+// eventSizes: an Event and its association's members.
+var eventSizes = nestedAssociationSizes(`SELECT association_id FROM events WHERE id IN (SELECT id FROM listed)`) + `,
+sizes AS (
+	SELECT l.id, l.ord, ` + strconv.Itoa(eventBytes) + ` + octet_length(e.name) + la.bytes AS bytes
+	FROM listed l
+	JOIN events e ON e.id = l.id
+	JOIN listed_associations la ON la.id = e.association_id)`
+
+// userAssociationSizes: the {id, name, users} objects of a user's associations.
+var userAssociationSizes = nestedAssociationSizes(`SELECT id FROM listed`) + `,
+sizes AS (
+	SELECT l.id, l.ord, la.bytes
+	FROM listed l
+	JOIN listed_associations la ON la.id = l.id)`
+
 // listQuery returns (total, count, JSON array of the page's documents in ord order).
 // The array holds the longest run of documents, in order, that fits in the byte
 // budget (parameter $budgetParam), and at least one: a page that would be larger is
@@ -161,13 +230,23 @@ func rowCount(table string) string {
 // are the two parameters before the budget. A page that ends the list says the total
 // itself (its offset and its rows), so that only a full or empty page runs the total
 // query, which reads the whole list.
-func listQuery(page, docs, total string, budgetParam int) string {
+//
+// The documents are built for the rows whose estimated sizes (sizes, a lower bound)
+// fit in the budget, not for every listed row: building them is the work of a page
+// (each holds up to a thousand nested users), and building rows that the budget then
+// drops made a page of large minutes run past the statement timeout. As the
+// estimates never exceed the documents, every row that fits is built, and the budget
+// bounds the work as much as the bytes: at most budget/userBytes nested users.
+func listQuery(page, sizes, docs, total string, budgetParam int) string {
 	limit, offset := "$"+strconv.Itoa(budgetParam-2)+"::bigint", "$"+strconv.Itoa(budgetParam-1)+"::bigint"
-	return `WITH page AS (` + page + `),` + docs + `,
+	budget := "$" + strconv.Itoa(budgetParam)
+	return `WITH listed AS (` + page + `),` + sizes + `,
+		page AS (SELECT id, ord FROM (SELECT id, ord, sum(bytes) OVER (ORDER BY ord) AS upto FROM sizes) estimated
+		         WHERE upto <= ` + budget + ` OR ord = (SELECT min(ord) FROM listed)),` + docs + `,
 		sized AS (SELECT ord, doc, sum(octet_length(doc::text) + 2) OVER (ORDER BY ord) AS upto FROM docs),
 		kept AS (SELECT ord, doc FROM sized
-		         WHERE upto <= $` + strconv.Itoa(budgetParam) + ` OR ord = (SELECT min(ord) FROM sized)),
-		rows AS (SELECT count(*) AS n FROM page)
+		         WHERE upto <= ` + budget + ` OR ord = (SELECT min(ord) FROM sized)),
+		rows AS (SELECT count(*) AS n FROM listed)
 		SELECT CASE WHEN (SELECT n FROM rows) BETWEEN 1 AND ` + limit + ` - 1 OR ((SELECT n FROM rows) = 0 AND ` + offset + ` = 0)
 		            THEN ` + offset + ` + (SELECT n FROM rows) ELSE (` + total + `) END,
 		       (SELECT count(*) FROM kept),

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
 // TestDocumentsHaveTheDomainShapes: every JSON document the store builds in SQL
@@ -140,5 +141,106 @@ func decodeStrictly(t *testing.T, name string, doc json.RawMessage, v any) {
 	}
 	if !reflect.DeepEqual(want, got) {
 		t.Errorf("%s: the document and its type differ:\n  SQL:  %s\n  type: %s", name, doc, again)
+	}
+}
+
+// TestPagesBuildOnlyWhatFits: a page of large minutes builds the documents of the
+// rows that may fit in the byte budget, not of every row its limit lists. The work
+// is counted as the scans of the voters the documents read (one per minute built),
+// in the plan PostgreSQL ran: no clock, so no flake on a busy machine.
+func TestPagesBuildOnlyWhatFits(t *testing.T) {
+	f := newFixture(t)
+	ada := f.user("ada", true)
+	f.exec(`INSERT INTO users (email, firstname, lastname, age, password_hash, verified_at)
+		SELECT 'member' || n || '@example.org', 'Member', 'Number ' || n, 30, 'x', now() FROM generate_series(1, 49) AS n`)
+	f.exec(`INSERT INTO associations (name) VALUES ('Club')`)
+	f.exec(`INSERT INTO memberships (association_id, user_id) SELECT a.id, u.id FROM associations a CROSS JOIN users u`)
+	f.exec(`INSERT INTO minutes (association_id, content, date) SELECT a.id, 'Minutes ' || n, now() FROM associations a, generate_series(1, 20) AS n`)
+	f.exec(`INSERT INTO minute_voters (minute_id, user_id) SELECT m.id, u.id FROM minutes m CROSS JOIN users u`)
+
+	// 20 minutes of 50 voters in an association of 50: each takes some 13 kB, and
+	// at least 100 nested users of 76 bytes, so a 40 kB budget builds at most 6.
+	const budget, minutes = 40000, 20
+	var plan []map[string]any
+	f.scan(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) `+postgres.AllMinutesQuery, []any{ada.ID, false, 100, 0, budget}, &plan)
+	built := voterScans(plan[0]["Plan"].(map[string]any))
+	var total, count int
+	var doc json.RawMessage
+	f.scan(postgres.AllMinutesQuery, []any{ada.ID, false, 100, 0, budget}, &total, &count, &doc)
+	if total != minutes || count < 2 || len(doc) > budget {
+		t.Fatalf("total %d, count %d, %d bytes", total, count, len(doc))
+	}
+	if most := budget/(100*76) + 1; built < count || built > most {
+		t.Errorf("%d minutes built for a page of %d, want at most %d (the limit lists %d)", built, count, most, minutes)
+	}
+}
+
+// voterScans is how many times the plan read the voters of a minute's document (the
+// scans of minute_voters aliased vt, docs.go).
+func voterScans(node map[string]any) int {
+	n := 0
+	if node["Relation Name"] == "minute_voters" && node["Alias"] == "vt" {
+		n += int(node["Actual Loops"].(float64))
+	}
+	children, _ := node["Plans"].([]any)
+	for _, c := range children {
+		n += voterScans(c.(map[string]any))
+	}
+	return n
+}
+
+// TestEstimatesAreLowerBounds: the estimated size of every kind of document never
+// exceeds the document, so a page chosen by the estimates holds every row that fits;
+// and the shortest documents (one-character texts, one-digit numbers) are exactly
+// their estimates, so the estimates are not loose either.
+func TestEstimatesAreLowerBounds(t *testing.T) {
+	f := newFixture(t)
+	// The shortest: A B, aged 0, the admin, manager of C with the role F; minutes D
+	// and event E, with one voter and one member. Then longer ones, in a club of 20.
+	f.exec(`INSERT INTO users (email, firstname, lastname, age, password_hash, is_admin) VALUES ('a@b.c', 'A', 'B', 0, 'x', true)`)
+	f.exec(`INSERT INTO associations (name) VALUES ('C')`)
+	f.exec(`INSERT INTO memberships (association_id, user_id, manager) VALUES (1, 1, true)`)
+	f.exec(`INSERT INTO roles (association_id, user_id, name) VALUES (1, 1, 'F')`)
+	f.exec(`INSERT INTO minutes (association_id, content, date) VALUES (1, 'D', now())`)
+	f.exec(`INSERT INTO minute_voters (minute_id, user_id) VALUES (1, 1)`)
+	f.exec(`INSERT INTO events (association_id, name, starts_at, ends_at) VALUES (1, 'E', now(), now())`)
+	f.exec(`INSERT INTO users (email, firstname, lastname, age, password_hash)
+		SELECT 'member' || n || '@example.org', 'Zoë "' || n || '"', 'Næss\' || n, 42, 'x' FROM generate_series(1, 20) AS n`)
+	f.exec(`INSERT INTO associations (name) VALUES ('The "long" club: ünïcode')`)
+	f.exec(`INSERT INTO memberships (association_id, user_id, status) SELECT 2, id, CASE WHEN id % 3 = 0 THEN 'invited' ELSE 'member' END FROM users`)
+	f.exec(`INSERT INTO minutes (association_id, content, date) VALUES (2, 'Long "minutes"' || E'\n' || 'ünïcode', now())`)
+	f.exec(`INSERT INTO minute_voters (minute_id, user_id) SELECT 2, id FROM users`)
+	f.exec(`INSERT INTO events (association_id, name, starts_at, ends_at) VALUES (2, 'Fête "annuelle"', now(), now())`)
+
+	for _, tc := range []struct {
+		name  string
+		query string
+		args  []any
+		exact bool // the shortest document is its estimate (no e-mail seen)
+	}{
+		{"minutes, seen by A", postgres.MinuteEstimates, []any{1, true}, false},
+		{"minutes, seen by a stranger", postgres.MinuteEstimates, []any{99, false}, true},
+		{"events", postgres.EventEstimates, []any{99, false}, true},
+		{"associations", postgres.AssociationEstimates, nil, true},
+		{"a user's associations", postgres.UserAssociationEstimates, []any{99, false}, true},
+	} {
+		rows, err := f.sql.Query(f.ctx, tc.query, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var id, estimate, size int
+			if err := rows.Scan(&id, &estimate, &size); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if estimate > size || (id == 1 && tc.exact && estimate != size) {
+				t.Errorf("%s: %d estimated at %d bytes for a %d-byte document", tc.name, id, estimate, size)
+			}
+		}
+		if rows.Err() != nil || n != 2 {
+			t.Errorf("%s: %d rows, %v", tc.name, n, rows.Err())
+		}
 	}
 }

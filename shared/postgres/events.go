@@ -13,7 +13,7 @@ var errEventNotFound = asso.Errorf(asso.ENOTFOUND, "Event not found")
 func (db *DB) Events(ctx context.Context, viewer asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "Events()")
 	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM events ORDER BY id LIMIT $3 OFFSET $4`,
-		eventDocs, `SELECT `+rowCount("events"), 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
+		eventSizes, eventDocs, `SELECT `+rowCount("events"), 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 
 // AssociationEvents lists the events of one association by start.
@@ -24,7 +24,7 @@ func (db *DB) AssociationEvents(ctx context.Context, viewer asso.User, id int64,
 	}
 	return db.list(ctx, listQuery(`SELECT id, row_number() OVER (ORDER BY starts_at, id) AS ord
 		FROM events WHERE association_id = $3 ORDER BY starts_at, id LIMIT $4 OFFSET $5`,
-		eventDocs, `SELECT count(*) FROM events WHERE association_id = $3`, 6),
+		eventSizes, eventDocs, `SELECT count(*) FROM events WHERE association_id = $3`, 6),
 		viewer.ID, viewer.IsAdmin, id, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 

@@ -87,7 +87,7 @@ func TestNobodyIsAMemberWithoutConsent(t *testing.T) {
 	}
 	// Neither side sees the other's address while it is only an invitation.
 	for _, pair := range [][2]asso.User{{ada, bob}, {bob, ada}} {
-		seen, err := f.db.UserWithAssociations(f.ctx, pair[0], pair[1].ID)
+		seen, _, err := f.db.UserWithAssociations(f.ctx, pair[0], pair[1].ID, asso.Page{Limit: 100})
 		if err != nil || seen.Email != "" {
 			t.Errorf("%s sees %s's address %q (%v)", pair[0].Firstname, pair[1].Firstname, seen.Email, err)
 		}
@@ -117,7 +117,7 @@ func TestNobodyIsAMemberWithoutConsent(t *testing.T) {
 	if err != nil || !strings.Contains(string(answered), `"status" : "member"`) && !strings.Contains(string(answered), `"status":"member"`) {
 		t.Fatalf("bob accepts: %s, %v", answered, err)
 	}
-	if seen, _ := f.db.UserWithAssociations(f.ctx, bob, ada.ID); seen.Email != "ada@example.org" {
+	if seen, _, _ := f.db.UserWithAssociations(f.ctx, bob, ada.ID, asso.Page{Limit: 100}); seen.Email != "ada@example.org" {
 		t.Errorf("a member does not see the other members' addresses: %q", seen.Email)
 	}
 	f.rename(ada, eventID, "Final")

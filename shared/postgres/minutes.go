@@ -22,9 +22,13 @@ type MinuteSort struct {
 // Minutes lists every minute.
 func (db *DB) Minutes(ctx context.Context, viewer asso.User, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
 	defer wrap(&err, "Minutes()")
-	return db.list(ctx, listQuery(`SELECT id, id AS ord FROM minutes ORDER BY id LIMIT $3 OFFSET $4`,
-		minuteDocs, `SELECT `+rowCount("minutes"), 5), viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
+	return db.list(ctx, allMinutes, viewer.ID, viewer.IsAdmin, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
+
+// The page of every minute for the viewer ($1 id, $2 isAdmin): $3 limit, $4 offset,
+// $5 the byte budget.
+var allMinutes = listQuery(`SELECT id, id AS ord FROM minutes ORDER BY id LIMIT $3 OFFSET $4`,
+	minuteSizes, minuteDocs, `SELECT `+rowCount("minutes"), 5)
 
 // AssociationMinutes lists the minutes of one association in the given order.
 func (db *DB) AssociationMinutes(ctx context.Context, viewer asso.User, id int64, sort MinuteSort, p asso.Page) (doc json.RawMessage, listed asso.Listed, err error) {
@@ -43,7 +47,7 @@ func (db *DB) AssociationMinutes(ctx context.Context, viewer asso.User, id int64
 	order += ", m.id"
 	page := fmt.Sprintf(`SELECT m.id, row_number() OVER (ORDER BY %s) AS ord
 		FROM minutes m WHERE m.association_id = $3 ORDER BY %s LIMIT $4 OFFSET $5`, order, order)
-	return db.list(ctx, listQuery(page, minuteDocs, `SELECT count(*) FROM minutes WHERE association_id = $3`, 6),
+	return db.list(ctx, listQuery(page, minuteSizes, minuteDocs, `SELECT count(*) FROM minutes WHERE association_id = $3`, 6),
 		viewer.ID, viewer.IsAdmin, id, p.Limit, p.Offset, db.Limits.ResponseBytes)
 }
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -117,33 +118,34 @@ func (db *DB) Users(ctx context.Context, viewer asso.User, search asso.Search, p
 	return users, listed, err
 }
 
-// UserWithAssociations returns a user and the associations they are a member of, each
-// with its full member list (members only, not the people invited), as viewer may see them, in two queries whatever the number of
-// associations.
-func (db *DB) UserWithAssociations(ctx context.Context, viewer asso.User, id int64) (uwa asso.UserWithAssociations, err error) {
+// UserWithAssociations returns a user and a page of the associations they are a
+// member of, by id, each with its full member list (members only, not the people
+// invited), as viewer may see them, in two queries whatever the number of
+// associations. Like a list, the page holds the associations that fit in the byte
+// budget, at least one: a member of many large associations would otherwise get a
+// document past what Lambda can answer. listed says where the next page starts.
+func (db *DB) UserWithAssociations(ctx context.Context, viewer asso.User, id int64, p asso.Page) (uwa asso.UserWithAssociations, listed asso.Listed, err error) {
 	defer wrap(&err, "UserWithAssociations(%d)", id)
 	rows, _ := db.pool.Query(ctx, `SELECT `+viewedUserColumns+` FROM users u WHERE u.id = $3`, viewer.ID, viewer.IsAdmin, id)
 	uwa.User, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 	if errors.Is(err, pgx.ErrNoRows) {
-		return uwa, errUserNotFound
+		return uwa, listed, errUserNotFound
 	}
 	if err != nil {
-		return uwa, err
+		return uwa, listed, err
 	}
-	rows, _ = db.pool.Query(ctx, `
-		SELECT a.id, a.name,
-		       json_agg(`+userJSON("$1", "$2 OR viewer.user_id IS NOT NULL")+` ORDER BY u.id)
-		FROM memberships mine
-		JOIN associations a ON a.id = mine.association_id
-		LEFT JOIN memberships viewer ON viewer.association_id = a.id AND viewer.user_id = $1 AND viewer.status = 'member'
-		JOIN memberships m ON m.association_id = a.id AND m.status = 'member'
-		JOIN users u ON u.id = m.user_id
-		WHERE mine.user_id = $3 AND mine.status = 'member'
-		GROUP BY a.id, viewer.user_id
-		ORDER BY a.id`, viewer.ID, viewer.IsAdmin, id)
-	uwa.Associations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[asso.AssociationWithUsers])
-	return uwa, err
+	doc, listed, err := db.list(ctx, userAssociations, viewer.ID, viewer.IsAdmin, id, p.Limit, p.Offset, db.Limits.ResponseBytes)
+	if err != nil {
+		return uwa, listed, err
+	}
+	return uwa, listed, json.Unmarshal(doc, &uwa.Associations)
 }
+
+// The page of the associations user $3 is a member of, for the viewer ($1 id, $2
+// isAdmin): $4 limit, $5 offset, $6 the byte budget.
+var userAssociations = listQuery(`SELECT association_id AS id, association_id AS ord FROM memberships
+		WHERE user_id = $3 AND status = 'member' ORDER BY association_id LIMIT $4 OFFSET $5`,
+	userAssociationSizes, userAssociationDocs, `SELECT count(*) FROM memberships WHERE user_id = $3 AND status = 'member'`, 6)
 
 // UserRoles returns the roles a user holds in every association.
 func (db *DB) UserRoles(ctx context.Context, id int64) (roles []asso.Role, err error) {

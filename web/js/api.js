@@ -44,8 +44,9 @@ export function endSession() { localStorage.removeItem(SESSION_KEY); }
 let sessionLost = () => {};
 export function onSessionLost(fn) { sessionLost = fn; }
 
-// request sends one API call and returns {data, total}: the JSON body and, for
-// lists, the X-Total-Count header. Anything but a 2xx throws an ApiError.
+// request sends one API call and returns {data, total, next}: the JSON body, for
+// lists the X-Total-Count header, and the path of the next page when a Link says
+// there is one. Anything but a 2xx throws an ApiError.
 async function request(method, path, body) {
   const s = session();
   const headers = {Accept: 'application/json'};
@@ -60,7 +61,8 @@ async function request(method, path, body) {
   const data = await res.json().catch(() => null);
   if (res.ok) {
     const total = res.headers.get('X-Total-Count');
-    return {data, total: total === null ? null : Number(total)};
+    const next = /^<\/api(\/[^>]+)>; rel="next"$/.exec(res.headers.get('Link') || '')?.[1] || null;
+    return {data, total: total === null ? null : Number(total), next};
   }
   const message = data?.message;
   const err = new ApiError(res.status, Array.isArray(message) ? message : [message || res.statusText],
@@ -78,6 +80,18 @@ export const get = (path) => request('GET', path).then((r) => r.data);
 
 // getPage reads one page of a list: {data, total}, total being X-Total-Count.
 export const getPage = (path) => request('GET', path);
+
+// getUser reads a user with all their associations: the API answers as many as fit
+// in its byte budget, with a Link to the same user with the next ones.
+export async function getUser(id) {
+  let page = await request('GET', `/users/${id}`);
+  const user = page.data;
+  while (page.next) {
+    page = await request('GET', page.next);
+    user.associations.push(...page.data.associations);
+  }
+  return user;
+}
 
 export const post = (path, body) => request('POST', path, body).then((r) => r.data);
 export const put = (path, body) => request('PUT', path, body).then((r) => r.data);

@@ -1,6 +1,6 @@
 // Associations: the list, and creating one with its members and their roles.
 
-import {describe, get, getPage, post, put} from '../api.js';
+import {describe, get, getPage, getUser, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName, matches} from '../format.js';
 import {flash, navigate} from '../router.js';
@@ -29,7 +29,7 @@ export async function associations(page, {session}) {
     if (!mine.checked) {
       return query ? getPage(`/associations?limit=${SHOWN}&q=${encodeURIComponent(query)}`) : everyone;
     }
-    own ??= (await get(`/users/${session.id}`)).associations.map((a) => ({...a, members: a.users}));
+    own ??= (await getUser(session.id)).associations.map((a) => ({...a, members: a.users}));
     const kept = own.filter((a) => matches(a.name, query));
     return {data: kept, total: kept.length};
   };

@@ -1,6 +1,6 @@
 // People: the directory, a person's page, and your own profile.
 
-import {ApiError, del, endSession, get, getPage, post, put, signIn} from '../api.js';
+import {ApiError, del, endSession, get, getPage, getUser, post, put, signIn} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
 import {fullName} from '../format.js';
 import {flash, navigate} from '../router.js';
@@ -35,7 +35,7 @@ export async function user(page, {params, session}) {
   const status = loading();
   page.append(heading('…'), status);
   const loaded = await loadPage(page, 'Person',
-    () => Promise.all([get(`/users/${params.id}`), get(`/users/${params.id}/roles`)]));
+    () => Promise.all([getUser(params.id), get(`/users/${params.id}/roles`)]));
   if (!loaded) return;
   const [person, roles] = loaded;
   document.title = `${fullName(person)} · KittenAsso's`;
