@@ -192,10 +192,10 @@ func nestedAssociationSizes(ids string) string {
 	WHERE a.id IN (` + ids + `))`
 }
 
-// associationSizes: an Association and its members and invitations.
+// associationSizes: an Association and the members and invitations it lists.
 var associationSizes = `sizes AS (
 	SELECT l.id, l.ord, ` + strconv.Itoa(associationBytes) + ` + octet_length(a.name) + ` + strconv.Itoa(memberBytes) + ` *
-	       (SELECT count(*) FROM memberships counted WHERE counted.association_id = l.id) AS bytes
+	       (SELECT count(*) FROM memberships m WHERE m.association_id = l.id AND ` + listedMembership + `) AS bytes
 	FROM listed l
 	JOIN associations a ON a.id = l.id)`
 
