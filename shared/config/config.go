@@ -88,7 +88,8 @@ var Variables = []string{
 	"DATABASE_URL", "DATABASE_SECRET_ARN", "DB_MAX_CONNS", "DB_STATEMENT_TIMEOUT", "PAGE_CACHE_BYTES", "REMINDER_BEFORE", "JWT_SECRET", "JWT_SECRET_ARN", "ORIGIN_SECRET_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_TTL",
 	"FRONTEND_URL", "CORS_ORIGINS", "DEFAULT_USER_EMAIL", "DEFAULT_USER_PASS", "DEFAULT_USER_SECRET_ARN", "MAIL_QUEUE_URL", "MAIL_FROM",
 	"SES_CONFIGURATION_SET", "MAX_MEMBERS", "MAX_VOTERS", "RESPONSE_MAX_BYTES", "MAIL_UPDATE_WINDOW",
-	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
+	"MAIL_BUDGET_PER_USER", "MAIL_BUDGET_PER_ASSOCIATION", "INVITATION_MAILS_PER_ADDRESS", "EMAIL_INVITATIONS_PER_USER_DAY",
+	"SIGNUPS_PER_CLIENT_HOUR", "RESENDS_PER_CLIENT_HOUR",
 	"MAIL_REPUBLISH_AFTER", "MAIL_RETENTION", "MAIL_MAX_DELAY", "SES_MAX_SEND_RATE", "MAILER_CONCURRENCY",
 }
 
@@ -256,6 +257,8 @@ func (c *Config) readLimits(getenv func(string) string, problems *[]string) {
 	l.UpdateWindow = duration(getenv, "MAIL_UPDATE_WINDOW", d.UpdateWindow, problems)
 	l.MailsPerUserHour = positive(getenv, "MAIL_BUDGET_PER_USER", d.MailsPerUserHour, problems)
 	l.MailsPerAssociationHour = positive(getenv, "MAIL_BUDGET_PER_ASSOCIATION", d.MailsPerAssociationHour, problems)
+	l.JoinMailsPerAddress = positive(getenv, "INVITATION_MAILS_PER_ADDRESS", d.JoinMailsPerAddress, problems)
+	l.EmailInvitationsPerUserDay = positive(getenv, "EMAIL_INVITATIONS_PER_USER_DAY", d.EmailInvitationsPerUserDay, problems)
 	// A budget below the largest association could never let one invitation out.
 	if l.MailsPerUserHour < l.MaxMembers || l.MailsPerAssociationHour < l.MaxMembers {
 		*problems = append(*problems, "MAIL_BUDGET_PER_USER and MAIL_BUDGET_PER_ASSOCIATION must be at least MAX_MEMBERS")

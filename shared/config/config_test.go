@@ -37,13 +37,14 @@ func TestLoadLimits(t *testing.T) {
 		"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("s", 32),
 		"MAX_MEMBERS": "50", "MAX_VOTERS": "60", "RESPONSE_MAX_BYTES": "1000000", "MAIL_UPDATE_WINDOW": "5m",
 		"MAIL_BUDGET_PER_USER": "100", "MAIL_BUDGET_PER_ASSOCIATION": "200", "SIGNUPS_PER_CLIENT_HOUR": "7",
-		"RESENDS_PER_CLIENT_HOUR": "8", "DB_STATEMENT_TIMEOUT": "2s",
+		"RESENDS_PER_CLIENT_HOUR": "8", "DB_STATEMENT_TIMEOUT": "2s", "INVITATION_MAILS_PER_ADDRESS": "2",
+		"EMAIL_INVITATIONS_PER_USER_DAY": "9",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := asso.Limits{MaxMembers: 50, MaxVoters: 60, ResponseBytes: 1000000, UpdateWindow: 5 * time.Minute,
-		MailsPerUserHour: 100, MailsPerAssociationHour: 200}
+		MailsPerUserHour: 100, MailsPerAssociationHour: 200, JoinMailsPerAddress: 2, EmailInvitationsPerUserDay: 9}
 	if c.Limits != want || c.Throttle.SignUpsPerClient != 7 || c.Throttle.ResendsPerClient != 8 || c.StatementTimeout != 2*time.Second {
 		t.Errorf("limits %+v, throttle %+v, statement timeout %v", c.Limits, c.Throttle, c.StatementTimeout)
 	}
