@@ -366,6 +366,27 @@ func TestRemindersWithinTheBudget(t *testing.T) {
 	if senders != 3 {
 		t.Errorf("%d reminders counted as the organiser's, want 3", senders)
 	}
+
+	// An organiser who no longer manages the association is charged nothing for it.
+	f.manager(ada, bob, club)
+	f.exec(`UPDATE mail_outbox SET created_at = created_at - interval '2 hours'`)
+	third, err := f.event(bob, club)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.SetManager(f.ctx, ada, club, bob.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`UPDATE events SET starts_at = now() + interval '1 hour', ends_at = now() + interval '2 hours' WHERE id = $1`, third)
+	f.exec(`UPDATE mail_outbox SET created_at = created_at - interval '2 hours'`)
+	if res, err := f.db.QueueReminders(f.ctx, 24*time.Hour, 100); err != nil || len(res.Queued) != 3 {
+		t.Fatalf("the third event's reminders: %+v (%v)", res, err)
+	}
+	var bobs int
+	f.scan(`SELECT count(*) FROM mail_outbox WHERE kind = 'reminder' AND sender_id = $1`, []any{bob.ID}, &bobs)
+	if bobs != 0 {
+		t.Errorf("%d reminders charged to an organiser who no longer manages the association", bobs)
+	}
 }
 
 // TestMigrationMakesMembersAndManagers: the members before migration 0010 stay
