@@ -214,7 +214,9 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 				return err
 			}
 			if err := keepAManager(ctx, tx, id, func() error {
-				_, err := tx.Exec(ctx, `DELETE FROM memberships WHERE association_id = $1 AND user_id <> ALL($2)`, id, members)
+				// The invitations by address are not listed, so no list names them: they stay.
+				_, err := tx.Exec(ctx, `DELETE FROM memberships m WHERE m.association_id = $1 AND m.user_id <> ALL($2)
+					AND `+listedMembership, id, members)
 				return err
 			}); err != nil {
 				return err

@@ -62,6 +62,16 @@ func (db *DB) invite(ctx context.Context, tx *txn, inviter asso.User, associatio
 // the budgets. An address passed over still has its invitation: an account sees it in
 // the app.
 func (db *DB) queueJoinMails(ctx context.Context, tx *txn, inviter asso.User, associationID int64, recipients string, recipientsArg any) error {
+	// Each address's count of invitations is serialised by a lock on the address, taken
+	// in order, so that two invitations at once cannot both pass the cap.
+	if _, err := tx.Exec(ctx, `
+		WITH typed AS (SELECT $1::bigint, $2::bigint, $3::float8), -- what recipients may name
+		recipients AS (`+recipients+`)
+		SELECT count(pg_advisory_xact_lock(hashtextextended(address, 6)))
+		FROM (SELECT DISTINCT lower(email) AS address FROM recipients ORDER BY 1) r`,
+		associationID, inviter.ID, invitationSeconds, recipientsArg); err != nil {
+		return err
+	}
 	rows, _ := tx.Query(ctx, `
 		WITH recipients AS (`+recipients+`),
 		mailed AS (
@@ -149,8 +159,8 @@ func (db *DB) InviteByEmail(ctx context.Context, caller asso.User, id int64, add
 }
 
 // checkEmailInvitations refuses (429) an invitation by address past the caller's daily
-// number: they are counted in email_invitations and in the invitations of accounts
-// made by address, over the last day, under the caller's lock.
+// number, and otherwise records it: they are counted in a log that withdrawing an
+// invitation does not shorten, over the last day, under the caller's lock.
 func (db *DB) checkEmailInvitations(ctx context.Context, tx *txn, caller asso.User) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::bigint::text, 5))`, caller.ID); err != nil {
 		return err
@@ -159,16 +169,15 @@ func (db *DB) checkEmailInvitations(ctx context.Context, tx *txn, caller asso.Us
 	var untilFree float64
 	if err := tx.QueryRow(ctx, `
 		WITH recent AS (
-			SELECT invited_at FROM email_invitations WHERE invited_by = $1 AND invited_at > now() - interval '1 day'
-			UNION ALL
-			SELECT invited_at FROM memberships WHERE invited_by = $1 AND by_email AND invited_at > now() - interval '1 day')
+			SELECT invited_at FROM email_invitation_log WHERE invited_by = $1 AND invited_at > now() - interval '1 day')
 		SELECT (SELECT count(*) FROM recent),
 		       COALESCE((SELECT EXTRACT(EPOCH FROM min(invited_at) + interval '1 day' - now())::float8 FROM recent), 0)`,
 		caller.ID).Scan(&sent, &untilFree); err != nil {
 		return err
 	}
 	if sent < db.Limits.EmailInvitationsPerUserDay {
-		return nil
+		_, err := tx.Exec(ctx, `INSERT INTO email_invitation_log (invited_by) VALUES ($1)`, caller.ID)
+		return err
 	}
 	return tooMany("invitation_budget", fmt.Sprintf("you may invite %d addresses a day; try again later",
 		db.Limits.EmailInvitationsPerUserDay), untilFree)
@@ -298,10 +307,11 @@ func answerInvitation(ctx context.Context, tx *txn, userID, id int64, answer ass
 
 // keepAManager runs change, which removes memberships or managers of association id,
 // and refuses it when it leaves members without a manager. An association emptied of
-// everyone is left to the admin, as before managers existed.
+// members is left to the admin, as before managers existed; whoever accepts one of its
+// invitations then manages it.
 func keepAManager(ctx context.Context, tx *txn, id int64, change func() error) error {
 	const managed = `SELECT EXISTS (SELECT 1 FROM memberships WHERE association_id = $1 AND manager),
-	                        EXISTS (SELECT 1 FROM memberships WHERE association_id = $1)`
+	                        EXISTS (SELECT 1 FROM memberships WHERE association_id = $1 AND status = 'member')`
 	var before, after, anyone bool
 	if err := tx.QueryRow(ctx, managed, id).Scan(&before, &anyone); err != nil {
 		return err

@@ -197,6 +197,14 @@ func TestInvitationByEmail(t *testing.T) {
 	if _, listed := f.members(club)["bob"]; listed {
 		t.Error("an invitation by address shows whose address it was")
 	}
+	// Nor does it answer to a role, and setting the members the manager sees keeps it.
+	if _, err := f.db.SetRole(f.ctx, ada, asso.RoleKey{UserID: bob.ID, AssociationID: club}, "Spy"); asso.ErrorCode(err) != asso.EINVALID {
+		t.Errorf("a role for a hidden invitation: %v, want 400 not a member", err)
+	}
+	visible := []int64{ada.ID}
+	if _, err := f.db.UpdateAssociation(f.ctx, ada, club, asso.AssociationInput{UserIDs: &visible}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.db.AnswerInvitation(f.ctx, bob, club, asso.InvitationAnswer{Accept: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +224,7 @@ func TestInvitationByEmail(t *testing.T) {
 		t.Errorf("%d invitations mailed to one address, want 3", toZed)
 	}
 	// And one user invites at most EmailInvitationsPerUserDay addresses a day.
-	f.db.Limits.EmailInvitationsPerUserDay = 8 // eve, bob, 4 × zed: 6 so far
+	f.db.Limits.EmailInvitationsPerUserDay = 9 // eve twice, bob, 4 × zed: 7 so far
 	for i, address := range []string{"p@example.org", "q@example.org", "r@example.org"} {
 		err := f.db.InviteByEmail(f.ctx, ada, club, address)
 		if refused := reason(err) == "invitation_budget"; refused != (i == 2) || (!refused && err != nil) {
@@ -253,6 +261,12 @@ func TestManagers(t *testing.T) {
 	f.manager(ada, bob, club)
 	if _, err := f.db.LeaveAssociation(f.ctx, ada, club); err != nil {
 		t.Errorf("a manager leaves once there is another: %v", err)
+	}
+	// A sole member with only invitations pending may leave: whoever accepts manages it.
+	solo := f.association(ada)
+	f.invite(ada, solo, cy)
+	if _, err := f.db.LeaveAssociation(f.ctx, ada, solo); err != nil {
+		t.Errorf("the only member leaves with an invitation pending: %v", err)
 	}
 	// Bob, sole manager, deletes his account: the member who joined first takes over.
 	dan, eve := f.user("dan", true), f.user("eve", true)

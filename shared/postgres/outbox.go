@@ -194,7 +194,8 @@ type Retention struct {
 const pruneBatch = 10000
 
 // Prune deletes what no rule needs any more: throttle counters past their windows,
-// invitations by e-mail and records of invitation mail past their lifetime, sent and
+// invitations (by account or address) and records of invitation mail past their
+// lifetime, the day's log of invitations by address, sent and
 // failed mail and expired verification tokens older than the retention. It
 // returns how many rows went.
 func (db *DB) Prune(ctx context.Context, r Retention) (deleted int64, err error) {
@@ -213,6 +214,11 @@ func (db *DB) Prune(ctx context.Context, r Retention) (deleted int64, err error)
 			SELECT token_hash FROM verification_tokens WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`, r.Mail},
 		{`DELETE FROM email_invitations WHERE ctid IN (
 			SELECT ctid FROM email_invitations WHERE invited_at < now() - make_interval(secs => $1) LIMIT $2)`, asso.InvitationLifetime},
+		{`DELETE FROM memberships WHERE (association_id, user_id) IN (
+			SELECT association_id, user_id FROM memberships WHERE status = 'invited' AND invited_at < now() - make_interval(secs => $1) LIMIT $2)`,
+			asso.InvitationLifetime},
+		{`DELETE FROM email_invitation_log WHERE ctid IN (
+			SELECT ctid FROM email_invitation_log WHERE invited_at < now() - make_interval(secs => $1) LIMIT $2)`, 24 * time.Hour},
 		{`DELETE FROM invitation_mails WHERE (association_id, email) IN (
 			SELECT association_id, email FROM invitation_mails WHERE mailed_at < now() - make_interval(secs => $1) LIMIT $2)`, asso.InvitationLifetime},
 		{`DELETE FROM mail_outbox WHERE id IN (

@@ -63,7 +63,7 @@ func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, n
 		var exists, member bool
 		if err := tx.QueryRow(ctx, `
 			SELECT EXISTS (SELECT 1 FROM users WHERE id = $1),
-			       EXISTS (SELECT 1 FROM memberships WHERE user_id = $1 AND association_id = $2)`,
+			       EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1 AND m.association_id = $2 AND `+listedMembership+`)`,
 			key.UserID, key.AssociationID).Scan(&exists, &member); err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey
 		}
 		doc, err = queryJSON(ctx, tx, `
 			INSERT INTO roles AS r (user_id, association_id, name)
-			SELECT user_id, association_id, $3 FROM memberships WHERE user_id = $1 AND association_id = $2
+			SELECT user_id, association_id, $3 FROM memberships m WHERE m.user_id = $1 AND m.association_id = $2 AND `+listedMembership+`
 			ON CONFLICT (association_id, user_id) DO UPDATE SET name = EXCLUDED.name
 			RETURNING `+roleJSON, key.UserID, key.AssociationID, name)
 		if errors.Is(err, pgx.ErrNoRows) {

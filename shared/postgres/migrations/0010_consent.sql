@@ -32,6 +32,8 @@ WHERE m.association_id = oldest.association_id AND m.user_id = oldest.user_id;
 
 -- A user's pending invitations, newest first.
 CREATE INDEX memberships_invited_idx ON memberships (user_id, invited_at) WHERE status = 'invited';
+-- The pruning of the invitations that lapsed.
+CREATE INDEX memberships_lapsing_idx ON memberships (invited_at) WHERE status = 'invited';
 
 -- "Never invite me again to this association": a later invitation is dropped
 -- silently, without a mail and without telling the inviter.
@@ -65,8 +67,23 @@ CREATE TABLE invitation_mails (
 );
 CREATE INDEX invitation_mails_mailed_at_idx ON invitation_mails (mailed_at);
 
+-- Invitations by address, one row each, counted per inviter over a day (a cap, so that
+-- invitations cannot be turned into a way to mail strangers). Nothing but the pruning
+-- deletes them: withdrawing an invitation does not give its place back.
+CREATE TABLE email_invitation_log (
+    invited_by bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    invited_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX email_invitation_log_idx ON email_invitation_log (invited_by, invited_at);
+CREATE INDEX invitation_mails_email_idx ON invitation_mails (email, mailed_at);
+-- The references to users that a user's deletion sets to NULL, looked up by index.
+CREATE INDEX memberships_invited_by_idx ON memberships (invited_by) WHERE invited_by IS NOT NULL;
+CREATE INDEX email_invitations_invited_by_idx ON email_invitations (invited_by);
+CREATE INDEX associations_created_by_idx ON associations (created_by);
+
 -- Who last planned or changed an event: its reminders count in their mail budget.
 ALTER TABLE events ADD COLUMN organiser_id bigint REFERENCES users (id) ON DELETE SET NULL;
+CREATE INDEX events_organiser_id_idx ON events (organiser_id);
 
 -- A reminder that did not fit in the budgets is recorded as skipped, so that the
 -- relay's next run does not try it again.
