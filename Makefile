@@ -12,7 +12,7 @@ GOARCH_LAMBDA ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 FUNCTIONS := $(notdir $(wildcard functions/*))
 
-.PHONY: dev dev-rie test deploy deploy-web destroy screenshots fuzz check bench bench-api bench-mail bench-rie dlq redrive build clean devstack
+.PHONY: dev dev-rie test deploy deploy-web destroy screenshots fuzz check bench bench-api bench-mail bench-rie bench-writes dlq redrive build clean devstack
 
 ## dev: PostgreSQL, migrations, default admin and the API gateway on http://localhost:3000
 dev: devstack
@@ -61,6 +61,10 @@ bench: devstack
 ## bench-api: seed the 1x and 100x data sets and load the list and search routes with vegeta (docs/benchmarks.md)
 bench-api:
 	$(GO) run ./cmd/bench api
+
+## bench-writes: 50 clients mixing reads and writes on one association; prints the p50/p99 of each (docs/benchmarks.md)
+bench-writes:
+	$(GO) run ./cmd/bench writes
 
 ## bench-mail: the mail pipeline end to end, a 5,000-member invitation fan-out (docs/benchmarks.md)
 bench-mail:

@@ -2,6 +2,7 @@
 //
 //	bench api  [-duration 10s] [-clients 10,50] [-cpuprofile FILE]   the API under load, on a seeded throw-away stack (make bench-api)
 //	bench mail [-members 5000] [-mailers 5]                          an invitation fan-out through the emulators (make bench-mail)
+//	bench writes [-clients 50] [-writes 0.3] [-duration 10s]         reads and writes on one association (make bench-writes)
 //	bench rie  [-cold 20] [-warm 300]                                bootstrap sizes, cold starts and warm latency under aws-lambda-rie (make bench-rie)
 //	bench load [-scenario read|write] [-target URL]                  the original load scenario against a running stack (make dev)
 //
@@ -14,10 +15,10 @@ import (
 	"os"
 )
 
-const usage = "usage: bench api|mail|rie|load [flags]   (bench CMD -h lists a command's flags)"
+const usage = "usage: bench api|mail|rie|load|writes [flags]   (bench CMD -h lists a command's flags)"
 
 func main() {
-	commands := map[string]func([]string) error{"api": benchAPI, "mail": benchMail, "rie": benchRIE, "load": load}
+	commands := map[string]func([]string) error{"api": benchAPI, "mail": benchMail, "rie": benchRIE, "load": load, "writes": benchWrites}
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
