@@ -94,7 +94,7 @@ const mailBudgetWindow = time.Hour
 // sender (an association's by the association's row lock, held by every write to it).
 func checkMailBudget(ctx context.Context, tx *txn, limits asso.Limits, senderID, associationID int64) error {
 	if senderID != 0 {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::bigint::text, 5))`, senderID); err != nil {
+		if err := lockSender(ctx, tx, senderID); err != nil {
 			return err
 		}
 		if err := checkBudget(ctx, tx, senderBudget, senderID, limits.MailsPerUserHour,
@@ -107,6 +107,12 @@ func checkMailBudget(ctx context.Context, tx *txn, limits asso.Limits, senderID,
 			"this association has sent too many e-mails this hour; try again later")
 	}
 	return nil
+}
+
+// lockSender serialises, for the rest of tx, what counts the mail of user senderID.
+func lockSender(ctx context.Context, tx *txn, senderID int64) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::bigint::text, 5))`, senderID)
+	return err
 }
 
 // The budget queries count the recipient-mails of the last hour ($2 seconds) by

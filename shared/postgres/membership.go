@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -162,26 +163,20 @@ func (db *DB) InviteByEmail(ctx context.Context, caller asso.User, id int64, add
 // number, and otherwise records it: they are counted in a log that withdrawing an
 // invitation does not shorten, over the last day, under the caller's lock.
 func (db *DB) checkEmailInvitations(ctx context.Context, tx *txn, caller asso.User) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::bigint::text, 5))`, caller.ID); err != nil {
+	if err := lockSender(ctx, tx, caller.ID); err != nil {
 		return err
 	}
-	var sent int
-	var untilFree float64
-	if err := tx.QueryRow(ctx, `
-		WITH recent AS (
-			SELECT invited_at FROM email_invitation_log WHERE invited_by = $1 AND invited_at > now() - interval '1 day')
-		SELECT (SELECT count(*) FROM recent),
-		       COALESCE((SELECT EXTRACT(EPOCH FROM min(invited_at) + interval '1 day' - now())::float8 FROM recent), 0)`,
-		caller.ID).Scan(&sent, &untilFree); err != nil {
+	limit := db.Limits.EmailInvitationsPerUserDay
+	if err := checkWindow(ctx, tx, emailInvitationsPerUser, limit, "invitation_budget",
+		fmt.Sprintf("you may invite %d addresses a day; try again later", limit),
+		caller.ID, (24 * time.Hour).Seconds()); err != nil {
 		return err
 	}
-	if sent < db.Limits.EmailInvitationsPerUserDay {
-		_, err := tx.Exec(ctx, `INSERT INTO email_invitation_log (invited_by) VALUES ($1)`, caller.ID)
-		return err
-	}
-	return tooMany("invitation_budget", fmt.Sprintf("you may invite %d addresses a day; try again later",
-		db.Limits.EmailInvitationsPerUserDay), untilFree)
+	_, err := tx.Exec(ctx, `INSERT INTO email_invitation_log (invited_by) VALUES ($1)`, caller.ID)
+	return err
 }
+
+var emailInvitationsPerUser = windowCount("email_invitation_log", "invited_at", "invited_by = $1")
 
 // claimEmailInvitations turns the invitations by e-mail to user userID's (verified)
 // address into invitations of the user, to answer in the app.
@@ -310,19 +305,19 @@ func answerInvitation(ctx context.Context, tx *txn, userID, id int64, answer ass
 // members is left to the admin, as before managers existed; whoever accepts one of its
 // invitations then manages it.
 func keepAManager(ctx context.Context, tx *txn, id int64, change func() error) error {
-	const managed = `SELECT EXISTS (SELECT 1 FROM memberships WHERE association_id = $1 AND manager),
-	                        EXISTS (SELECT 1 FROM memberships WHERE association_id = $1 AND status = 'member')`
-	var before, after, anyone bool
-	if err := tx.QueryRow(ctx, managed, id).Scan(&before, &anyone); err != nil {
+	const managed = `SELECT EXISTS (SELECT 1 FROM memberships WHERE association_id = $1 AND manager)`
+	var before, after, membersLeft bool
+	if err := tx.QueryRow(ctx, managed, id).Scan(&before); err != nil {
 		return err
 	}
 	if err := change(); err != nil {
 		return err
 	}
-	if err := tx.QueryRow(ctx, managed, id).Scan(&after, &anyone); err != nil {
+	if err := tx.QueryRow(ctx, managed+`,
+		EXISTS (SELECT 1 FROM memberships WHERE association_id = $1 AND status = 'member')`, id).Scan(&after, &membersLeft); err != nil {
 		return err
 	}
-	if before && !after && anyone {
+	if before && !after && membersLeft {
 		return asso.ErrLastManager
 	}
 	return nil

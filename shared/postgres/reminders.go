@@ -30,13 +30,14 @@ type SkippedReminders struct {
 const organiser = `COALESCE((SELECT o.user_id FROM memberships o WHERE o.association_id = e.association_id
 	AND o.user_id = e.organiser_id AND o.manager), 0)`
 
-// remindersDue selects, for the event $3 (all events when NULL), the members due a
-// reminder: coming, or not answered, to an event that starts within $1 seconds;
-// verified members who still get the association's mail, once per event and start
-// (migration 0009), at most $2 of them.
-var remindersDue = `
-	SELECT e.id AS event_id, e.starts_at, u.id AS user_id, u.email, a.id AS association_id,
-	       ` + organiser + ` AS organiser_id, ` + eventMailPayload + ` AS payload
+// remindersDue selects columns (of events e, associations a, memberships m, users u)
+// for the members due a reminder, of the event $3 (all events when NULL): coming, or
+// not answered, to an event that starts within $1 seconds; verified members who still
+// get the association's mail, once per event and start (migration 0009), at most $2 of
+// them. Only the query that queues the reminders builds their payloads.
+func remindersDue(columns string) string {
+	return `
+	SELECT ` + columns + `
 	FROM events e
 	JOIN associations a ON a.id = e.association_id
 	JOIN memberships m ON m.association_id = a.id AND m.status = 'member'
@@ -49,6 +50,14 @@ var remindersDue = `
 	                  WHERE r.event_id = e.id AND r.user_id = u.id AND r.starts_at = e.starts_at)
 	ORDER BY e.starts_at, e.id, u.id
 	LIMIT $2`
+}
+
+// The columns of remindersDue that a reminder's rows need.
+var (
+	dueReminder = remindersDue(`e.id AS event_id, u.id AS user_id, e.starts_at`)
+	dueMail     = remindersDue(`e.id AS event_id, u.id AS user_id, e.starts_at, u.email, a.id AS association_id, ` +
+		eventMailPayload + ` AS payload`)
+)
 
 // QueueReminders writes into the outbox the reminders of the events that start within
 // before, at most limit of them a run, one event at a time. Reminders count in the mail
@@ -58,8 +67,8 @@ var remindersDue = `
 // publish, the relay does.
 func (db *DB) QueueReminders(ctx context.Context, before time.Duration, limit int) (res Reminders, err error) {
 	defer wrap(&err, "QueueReminders()")
-	rows, _ := db.pool.Query(ctx, `SELECT DISTINCT ON (d.starts_at, d.event_id) d.event_id FROM (`+remindersDue+`) d ORDER BY d.starts_at, d.event_id`,
-		before.Seconds(), limit, nil)
+	rows, _ := db.pool.Query(ctx, `SELECT DISTINCT ON (d.starts_at, d.event_id) d.event_id FROM (`+dueReminder+`) d
+		ORDER BY d.starts_at, d.event_id`, before.Seconds(), limit, nil)
 	events, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return res, err
@@ -106,17 +115,17 @@ func (db *DB) queueEventReminders(ctx context.Context, tx *txn, eventID int64, b
 	}
 	defer attempt.Rollback(ctx)
 	rows, _ := attempt.Query(ctx, `
-		WITH due AS (`+remindersDue+`),
+		WITH due AS (`+dueMail+`),
 		remembered AS (
 			INSERT INTO event_reminders (event_id, user_id, starts_at)
 			SELECT event_id, user_id, starts_at FROM due
 			ON CONFLICT DO NOTHING
 			RETURNING event_id, user_id)
 		INSERT INTO mail_outbox (kind, recipient, payload, user_id, event_id, association_id, sender_id)
-		SELECT 'reminder', d.email, d.payload, d.user_id, d.event_id, d.association_id, NULLIF(d.organiser_id, 0)
+		SELECT 'reminder', d.email, d.payload, d.user_id, d.event_id, d.association_id, NULLIF($4, 0)
 		FROM due d JOIN remembered r ON r.event_id = d.event_id AND r.user_id = d.user_id
 		ORDER BY d.user_id
-		RETURNING id`, before.Seconds(), limit, eventID)
+		RETURNING id`, before.Seconds(), limit, eventID, organiserID)
 	if queued, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 		return nil, nil, err
 	}
@@ -132,7 +141,7 @@ func (db *DB) queueEventReminders(ctx context.Context, tx *txn, eventID int64, b
 	}
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO event_reminders (event_id, user_id, starts_at, skipped)
-		SELECT event_id, user_id, starts_at, true FROM (`+remindersDue+`) d
+		SELECT event_id, user_id, starts_at, true FROM (`+dueReminder+`) d
 		ON CONFLICT DO NOTHING`, before.Seconds(), limit, eventID)
 	if err != nil {
 		return nil, nil, err

@@ -31,6 +31,11 @@ func windowCount(table, timeColumn, keyMatches string) string {
 // seconds until the oldest counted one leaves it, and returns ETOOMANY with that wait
 // when the count has reached limit.
 func checkThrottle(ctx context.Context, tx *txn, query string, limit int, args ...any) error {
+	return checkWindow(ctx, tx, query, limit, "throttled", "too many attempts, try again later", args...)
+}
+
+// checkWindow is checkThrottle with the refusal's own reason and message.
+func checkWindow(ctx context.Context, tx *txn, query string, limit int, reason, message string, args ...any) error {
 	var count int
 	var untilFree *float64
 	if err := tx.QueryRow(ctx, query, args...).Scan(&count, &untilFree); err != nil {
@@ -39,7 +44,7 @@ func checkThrottle(ctx context.Context, tx *txn, query string, limit int, args .
 	if count < limit || untilFree == nil {
 		return nil
 	}
-	return tooMany("throttled", "too many attempts, try again later", *untilFree)
+	return tooMany(reason, message, *untilFree)
 }
 
 // tooMany is ETOOMANY with a Retry-After of the given seconds (at least one).
