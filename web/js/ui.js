@@ -2,7 +2,7 @@
 
 import {ApiError, describe, get} from './api.js';
 import {append, h, replace} from './dom.js';
-import {fullName} from './format.js';
+import {fullName, tellApart} from './format.js';
 
 // heading is the page's h1; the router moves the focus to it after each navigation.
 export const heading = (text, ...extra) => h('h1', {tabindex: '-1'}, text, ...extra);
@@ -149,8 +149,8 @@ export function personPicker({label, exclude = () => false, onPick}) {
       if (!query) { results.replaceChildren(); return; }
       const found = users.filter((u) => !exclude(u)).slice(0, PICKS);
       replace(results, ...(found.length ? found.map((u) => h('li', {},
-        h('span', {}, fullName(u), u.email ? [' ', h('span', {class: 'muted'}, u.email)] : null),
-        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Add ${fullName(u)}`,
+        h('span', {}, fullName(u), ' ', h('span', {class: 'muted'}, tellApart(u))),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Add ${fullName(u)} (${tellApart(u)})`,
           onclick: () => { input.value = ''; results.replaceChildren(); onPick(u); input.focus(); }}, 'Add')))
         : [h('li', {class: 'muted'}, `No one found for “${query}”.`)]));
     });

@@ -5,7 +5,7 @@
 
 import {ApiError, del, get, patch, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
-import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, toLocalInput, today} from '../format.js';
+import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, tellApart, toLocalInput, today} from '../format.js';
 import {flash, navigate} from '../router.js';
 import {confirmAction, empty, errorMessage, heading, loadPage, loading, openDialog, personPicker} from '../ui.js';
 
@@ -226,7 +226,7 @@ async function addMember(state, status) {
       const who = h('p', {class: 'chosen', role: 'status'}, 'No one chosen yet.');
       append(f, [
         personPicker({label: 'Person', exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
-          onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)}${u.email ? ` (${u.email})` : ''}`; }}),
+          onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)} (${tellApart(u)})`; }}),
         who,
         field('Role', 'role', {maxlength: 100, placeholder: 'member'}, 'Leave it empty for a plain member.'),
         h('p', {class: 'hint'}, 'They get an invitation by e-mail, and become a member when they accept.')]);
