@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,10 +75,10 @@ func TestWebAppJourney(t *testing.T) {
 	b.fill(`input[name=name]`, "Cat Lovers of Rennes")
 	b.typeIn(`.members-edit input`, "president")
 	b.typeIn(`.picker input[type=search]`, "marley")
-	b.click(`button[aria-label="Add Bob Marley"]`)
+	b.click(`button[aria-label^="Add Bob Marley (user #` + itoa(bobUser.ID) + `, age "]`) // not Alice's to see: no address
 	b.typeIn(`#role-`+itoa(bobUser.ID), "treasurer")
 	b.typeIn(`.picker input[type=search]`, "singer")
-	b.click(`button[aria-label="Add Carol Singer"]`)
+	b.click(`button[aria-label^="Add Carol Singer ("]`)
 	b.checkPage("new-association")
 	b.clickButton("Create the association")
 	b.waitText("Cat Lovers of Rennes is created.")
@@ -161,6 +162,23 @@ func TestWebAppJourney(t *testing.T) {
 	b.waitText("upcoming")
 	b.waitText("3 h 30 min")
 	b.checkPage("association")
+
+	// The managers' downloads: each button saves its file under the API's name, with
+	// the API's bytes (a CSV file's byte order mark included).
+	for _, d := range []struct{ button, file string }{
+		{"Download (CSV): members", "members-Cat-Lovers-of-Rennes.csv"},
+		{"Attendance (CSV): Autumn picnic", "attendance-Autumn-picnic.csv"},
+		{"Download (Markdown): minutes", "minutes-Cat-Lovers-of-Rennes.md"},
+	} {
+		b.click(`button[aria-label="` + d.button + `"]`)
+		b.waitText(d.file + " is downloaded.")
+	}
+	var head []int
+	b.eval(`import('/js/api.js').then((api) => api.getFile('/associations/`+assocID+`/members.csv'))
+		.then((f) => f.blob.arrayBuffer()).then((bytes) => [...new Uint8Array(bytes, 0, 3)])`, &head)
+	if !slices.Equal(head, []int{0xEF, 0xBB, 0xBF}) {
+		t.Errorf("the members' file starts with %v, want the byte order mark", head)
+	}
 
 	wantStart, _ := time.ParseInLocation("2006-01-02T15:04", day+"T14:00", paris)
 	for _, to := range []string{alice, bob} {
@@ -311,8 +329,8 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 
 	b.clickButton("Invite a member")
 	b.typeIn(`dialog input[type=search]`, "bob")
-	b.click(`dialog button[aria-label="Add Bob Marley"]`)
-	b.waitText("Chosen: Bob Marley")
+	b.click(`dialog button[aria-label^="Add Bob Marley ("]`)
+	b.waitText("Chosen: Bob Marley (")
 	b.fill(`dialog input[name=role]`, "secretary")
 	b.clickButton("Invite")
 	b.waitText("Bob Marley is invited as secretary.")

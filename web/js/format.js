@@ -6,6 +6,11 @@ const longDay = new Intl.DateTimeFormat(undefined, {dateStyle: 'full', timeZone:
 
 export const fullName = (u) => `${u.firstname} ${u.lastname}`;
 
+// tellApart is what tells two people of the same name apart: their e-mail address
+// where the API shows it (to those who share an association with them), else their
+// user number and age.
+export const tellApart = (u) => u.email || `user #${u.id}, age ${u.age}`;
+
 export const formatDateTime = (iso) => dateTime.format(new Date(iso));
 
 // formatDay shows a minute's date: a calendar day, stored as midnight UTC.

@@ -5,9 +5,9 @@
 
 import {ApiError, del, get, patch, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
-import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, toLocalInput, today} from '../format.js';
+import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, tellApart, toLocalInput, today} from '../format.js';
 import {flash, navigate} from '../router.js';
-import {confirmAction, empty, errorMessage, heading, loadPage, loading, openDialog, personPicker} from '../ui.js';
+import {confirmAction, downloadButton, empty, errorMessage, heading, loadPage, loading, openDialog, personPicker} from '../ui.js';
 
 export async function association(page, {params, session}) {
   const id = params.id;
@@ -141,6 +141,7 @@ function membersSection(el, state) {
     h('button', {type: 'button', onclick: () => addMember(state, status)}, 'Invite a member'),
     h('button', {type: 'button', class: 'secondary', onclick: () => inviteByEmail(state, status)}, 'Invite by e-mail'));
   const {status, content} = section(el, {title: 'Members', titleId: 'members-title', action: add});
+  if (add) add.append(downloadButton('Download (CSV)', `/associations/${state.id}/members.csv`, status, {'aria-label': 'Download (CSV): members'}));
   // showMembers renders the list again after a change, keeping the status line that tells of it.
   state.showMembers = () => {
     const {members} = state.assoc;
@@ -226,7 +227,7 @@ async function addMember(state, status) {
       const who = h('p', {class: 'chosen', role: 'status'}, 'No one chosen yet.');
       append(f, [
         personPicker({label: 'Person', exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
-          onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)}${u.email ? ` (${u.email})` : ''}`; }}),
+          onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)} (${tellApart(u)})`; }}),
         who,
         field('Role', 'role', {maxlength: 100, placeholder: 'member'}, 'Leave it empty for a plain member.'),
         h('p', {class: 'hint'}, 'They get an invitation by e-mail, and become a member when they accept.')]);
@@ -318,6 +319,8 @@ async function loadEvents(state, content, status, refresh) {
         h('span', {class: 'attendance'}, `${going} going · ${notGoing} not going · ${noAnswer} no answer`)),
       state.isMember && s !== 'ended' && h('div', {class: 'actions'}, answer('going', "I'm coming"), answer('not_going', "I can't come")),
       state.canEdit && h('div', {class: 'actions'},
+        downloadButton('Attendance (CSV)', `/attendance/${ev.id}/attendees.csv`, status,
+          {class: 'secondary small', 'aria-label': `Attendance (CSV): ${ev.name}`}),
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit ${ev.name}`,
           onclick: () => eventDialog(state, ev, status, refresh)}, 'Edit'),
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Delete ${ev.name}`,
@@ -375,8 +378,10 @@ const sorts = {
 };
 
 async function minutesSection(el, state) {
-  const add = state.canEdit && h('button', {type: 'button', onclick: () => minutesDialog(state, null, status, refresh)}, 'Write minutes');
+  const add = state.canEdit && h('div', {class: 'actions'},
+    h('button', {type: 'button', onclick: () => minutesDialog(state, null, status, refresh)}, 'Write minutes'));
   const {status, content} = section(el, {title: 'Minutes', titleId: 'minutes-title', action: add});
+  if (add) add.append(downloadButton('Download (Markdown)', `/associations/${state.id}/minutes.md`, status, {'aria-label': 'Download (Markdown): minutes'}));
   const sort = h('select', {id: 'minutes-sort'}, Object.entries(sorts).map(([value, label]) => h('option', {value}, label)));
   const list = h('div', {});
   replace(content, h('div', {class: 'field inline'}, h('label', {for: 'minutes-sort'}, 'Sort'), sort), list);

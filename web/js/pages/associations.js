@@ -2,7 +2,7 @@
 
 import {describe, get, getPage, getUser, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
-import {fullName, matches} from '../format.js';
+import {fullName, matches, tellApart} from '../format.js';
 import {flash, navigate} from '../router.js';
 import {SHOWN, empty, errorBox, errorMessage, handleSubmit, heading, liveSearch, loadPage, loading, personPicker, showCards} from '../ui.js';
 
@@ -101,7 +101,7 @@ export async function newAssociation(page, {session}) {
   const members = [{user: me, role: ''}];
   const memberList = h('ul', {class: 'members-edit', 'aria-label': 'Members'});
   const showMembers = () => replace(memberList, ...members.map((m, i) => h('li', {},
-    h('span', {class: 'name'}, fullName(m.user), m.user.id === me.id ? ' (you)' : ''),
+    h('span', {class: 'name'}, fullName(m.user), m.user.id === me.id ? ' (you)' : [' ', h('span', {class: 'muted'}, tellApart(m.user))]),
     h('label', {class: 'sr-only', for: `role-${m.user.id}`}, `Role of ${fullName(m.user)}`),
     h('input', {id: `role-${m.user.id}`, value: m.role, maxlength: 100, placeholder: 'member',
       oninput: (e) => { m.role = e.target.value; }}),
