@@ -90,7 +90,7 @@ func TestExports(t *testing.T) {
 
 	joined := regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$`)
 	members := csvExport(t, s.request("GET", "/api/associations/"+A+"/members.csv", adaToken, nil).want(t, 200), "members-Échecs-club.csv")
-	if want := []string{"firstname", "lastname", "email", "role", "status", "manager", "joinedAt"}; !slices.Equal(members[0], want) {
+	if want := []string{"First name", "Last name", "E-mail", "Role", "Status", "Manager", "Joined"}; !slices.Equal(members[0], want) {
 		t.Errorf("header %q, want %q", members[0], want)
 	}
 	type row = [6]string // all but joinedAt, which is now
@@ -130,17 +130,17 @@ func TestExports(t *testing.T) {
 	s.request("PUT", "/api/attendance/"+itoa(ev.ID), cyToken, map[string]string{"answer": "not_going"}).want(t, 200)
 	attendance := csvExport(t, s.request("GET", "/api/attendance/"+itoa(ev.ID)+"/attendees.csv", adaToken, nil).want(t, 200),
 		"attendance-Tournoi-d-été.csv")
-	if want := []string{"firstname", "lastname", "email", "answer", "answeredAt"}; !slices.Equal(attendance[0], want) {
+	if want := []string{"First name", "Last name", "E-mail", "Answer", "Answered"}; !slices.Equal(attendance[0], want) {
 		t.Errorf("header %q, want %q", attendance[0], want)
 	}
 	answers := map[string]string{}
 	for _, r := range attendance[1:] {
 		answers[r[2]] = r[3]
-		if answered := joined.MatchString(r[4]); answered == (r[3] == "no_answer") {
+		if answered := joined.MatchString(r[4]); answered == (r[3] == "no answer") {
 			t.Errorf("row %q: answeredAt for the answers only", r)
 		}
 	}
-	if fmt.Sprint(answers) != fmt.Sprint(map[string]string{ada.Email: "no_answer", bob.Email: "going", cy.Email: "not_going"}) {
+	if fmt.Sprint(answers) != fmt.Sprint(map[string]string{ada.Email: "no answer", bob.Email: "going", cy.Email: "not going"}) {
 		t.Errorf("answers %v (members only, Dan is invited)", answers)
 	}
 
@@ -155,10 +155,28 @@ func TestExports(t *testing.T) {
 	r := s.request("GET", "/api/associations/"+A+"/minutes.md", adaToken, nil).want(t, 200)
 	checkAttachment(t, r, "text/markdown; charset=utf-8", "minutes-Échecs-club.md")
 	wantDoc := "# Minutes of Échecs, club\n" +
-		"\n## 2024-03-10\n\nFirst meeting: budget \\*approved\\*.\n\nVoters: Ada Lovelace, Bob Durand, \"le grand\".\n" +
-		"\n## 2024-03-17\n\nSecond meeting.  \n\\# Not a title \\<b\\>bold\\</b\\>\n\nVoters: none recorded.\n"
+		"\n## March 10, 2024\n\nFirst meeting: budget \\*approved\\*.\n\nVoters: Ada Lovelace, Bob Durand, \"le grand\".\n" +
+		"\n## March 17, 2024\n\nSecond meeting.  \n\\# Not a title \\<b\\>bold\\</b\\>\n\nVoters: none recorded.\n"
 	if string(r.body) != wantDoc || r.header.Get("X-Total-Count") != "2" {
 		t.Errorf("the minutes (%s in all):\n%s\nwant\n%s", r.header.Get("X-Total-Count"), r.body, wantDoc)
+	}
+
+	// In French for a manager who reads French: titles, states, days and file names.
+	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{"locale": "fr"}).want(t, 200)
+	enFrançais := csvExport(t, s.request("GET", "/api/associations/"+A+"/members.csv", adaToken, nil).want(t, 200), "membres-Échecs-club.csv")
+	if want := []string{"Prénom", "Nom", "E-mail", "Rôle", "Statut", "Gestionnaire", "Adhésion"}; !slices.Equal(enFrançais[0], want) ||
+		!slices.Equal(enFrançais[4][3:6], []string{"member", "invité", "non"}) {
+		t.Errorf("in French: header %q, Dan's row %q", enFrançais[0], enFrançais[4])
+	}
+	attendance = csvExport(t, s.request("GET", "/api/attendance/"+itoa(ev.ID)+"/attendees.csv", adaToken, nil).want(t, 200),
+		"presences-Tournoi-d-été.csv")
+	if attendance[0][3] != "Réponse" || !slices.ContainsFunc(attendance[1:], func(r []string) bool { return r[3] == "ne vient pas" }) {
+		t.Errorf("the attendance in French: %q", attendance)
+	}
+	r = s.request("GET", "/api/associations/"+A+"/minutes.md", adaToken, nil).want(t, 200)
+	checkAttachment(t, r, "text/markdown; charset=utf-8", "comptes-rendus-Échecs-club.md")
+	if !strings.HasPrefix(string(r.body), "# Comptes rendus de Échecs, club\n\n## 10 mars 2024\n") || !strings.Contains(string(r.body), "Votants : aucun enregistré.") {
+		t.Errorf("the minutes in French:\n%s", r.body)
 	}
 
 	// Only managers and the admin: a member gets not_manager, others not_member.

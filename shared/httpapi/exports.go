@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/i18n"
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
@@ -42,7 +43,7 @@ func (s *Server) exportMinutes(w http.ResponseWriter, r *http.Request) error {
 // them as file makes them, with as many rows as fit in budget bytes, as an attachment.
 func sendExport[R any](w http.ResponseWriter, r *http.Request, budget int,
 	read func(context.Context, asso.User, int64, asso.Page) (postgres.Export[R], error),
-	file func(postgres.Export[R]) exportFile) error {
+	file func(postgres.Export[R], i18n.Reader) exportFile) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -52,11 +53,12 @@ func sendExport[R any](w http.ResponseWriter, r *http.Request, budget int,
 	if err != nil {
 		return err
 	}
-	export, err := read(r.Context(), caller(r), id, p)
+	me := caller(r)
+	export, err := read(r.Context(), me, id, p)
 	if err != nil {
 		return err
 	}
-	f := file(export)
+	f := file(export, catalogue.For(me.Locale, me.TimeZone))
 	body, count := f.cut(budget)
 	w.Header().Set("Content-Type", f.contentType)
 	w.Header().Set("Content-Disposition", attachment(f.name, f.ext))
@@ -90,33 +92,35 @@ func (f exportFile) cut(budget int) (body []byte, count int) {
 	return body, count
 }
 
-// The columns of the CSV files, named as the API's JSON names the same facts.
+// The columns of the CSV files, as the message keys of their titles.
 var (
 	memberColumns     = []string{"firstname", "lastname", "email", "role", "status", "manager", "joinedAt"}
 	attendanceColumns = []string{"firstname", "lastname", "email", "answer", "answeredAt"}
 )
 
-func membersFile(e postgres.Export[postgres.ExportedMember]) exportFile {
+// membersFile is an association's members as CSV, in the reader's language.
+func membersFile(e postgres.Export[postgres.ExportedMember], rd i18n.Reader) exportFile {
 	rows := make([][]string, len(e.Rows))
 	for i, m := range e.Rows {
-		rows[i] = []string{m.Firstname, m.Lastname, m.Email, m.Role, m.Status, yesNo(m.Manager), csvTime(m.JoinedAt)}
+		rows[i] = []string{m.Firstname, m.Lastname, m.Email, m.Role, rd.T("status." + m.Status), yesNo(rd, m.Manager), csvTime(m.JoinedAt)}
 	}
-	return csvFile("members-"+e.Name, memberColumns, rows)
+	return csvFile(rd, rd.T("export.members")+"-"+e.Name, memberColumns, rows)
 }
 
-func attendanceFile(e postgres.Export[postgres.ExportedAnswer]) exportFile {
+// attendanceFile is an event's answers as CSV, in the reader's language.
+func attendanceFile(e postgres.Export[postgres.ExportedAnswer], rd i18n.Reader) exportFile {
 	rows := make([][]string, len(e.Rows))
 	for i, a := range e.Rows {
-		rows[i] = []string{a.Firstname, a.Lastname, a.Email, a.Answer, csvTime(a.AnsweredAt)}
+		rows[i] = []string{a.Firstname, a.Lastname, a.Email, rd.T("answer." + a.Answer), csvTime(a.AnsweredAt)}
 	}
-	return csvFile("attendance-"+e.Name, attendanceColumns, rows)
+	return csvFile(rd, rd.T("export.attendance")+"-"+e.Name, attendanceColumns, rows)
 }
 
-func yesNo(b bool) string {
+func yesNo(rd i18n.Reader, b bool) string {
 	if b {
-		return "yes"
+		return rd.T("yes")
 	}
-	return "no"
+	return rd.T("no")
 }
 
 // csvTime writes a time as the API does (RFC 3339, UTC), and no time as an empty cell.
@@ -130,9 +134,13 @@ func csvTime(t *time.Time) string {
 // csvFile is a CSV file (RFC 4180: CRLF, quotes doubled in quoted cells) in UTF-8,
 // opened with a byte order mark, without which spreadsheet software reads UTF-8 as
 // another encoding and mangles every accent.
-func csvFile(name string, columns []string, rows [][]string) exportFile {
+func csvFile(rd i18n.Reader, name string, columns []string, rows [][]string) exportFile {
+	titles := make([]string, len(columns))
+	for i, c := range columns {
+		titles[i] = rd.T("column." + c)
+	}
 	f := exportFile{name: name, ext: "csv", contentType: "text/csv; charset=utf-8",
-		head: append([]byte("\uFEFF"), csvRecord(columns)...)}
+		head: append([]byte("\uFEFF"), csvRecord(titles)...)}
 	for _, row := range rows {
 		f.parts = append(f.parts, csvRecord(row))
 	}
@@ -166,27 +174,28 @@ func inertCell(cell string) string {
 
 // minutesFile is an association's minutes as a Markdown document: a section per
 // minute, its date as the title, its content, and its voters.
-func minutesFile(e postgres.Export[postgres.ExportedMinute]) exportFile {
-	f := exportFile{name: "minutes-" + e.Name, ext: "md", contentType: "text/markdown; charset=utf-8",
-		head: []byte("# Minutes of " + markdownText(e.Name) + "\n")}
+func minutesFile(e postgres.Export[postgres.ExportedMinute], rd i18n.Reader) exportFile {
+	f := exportFile{name: rd.T("export.minutes") + "-" + e.Name, ext: "md", contentType: "text/markdown; charset=utf-8",
+		head: []byte("# " + rd.T("minutes.title", markdownText(e.Name)) + "\n")}
 	for _, m := range e.Rows {
-		voters := "none recorded"
+		voters := rd.T("minutes.noVoters")
 		if len(m.Voters) > 0 {
 			voters = markdownText(strings.Join(m.Voters, ", "))
 		}
-		f.parts = append(f.parts, fmt.Appendf(nil, "\n## %s\n\n%s\n\nVoters: %s.\n", minuteDate(m.Date), markdownText(m.Content), voters))
+		f.parts = append(f.parts, fmt.Appendf(nil, "\n## %s\n\n%s\n\n%s\n", minuteDate(rd, m.Date), markdownText(m.Content),
+			rd.T("minutes.voters", voters)))
 	}
 	return f
 }
 
 // minuteDate is a minute's date as its section's title: the day, as the web app
-// records minutes (midnight UTC), or the day and time in UTC.
-func minuteDate(t time.Time) string {
+// records minutes (midnight UTC), or the day and time in the reader's zone.
+func minuteDate(rd i18n.Reader, t time.Time) string {
 	t = t.UTC()
 	if t.Equal(t.Truncate(24 * time.Hour)) {
-		return t.Format(time.DateOnly)
+		return rd.Day(t)
 	}
-	return t.Format("2006-01-02 15:04 UTC")
+	return rd.When(t)
 }
 
 // markdownInline escapes what Markdown reads as markup anywhere in a line: emphasis,

@@ -66,23 +66,42 @@ func TestAttachmentNames(t *testing.T) {
 // TestFilesAreCutAfterWholeParts: a file holds the parts that fit in the budget, at
 // least one.
 func TestFilesAreCutAfterWholeParts(t *testing.T) {
-	f := csvFile("members-x", []string{"a"}, [][]string{{"1111"}, {"2222"}, {"3333"}})
-	head := len("\uFEFFa\r\n")
+	f := csvFile(catalogue.For("en", ""), "members-x", []string{"email"}, [][]string{{"1111"}, {"2222"}, {"3333"}})
+	head := len("\uFEFFE-mail\r\n")
 	for budget, want := range map[int]int{0: 1, head + 6: 1, head + 12: 2, head + 17: 2, head + 18: 3, 1 << 20: 3} {
 		body, count := f.cut(budget)
 		if count != want || len(body) != head+6*count {
 			t.Errorf("budget %d: %d rows in %d bytes, want %d rows", budget, count, len(body), want)
 		}
 	}
-	doc := minutesFile(postgres.Export[postgres.ExportedMinute]{Name: "Chess *club*", Rows: []postgres.ExportedMinute{
+}
+
+// TestMinutesDocument: the minutes in the reader's language, their days as the
+// language writes them, a minute with a time in the reader's zone.
+func TestMinutesDocument(t *testing.T) {
+	export := postgres.Export[postgres.ExportedMinute]{Name: "Chess *club*", Rows: []postgres.ExportedMinute{
 		{Date: time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC), Content: "Opened.", Voters: []string{"Ada Lovelace", "Bob_Marley"}},
 		{Date: time.Date(2024, 3, 11, 14, 30, 0, 0, time.UTC), Content: "Closed."},
-	}})
-	body, _ := doc.cut(1 << 20)
-	want := "# Minutes of Chess \\*club\\*\n" +
-		"\n## 2024-03-10\n\nOpened.\n\nVoters: Ada Lovelace, Bob\\_Marley.\n" +
-		"\n## 2024-03-11 14:30 UTC\n\nClosed.\n\nVoters: none recorded.\n"
-	if string(body) != want {
-		t.Errorf("the minutes:\n%s\nwant\n%s", body, want)
+	}}
+	for _, tc := range []struct{ locale, zone, want string }{
+		{"en", "UTC", "# Minutes of Chess \\*club\\*\n" +
+			"\n## March 10, 2024\n\nOpened.\n\nVoters: Ada Lovelace, Bob\\_Marley.\n" +
+			"\n## Monday, March 11, 2024 at 2:30 pm (UTC)\n\nClosed.\n\nVoters: none recorded.\n"},
+		{"fr", "Europe/Paris", "# Comptes rendus de Chess \\*club\\*\n" +
+			"\n## 10 mars 2024\n\nOpened.\n\nVotants : Ada Lovelace, Bob\\_Marley.\n" +
+			"\n## lundi 11 mars 2024 à 15:30 (Europe/Paris)\n\nClosed.\n\nVotants : aucun enregistré.\n"},
+	} {
+		body, _ := minutesFile(export, catalogue.For(tc.locale, tc.zone)).cut(1 << 20)
+		if string(body) != tc.want {
+			t.Errorf("the minutes in %s:\n%s\nwant\n%s", tc.locale, body, tc.want)
+		}
+	}
+}
+
+// TestTranslationsAgree: every message the API writes exists in each language, with
+// the same arguments.
+func TestTranslationsAgree(t *testing.T) {
+	for _, problem := range catalogue.Problems() {
+		t.Error(problem)
 	}
 }

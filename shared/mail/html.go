@@ -3,6 +3,8 @@ package mail
 import (
 	"html"
 	"strings"
+
+	"github.com/kittenasso/kittenasso/shared/i18n"
 )
 
 // The HTML parts are written out, not templated: html/template looks methods up by
@@ -56,14 +58,14 @@ func (p *htmlPage) small(l link) {
 }
 
 // document is the whole HTML part: its frame, in the reader's language, around the body.
-func (p *htmlPage) document(rd reader, title string) string {
+func (p *htmlPage) document(rd i18n.Reader, title string) string {
 	return `<!DOCTYPE html>
-<html lang="` + rd.lang + `"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="` + rd.Lang + `"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">
 <title>` + html.EscapeString(title) + `</title></head>
 <body style="font-family: sans-serif; line-height: 1.4; max-width: 36em; margin: auto; padding: 1em">
 <h1 style="font-size: 1.4em">🐱 KittenAsso's</h1>
-` + p.body.String() + `<p style="opacity: .7">KittenAsso's<br>` + html.EscapeString(rd.t("footer.tagline")) + `</p>
+` + p.body.String() + `<p style="opacity: .7">KittenAsso's<br>` + html.EscapeString(rd.T("footer.tagline")) + `</p>
 </body></html>
 `
 }

@@ -1,28 +1,12 @@
 package mail
 
 import (
-	"time"
-
-	"github.com/go-playground/locales"
-	"github.com/go-playground/locales/en"
-	"github.com/go-playground/locales/fr"
-	"golang.org/x/text/feature/plural"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
-	"golang.org/x/text/message/catalog"
-
 	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/i18n"
 )
 
-// translation is one message in each language the product speaks (asso.Locales).
-// Keeping both in one literal makes a message that exists in one language only
-// impossible to write; TestTranslationsAgree checks that neither is empty and that
-// both take the same arguments.
-type translation struct{ en, fr string }
-
-// messages is the e-mails' catalogue, by key. Formats follow fmt, with explicit
-// argument indexes where there are several, so that a language may reorder them.
-var messages = map[string]translation{
+// messages is the e-mails' catalogue, by key (i18n.Text: English, French).
+var messages = map[string]i18n.Text{
 	// A label and its value: French puts a space before the colon.
 	"label":          {"%[1]s: %[2]s", "%[1]s : %[2]s"},
 	"footer.tagline": {"The best way to manage your associations", "La meilleure façon de gérer vos associations"},
@@ -61,8 +45,6 @@ var messages = map[string]translation{
 		"Pour ne plus recevoir les e-mails des évènements de %[1]s, ouvrez %[2]s"},
 	"event.unsubscribeLink": {"Stop e-mails about the events of %s", "Ne plus recevoir les e-mails des évènements de %s"},
 	"event.calendar":        {"%s, on KittenAsso's", "%s, sur KittenAsso's"},
-	// A date and time in the reader's time zone, which is named.
-	"date.at": {"%[1]s at %[2]s (%[3]s)", "%[1]s à %[2]s (%[3]s)"},
 
 	"join.title":     {"Invitation", "Invitation"},
 	"join.hello":     {"Hello,", "Bonjour,"},
@@ -77,68 +59,17 @@ var messages = map[string]translation{
 		"Rien ne se passe sans votre réponse : vous ne serez pas membre et ne recevrez aucun de ses e-mails tant que vous n'aurez pas accepté."},
 }
 
-// pluralMessages are messages with a count, one form per plural category of each
-// language (CLDR rules: French says "1 jour" and "0 jour", English "0 days").
-var pluralMessages = map[string]struct{ en, fr pluralForms }{
+// pluralMessages are the e-mails' messages with a count.
+var pluralMessages = map[string]i18n.Plural{
 	"verify.lasts": {
-		pluralForms{"It works for %d hour.", "It works for %d hours."},
-		pluralForms{"Il est valable %d heure.", "Il est valable %d heures."}},
+		i18n.Forms{"It works for %d hour.", "It works for %d hours."},
+		i18n.Forms{"Il est valable %d heure.", "Il est valable %d heures."}},
 	"join.lapses": {
-		pluralForms{"The invitation lapses in %d day.", "The invitation lapses in %d days."},
-		pluralForms{"L'invitation expire dans %d jour.", "L'invitation expire dans %d jours."}},
+		i18n.Forms{"The invitation lapses in %d day.", "The invitation lapses in %d days."},
+		i18n.Forms{"L'invitation expire dans %d jour.", "L'invitation expire dans %d jours."}},
 }
 
-// pluralForms are a message's forms for one count and for others.
-type pluralForms struct{ one, other string }
+var catalogue = i18n.NewCatalogue(messages, pluralMessages)
 
-// catalogue holds messages and pluralMessages for golang.org/x/text/message.
-var catalogue = func() catalog.Catalog {
-	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	for key, m := range messages {
-		must(b.SetString(language.English, key, m.en))
-		must(b.SetString(language.French, key, m.fr))
-	}
-	for key, m := range pluralMessages {
-		for tag, forms := range map[language.Tag]pluralForms{language.English: m.en, language.French: m.fr} {
-			must(b.Set(tag, key, plural.Selectf(1, "%d", plural.One, forms.one, plural.Other, forms.other)))
-		}
-	}
-	return b
-}()
-
-func must(err error) {
-	if err != nil {
-		panic(err)
-	}
-}
-
-// reader writes for one recipient: in their language, with dates in their time zone.
-type reader struct {
-	printer *message.Printer
-	dates   locales.Translator // CLDR's date and time formats of the language
-	zone    *time.Location
-	lang    string // the HTML lang attribute
-}
-
-// readerFor is the reader of r. A payload without a locale reads in English, one
-// without a time zone (or with a zone this build does not know) in UTC.
-func readerFor(r asso.Reader) reader {
-	zone, err := asso.LoadTimeZone(r.TimeZone)
-	if err != nil {
-		zone = time.UTC
-	}
-	if r.Locale == asso.LocaleFrench {
-		return reader{message.NewPrinter(language.French, message.Catalog(catalogue)), fr.New(), zone, "fr"}
-	}
-	return reader{message.NewPrinter(language.English, message.Catalog(catalogue)), en.New(), zone, "en"}
-}
-
-// t is the message key in the reader's language, formatted with args.
-func (r reader) t(key string, args ...any) string { return r.printer.Sprintf(key, args...) }
-
-// when writes t as the reader reads dates: "Sunday, December 6, 2026 at 3:51 pm (UTC)",
-// "dimanche 6 décembre 2026 à 15:51 (Europe/Paris)".
-func (r reader) when(t time.Time) string {
-	t = t.In(r.zone)
-	return r.t("date.at", r.dates.FmtDateFull(t), r.dates.FmtTimeShort(t), r.zone.String())
-}
+// readerFor is the reader of an e-mail: its recipient, as the payload says.
+func readerFor(r asso.Reader) i18n.Reader { return catalogue.For(r.Locale, r.TimeZone) }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/calendar"
+	"github.com/kittenasso/kittenasso/shared/i18n"
 )
 
 // Message is a rendered e-mail, before MIME encoding.
@@ -78,21 +79,21 @@ func (r Renderer) verification(to string, p asso.VerificationEmail) (Message, er
 		return Message{}, fmt.Errorf("verification link %q is not an http(s) URL", p.Link)
 	}
 	rd := readerFor(p.Reader)
-	hi := rd.t("verify.hi", calendar.OneLine(p.Firstname)+" "+calendar.OneLine(p.Lastname))
-	lasts := rd.t("verify.lasts", int(asso.VerificationLifetime.Hours())) + " " + rd.t("verify.kitten")
-	text := hi + "\n\n" + rd.t("verify.link") + "\n" + p.Link + "\n\n" + lasts + "\n" + rd.t("verify.fun") + "\n\n" + signature(rd)
+	hi := rd.T("verify.hi", calendar.OneLine(p.Firstname)+" "+calendar.OneLine(p.Lastname))
+	lasts := rd.T("verify.lasts", int(asso.VerificationLifetime.Hours())) + " " + rd.T("verify.kitten")
+	text := hi + "\n\n" + rd.T("verify.link") + "\n" + p.Link + "\n\n" + lasts + "\n" + rd.T("verify.fun") + "\n\n" + signature(rd)
 	var page htmlPage
 	page.para(hi)
-	page.para(rd.t("verify.link"))
-	page.buttons(link{rd.t("verify.button"), p.Link})
+	page.para(rd.T("verify.link"))
+	page.buttons(link{rd.T("verify.button"), p.Link})
 	page.raw(`<p style="word-break: break-all"><a href="` + html.EscapeString(p.Link) + `">` + html.EscapeString(p.Link) + `</a></p>`)
 	page.para(lasts)
-	page.para(rd.t("verify.fun"))
-	return Message{To: to, Subject: rd.t("verify.subject"), Text: text, HTML: page.document(rd, rd.t("verify.title"))}, nil
+	page.para(rd.T("verify.fun"))
+	return Message{To: to, Subject: rd.T("verify.subject"), Text: text, HTML: page.document(rd, rd.T("verify.title"))}, nil
 }
 
 // signature ends every text part.
-func signature(rd reader) string { return "KittenAsso's - " + rd.t("footer.tagline") + "\n" }
+func signature(rd i18n.Reader) string { return "KittenAsso's - " + rd.T("footer.tagline") + "\n" }
 
 // event renders an invitation, update, cancellation, reminder or promotion: the text
 // and HTML parts in the reader's language, with the dates in their time zone, and the
@@ -117,22 +118,22 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 		method = "CANCEL"
 	}
 	facts := [][2]string{
-		{rd.t("event.name"), name},
-		{rd.t("event.start"), rd.when(start)},
-		{rd.t("event.end"), rd.when(end)},
-		{rd.t("event.association"), association},
+		{rd.T("event.name"), name},
+		{rd.T("event.start"), rd.When(start)},
+		{rd.T("event.end"), rd.When(end)},
+		{rd.T("event.association"), association},
 	}
 	var answers []link
 	if !cancelled && asso.IsRSVPTokenShape(p.RSVP) {
 		answer := r.WebURL + "/rsvp?t=" + p.RSVP + "&a="
-		answers = []link{{rd.t("event.going"), answer + "going"}, {rd.t("event.notGoing"), answer + "not_going"}}
+		answers = []link{{rd.T("event.going"), answer + "going"}, {rd.T("event.notGoing"), answer + "not_going"}}
 	}
 	unsubscribe := r.WebURL + "/unsubscribe?t=" + p.Unsubscribe
-	intro := rd.t("event.intro." + kind)
+	intro := rd.T("event.intro." + kind)
 
 	text := intro + "\n\n"
 	for _, f := range facts {
-		text += rd.t("label", f[0], f[1]) + "\n"
+		text += rd.T("label", f[0], f[1]) + "\n"
 	}
 	text += "\n"
 	var page htmlPage
@@ -140,23 +141,23 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 	page.facts(facts)
 	switch {
 	case cancelled && p.Going:
-		text += rd.t("event.wasGoing") + "\n\n"
-		page.para(rd.t("event.wasGoing"))
+		text += rd.T("event.wasGoing") + "\n\n"
+		page.para(rd.T("event.wasGoing"))
 	case len(answers) > 0:
-		text += rd.t("event.ask") + "\n"
+		text += rd.T("event.ask") + "\n"
 		for _, a := range answers {
-			text += rd.t("label", a.label, a.url) + "\n"
+			text += rd.T("label", a.label, a.url) + "\n"
 		}
 		text += "\n"
-		page.para(rd.t("event.ask"))
+		page.para(rd.T("event.ask"))
 		page.buttons(answers...)
 	}
-	text += rd.t("event.unsubscribe", association, unsubscribe) + "\n"
-	page.small(link{rd.t("event.unsubscribeLink", association), unsubscribe})
+	text += rd.T("event.unsubscribe", association, unsubscribe) + "\n"
+	page.small(link{rd.T("event.unsubscribeLink", association), unsubscribe})
 
 	return Message{
 		To:          to,
-		Subject:     rd.t("event.subject."+kind, name, association),
+		Subject:     rd.T("event.subject."+kind, name, association),
 		Text:        text,
 		HTML:        page.document(rd, name),
 		Unsubscribe: r.WebURL + "/api/unsubscribe/" + p.Unsubscribe,
@@ -185,27 +186,27 @@ func (r Renderer) join(to string, p asso.JoinEmail) (Message, error) {
 	rd := readerFor(p.Reader)
 	association := calendar.OneLine(p.AssociationName)
 	inviter := calendar.OneLine(p.InviterFirstname + " " + p.InviterLastname)
-	greeting := rd.t("join.hello")
+	greeting := rd.T("join.hello")
 	if p.Firstname != "" {
-		greeting = rd.t("join.hi", calendar.OneLine(p.Firstname))
+		greeting = rd.T("join.hi", calendar.OneLine(p.Firstname))
 	}
 	var links []link
 	switch {
 	case asso.IsInvitationTokenShape(p.Token):
 		links = []link{
-			{rd.t("join.accept", association), r.WebURL + "/invitation?t=" + p.Token + "&a=accept"},
-			{rd.t("join.decline"), r.WebURL + "/invitation?t=" + p.Token + "&a=decline"},
+			{rd.T("join.accept", association), r.WebURL + "/invitation?t=" + p.Token + "&a=accept"},
+			{rd.T("join.decline"), r.WebURL + "/invitation?t=" + p.Token + "&a=decline"},
 		}
 	case p.Token == "":
-		links = []link{{rd.t("join.signUp"), r.WebURL + "/signup?email=" + url.QueryEscape(to)}}
+		links = []link{{rd.T("join.signUp"), r.WebURL + "/signup?email=" + url.QueryEscape(to)}}
 	default:
 		return Message{}, fmt.Errorf("join payload: token %q has not the shape of an invitation token", p.Token)
 	}
-	intro := rd.t("join.intro", inviter, association)
-	consent := rd.t("join.consent") + " " + rd.t("join.lapses", int(asso.InvitationLifetime.Hours()/24))
+	intro := rd.T("join.intro", inviter, association)
+	consent := rd.T("join.consent") + " " + rd.T("join.lapses", int(asso.InvitationLifetime.Hours()/24))
 	text := greeting + "\n\n" + intro + "\n\n"
 	for _, l := range links {
-		text += rd.t("label", l.label, l.url) + "\n"
+		text += rd.T("label", l.label, l.url) + "\n"
 	}
 	text += "\n" + consent + "\n\n" + signature(rd)
 	var page htmlPage
@@ -214,9 +215,9 @@ func (r Renderer) join(to string, p asso.JoinEmail) (Message, error) {
 	page.buttons(links...)
 	page.para(consent)
 	// To an address with no account, the subject holds nothing the inviter wrote.
-	subject := rd.t("join.subject", inviter, association)
+	subject := rd.T("join.subject", inviter, association)
 	if p.Token == "" {
-		subject = rd.t("join.anonymous")
+		subject = rd.T("join.anonymous")
 	}
-	return Message{To: to, Subject: subject, Text: text, HTML: page.document(rd, rd.t("join.title"))}, nil
+	return Message{To: to, Subject: subject, Text: text, HTML: page.document(rd, rd.T("join.title"))}, nil
 }
