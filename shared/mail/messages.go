@@ -62,11 +62,11 @@ var messages = map[string]i18n.Text{
 // pluralMessages are the e-mails' messages with a count.
 var pluralMessages = map[string]i18n.Plural{
 	"verify.lasts": {
-		i18n.Forms{"It works for %d hour.", "It works for %d hours."},
-		i18n.Forms{"Il est valable %d heure.", "Il est valable %d heures."}},
+		EN: i18n.Forms{One: "It works for %d hour.", Other: "It works for %d hours."},
+		FR: i18n.Forms{One: "Il est valable %d heure.", Other: "Il est valable %d heures."}},
 	"join.lapses": {
-		i18n.Forms{"The invitation lapses in %d day.", "The invitation lapses in %d days."},
-		i18n.Forms{"L'invitation expire dans %d jour.", "L'invitation expire dans %d jours."}},
+		EN: i18n.Forms{One: "The invitation lapses in %d day.", Other: "The invitation lapses in %d days."},
+		FR: i18n.Forms{One: "L'invitation expire dans %d jour.", Other: "L'invitation expire dans %d jours."}},
 }
 
 var catalogue = i18n.NewCatalogue(messages, pluralMessages)
