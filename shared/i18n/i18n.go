@@ -23,12 +23,12 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
-// Text is one message in each language. Keeping both in one literal makes a message
-// that exists in one language only impossible to write; Catalogue.Problems finds an
+// Text is one message in each language: {English, French}. Keeping both in one
+// literal makes a message that exists in one language only impossible to write; Catalogue.Problems finds an
 // empty one, or two that do not take the same arguments. Formats follow fmt, with
 // explicit argument indexes where there are several, so that a language may reorder
 // them.
-type Text struct{ EN, FR string }
+type Text [2]string
 
 // Plural is a message with a count (its first argument, %d), in each language.
 type Plural struct{ EN, FR Forms }
@@ -58,8 +58,8 @@ func NewCatalogue(texts map[string]Text, plurals map[string]Plural) *Catalogue {
 	for _, m := range []map[string]Text{builtIn, texts} {
 		for key, t := range m {
 			c.texts[key] = t
-			must(b.SetString(language.English, key, t.EN))
-			must(b.SetString(language.French, key, t.FR))
+			must(b.SetString(language.English, key, t[0]))
+			must(b.SetString(language.French, key, t[1]))
 		}
 	}
 	for key, p := range plurals {
@@ -103,7 +103,7 @@ func (c *Catalogue) Problems() []string {
 		}
 	}
 	for key, t := range c.texts {
-		agree(key, t.EN, t.FR)
+		agree(key, t[0], t[1])
 	}
 	for key, p := range c.plurals {
 		agree(key+" (one)", p.EN.One, p.FR.One)

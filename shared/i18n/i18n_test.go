@@ -15,9 +15,9 @@ func TestProblems(t *testing.T) {
 		"args":      {"Join %s", "Rejoindre"},
 		"both":      {"x", "y"},
 	}, map[string]Plural{
-		"days": {Forms{"%d day", "%d days"}, Forms{"%d jour", "%d jours"}},
-		"both": {Forms{"%d", "%d"}, Forms{"%d", "%d"}},
-		"odd":  {Forms{"%d day", "%d days"}, Forms{"jour", "%d jours"}},
+		"days": {EN: Forms{One: "%d day", Other: "%d days"}, FR: Forms{One: "%d jour", Other: "%d jours"}},
+		"both": {EN: Forms{One: "%d", Other: "%d"}, FR: Forms{One: "%d", Other: "%d"}},
+		"odd":  {EN: Forms{One: "%d day", Other: "%d days"}, FR: Forms{One: "jour", Other: "%d jours"}},
 	})
 	want := []string{
 		`args: English takes [%s], French []`,
@@ -32,7 +32,7 @@ func TestProblems(t *testing.T) {
 
 func TestReader(t *testing.T) {
 	c := NewCatalogue(map[string]Text{"hi": {"Hi %s", "Bonjour %s"}},
-		map[string]Plural{"days": {Forms{"%d day", "%d days"}, Forms{"%d jour", "%d jours"}}})
+		map[string]Plural{"days": {EN: Forms{One: "%d day", Other: "%d days"}, FR: Forms{One: "%d jour", Other: "%d jours"}}})
 	at := time.Date(2026, 12, 6, 14, 51, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		locale, zone                  string
