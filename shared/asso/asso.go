@@ -19,6 +19,10 @@ type User struct {
 	Lastname  string `json:"lastname"`
 	Age       int    `json:"age"`
 	IsAdmin   bool   `json:"isAdmin"`
+	// Locale and TimeZone are the user's preferences: only the user reads them (and
+	// the admin); they are empty, and left out, for anyone else.
+	Locale   string `json:"locale,omitempty"`
+	TimeZone string `json:"timeZone,omitempty"`
 }
 
 // AssociationWithUsers is the nested association shape used inside users, minutes and
@@ -129,6 +133,8 @@ type NewUser struct {
 	Lastname     string
 	Age          int
 	PasswordHash string
+	Locale       string
+	TimeZone     string
 }
 
 // UserPatch lists the fields PUT /api/users/{id} may change; nil means unchanged.
@@ -138,6 +144,8 @@ type UserPatch struct {
 	Lastname     *string
 	Age          *int
 	PasswordHash *string
+	Locale       *string
+	TimeZone     *string
 }
 
 // Page bounds a list query.
@@ -232,6 +240,19 @@ const (
 	MailJoin         = "join" // an invitation to join an association
 )
 
+// VerificationLifetime is how long a verification link works (docs/api.md §5).
+const VerificationLifetime = 24 * time.Hour
+
+// Reader is the language and time zone an e-mail is written in: its recipient's. A
+// payload queued without them (before migration 0012) reads in English, in UTC.
+type Reader struct {
+	Locale   string `json:"locale,omitempty"`
+	TimeZone string `json:"timeZone,omitempty"`
+}
+
+// ReaderOf is the Reader of user u.
+func ReaderOf(u User) Reader { return Reader{Locale: u.Locale, TimeZone: u.TimeZone} }
+
 // VerificationEmail is the outbox payload of a verification e-mail: of a new account,
 // or of a new address when NewEmail is set.
 type VerificationEmail struct {
@@ -239,6 +260,7 @@ type VerificationEmail struct {
 	Lastname  string `json:"lastname"`
 	Link      string `json:"link"`
 	NewEmail  bool   `json:"newEmail,omitempty"`
+	Reader
 }
 
 // EventEmail is the outbox payload of an invitation, update or cancellation: a
@@ -259,6 +281,7 @@ type EventEmail struct {
 	RSVP string `json:"rsvp,omitempty"`
 	// Going: the recipient had said they were coming (cancellations).
 	Going bool `json:"going"`
+	Reader
 }
 
 // AssociationInput creates or changes an association. A nil field is unchanged

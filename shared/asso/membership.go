@@ -27,6 +27,8 @@ type JoinEmail struct {
 	InviterLastname  string `json:"inviterLastname"`
 	Firstname        string `json:"firstname,omitempty"`
 	Token            string `json:"token,omitempty"`
+	// Reader: the account's own; the inviter's for an address with no account.
+	Reader
 }
 
 // InvitationToken is what an invitation's accept and decline links name: the

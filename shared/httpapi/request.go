@@ -343,6 +343,29 @@ func hasControl(s, allowed string) bool {
 	return false
 }
 
+// locale reads one of the languages the product speaks (asso.Locales).
+func (f *form) locale(name string) *string {
+	s := f.text(name, false, 8)
+	if s != nil && !asso.IsLocale(*s) {
+		f.problem(name + " must be one of the following values: " + strings.Join(asso.Locales, ", "))
+		return nil
+	}
+	return s
+}
+
+// timeZone reads the name of an IANA time zone ("Europe/Paris").
+func (f *form) timeZone(name string) *string {
+	s := f.text(name, false, asso.MaxTimeZoneLen)
+	if s == nil {
+		return nil
+	}
+	if _, err := asso.LoadTimeZone(*s); err != nil {
+		f.problem(name + " must be an IANA time zone such as Europe/Paris")
+		return nil
+	}
+	return s
+}
+
 // email reads an e-mail address: one plain address, no display name, no line breaks,
 // and a domain name of ASCII labels (internationalised domains IDNA-encoded, no IP
 // literal), which is what SES and every mail server accept.

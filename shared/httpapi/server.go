@@ -98,9 +98,6 @@ func (s *Server) routeHandler(rt Route) http.Handler {
 	})
 }
 
-// verificationTTL is how long a verification link works (docs/api.md §5).
-const verificationTTL = 24 * time.Hour
-
 // newVerification makes a fresh verification token and its link to the web app.
 func (s *Server) newVerification() (postgres.Verification, error) {
 	token, hash, err := auth.NewLinkToken()
@@ -110,6 +107,6 @@ func (s *Server) newVerification() (postgres.Verification, error) {
 	return postgres.Verification{
 		TokenHash: hash,
 		Link:      s.FrontendURL + "/verify?t=" + token,
-		ExpiresAt: time.Now().Add(verificationTTL),
+		ExpiresAt: time.Now().Add(asso.VerificationLifetime),
 	}, nil
 }

@@ -28,11 +28,22 @@ func parseSignUp(f *form) (signUp, error) {
 	age := f.integer("age", true, 0, maxAge)
 	email := f.email("email", true)
 	password := f.password("password", true, minPasswordLen)
+	locale, timeZone := f.locale("locale"), f.timeZone("timeZone")
 	if err := f.err(); err != nil {
 		return signUp{}, err
 	}
+	// The old client sends neither: English, and the zone that goes with the language.
+	if locale == nil {
+		en := asso.LocaleEnglish
+		locale = &en
+	}
+	if timeZone == nil {
+		tz := asso.DefaultTimeZone(*locale)
+		timeZone = &tz
+	}
 	return signUp{
-		user:     asso.NewUser{Email: *email, Firstname: *firstname, Lastname: *lastname, Age: *age},
+		user: asso.NewUser{Email: *email, Firstname: *firstname, Lastname: *lastname, Age: *age,
+			Locale: *locale, TimeZone: *timeZone},
 		password: *password,
 	}, nil
 }
@@ -51,6 +62,8 @@ func parseUserPatch(f *form) (userPatch, error) {
 			Lastname:  f.text("lastname", false, maxNameLen),
 			Age:       f.integer("age", false, 0, maxAge),
 			Email:     f.email("email", false),
+			Locale:    f.locale("locale"),
+			TimeZone:  f.timeZone("timeZone"),
 		},
 		password:        f.password("password", false, minPasswordLen),
 		currentPassword: f.secret("currentPassword", false, maxPasswordInput),

@@ -73,55 +73,30 @@ func (r Renderer) Render(kind, recipient string, payload []byte) (Message, error
 	return Message{}, fmt.Errorf("unknown e-mail kind %q", kind)
 }
 
-// The verification e-mail's parts. They are written out, not templated: html/template
-// looks methods up by name, which keeps every exported method of the binary (the
-// whole SES client) from being dropped by the linker, adding megabytes to the mailer.
-// The HTML part escapes every value it shows.
-func verificationText(p asso.VerificationEmail) string {
-	return "Hi " + p.Firstname + " " + p.Lastname + ` !
-
-Here is your verification link :
-` + p.Link + `
-
-It works for 24 hours. We wanted to celebrate your new account by sending you a kitten.
-Have fun using our service !
-
-KittenAsso's - The best way to manage your associations
-`
-}
-
-func verificationHTML(p asso.VerificationEmail) string {
-	name, link := html.EscapeString(p.Firstname+" "+p.Lastname), html.EscapeString(p.Link)
-	return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><title>Welcome !</title></head>
-<body style="font-family: sans-serif; max-width: 36em; margin: auto; padding: 1em">
-<h1>🐱 KittenAsso's</h1>
-<p>Hi ` + name + ` !</p>
-<p>Here is your verification email link :</p>
-<p><a href="` + link + `">` + link + `</a></p>
-<p>It works for 24 hours. We wanted to celebrate your new account by sending you a kitten.</p>
-<p>Have fun using our service !</p>
-<p style="color: #777">KittenAsso's<br>The best way to manage your associations</p>
-</body></html>
-`
-}
-
 func (r Renderer) verification(to string, p asso.VerificationEmail) (Message, error) {
 	if !strings.HasPrefix(p.Link, "https://") && !strings.HasPrefix(p.Link, "http://") {
 		return Message{}, fmt.Errorf("verification link %q is not an http(s) URL", p.Link)
 	}
-	p.Firstname, p.Lastname = calendar.OneLine(p.Firstname), calendar.OneLine(p.Lastname)
-	return Message{To: to, Subject: VerificationSubject, Text: verificationText(p), HTML: verificationHTML(p)}, nil
+	rd := readerFor(p.Reader)
+	hi := rd.t("verify.hi", calendar.OneLine(p.Firstname)+" "+calendar.OneLine(p.Lastname))
+	lasts := rd.t("verify.lasts", int(asso.VerificationLifetime.Hours())) + " " + rd.t("verify.kitten")
+	text := hi + "\n\n" + rd.t("verify.link") + "\n" + p.Link + "\n\n" + lasts + "\n" + rd.t("verify.fun") + "\n\n" + signature(rd)
+	var page htmlPage
+	page.para(hi)
+	page.para(rd.t("verify.link"))
+	page.buttons(link{rd.t("verify.button"), p.Link})
+	page.raw(`<p style="word-break: break-all"><a href="` + html.EscapeString(p.Link) + `">` + html.EscapeString(p.Link) + `</a></p>`)
+	page.para(lasts)
+	page.para(rd.t("verify.fun"))
+	return Message{To: to, Subject: rd.t("verify.subject"), Text: text, HTML: page.document(rd, rd.t("verify.title"))}, nil
 }
 
-// eventWording is what each kind of event e-mail says.
-var eventWording = map[string]struct{ subject, intro string }{
-	asso.MailInvitation:   {"Invitation", "You have been invited to an event."},
-	asso.MailUpdate:       {"Updated", "An event you are invited to has changed."},
-	asso.MailCancellation: {"Cancelled", "An event you were invited to has been cancelled."},
-	asso.MailReminder:     {"Reminder", "An event you are invited to starts soon."},
-}
+// signature ends every text part.
+func signature(rd reader) string { return "KittenAsso's - " + rd.t("footer.tagline") + "\n" }
 
+// event renders an invitation, update, cancellation, reminder or promotion: the text
+// and HTML parts in the reader's language, with the dates in their time zone, and the
+// .ics, whose times are UTC whatever the reader.
 func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 	start, err := time.Parse(time.RFC3339, p.Start)
 	if err != nil {
@@ -131,34 +106,60 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 	if err != nil {
 		return Message{}, fmt.Errorf("event end: %w", err)
 	}
+	if !asso.IsUnsubscribeToken(p.Unsubscribe) {
+		return Message{}, fmt.Errorf("event payload: unsubscribe token %q is not a UUID", p.Unsubscribe)
+	}
+	rd := readerFor(p.Reader)
 	name, association := calendar.OneLine(p.Name), calendar.OneLine(p.AssociationName)
-	words := eventWording[kind]
 	cancelled := kind == asso.MailCancellation
 	method := "REQUEST"
 	if cancelled {
 		method = "CANCEL"
 	}
-	if !asso.IsUnsubscribeToken(p.Unsubscribe) {
-		return Message{}, fmt.Errorf("event payload: unsubscribe token %q is not a UUID", p.Unsubscribe)
+	facts := [][2]string{
+		{rd.t("event.name"), name},
+		{rd.t("event.start"), rd.when(start)},
+		{rd.t("event.end"), rd.when(end)},
+		{rd.t("event.association"), association},
 	}
-	token := p.Unsubscribe
-	var answer string
+	var answers []link
+	if !cancelled && asso.IsRSVPTokenShape(p.RSVP) {
+		answer := r.WebURL + "/rsvp?t=" + p.RSVP + "&a="
+		answers = []link{{rd.t("event.going"), answer + "going"}, {rd.t("event.notGoing"), answer + "not_going"}}
+	}
+	unsubscribe := r.WebURL + "/unsubscribe?t=" + p.Unsubscribe
+	intro := rd.t("event.intro." + kind)
+
+	text := intro + "\n\n"
+	for _, f := range facts {
+		text += rd.t("label", f[0], f[1]) + "\n"
+	}
+	text += "\n"
+	var page htmlPage
+	page.para(intro)
+	page.facts(facts)
 	switch {
 	case cancelled && p.Going:
-		answer = "You had said you were coming.\n\n"
-	case !cancelled && asso.IsRSVPTokenShape(p.RSVP):
-		answer = fmt.Sprintf("Are you coming? Answer in one click:\nI'm coming: %[1]s/rsvp?t=%[2]s&a=going\n"+
-			"I can't come: %[1]s/rsvp?t=%[2]s&a=not_going\n\n", r.WebURL, p.RSVP)
+		text += rd.t("event.wasGoing") + "\n\n"
+		page.para(rd.t("event.wasGoing"))
+	case len(answers) > 0:
+		text += rd.t("event.ask") + "\n"
+		for _, a := range answers {
+			text += rd.t("label", a.label, a.url) + "\n"
+		}
+		text += "\n"
+		page.para(rd.t("event.ask"))
+		page.buttons(answers...)
 	}
-	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n\n%s"+
-		"To stop receiving e-mails about the events of %s, open %s/unsubscribe?t=%s\n",
-		words.intro, name, start.UTC().Format(time.RFC1123), end.UTC().Format(time.RFC1123), association,
-		answer, association, r.WebURL, token)
+	text += rd.t("event.unsubscribe", association, unsubscribe) + "\n"
+	page.small(link{rd.t("event.unsubscribeLink", association), unsubscribe})
+
 	return Message{
 		To:          to,
-		Subject:     fmt.Sprintf("%s: %s from %s", words.subject, name, association),
+		Subject:     rd.t("event.subject."+kind, name, association),
 		Text:        text,
-		Unsubscribe: r.WebURL + "/api/unsubscribe/" + token,
+		HTML:        page.document(rd, name),
+		Unsubscribe: r.WebURL + "/api/unsubscribe/" + p.Unsubscribe,
 		Attachment: &Attachment{
 			Filename:    "event.ics",
 			ContentType: "text/calendar; charset=utf-8; method=" + method,
@@ -181,49 +182,41 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 // account, with a link to sign up for an address that has none. Its links are its way
 // out: declining can ask never to be invited there again.
 func (r Renderer) join(to string, p asso.JoinEmail) (Message, error) {
+	rd := readerFor(p.Reader)
 	association := calendar.OneLine(p.AssociationName)
 	inviter := calendar.OneLine(p.InviterFirstname + " " + p.InviterLastname)
-	greeting := "Hello,"
+	greeting := rd.t("join.hello")
 	if p.Firstname != "" {
-		greeting = "Hi " + calendar.OneLine(p.Firstname) + ","
+		greeting = rd.t("join.hi", calendar.OneLine(p.Firstname))
 	}
-	type link struct{ label, url string }
 	var links []link
 	switch {
 	case asso.IsInvitationTokenShape(p.Token):
 		links = []link{
-			{"Join " + association, r.WebURL + "/invitation?t=" + p.Token + "&a=accept"},
-			{"Decline", r.WebURL + "/invitation?t=" + p.Token + "&a=decline"},
+			{rd.t("join.accept", association), r.WebURL + "/invitation?t=" + p.Token + "&a=accept"},
+			{rd.t("join.decline"), r.WebURL + "/invitation?t=" + p.Token + "&a=decline"},
 		}
 	case p.Token == "":
-		links = []link{{"Sign up to join", r.WebURL + "/signup?email=" + url.QueryEscape(to)}}
+		links = []link{{rd.t("join.signUp"), r.WebURL + "/signup?email=" + url.QueryEscape(to)}}
 	default:
 		return Message{}, fmt.Errorf("join payload: token %q has not the shape of an invitation token", p.Token)
 	}
-	intro := fmt.Sprintf("%s invites you to join %s on KittenAsso's.", inviter, association)
+	intro := rd.t("join.intro", inviter, association)
+	consent := rd.t("join.consent") + " " + rd.t("join.lapses", int(asso.InvitationLifetime.Hours()/24))
 	text := greeting + "\n\n" + intro + "\n\n"
-	htmlLinks := ""
 	for _, l := range links {
-		text += l.label + ": " + l.url + "\n"
-		htmlLinks += `<p><a href="` + html.EscapeString(l.url) + `" style="display: inline-block; padding: .6em 1.2em; border-radius: .4em; background: #6b3fa0; color: #fff; text-decoration: none">` +
-			html.EscapeString(l.label) + `</a></p>` + "\n"
+		text += rd.t("label", l.label, l.url) + "\n"
 	}
-	text += "\nNothing happens unless you answer: you will not be a member, nor get its e-mails, until you accept. " +
-		"The invitation lapses in 30 days.\n\nKittenAsso's - The best way to manage your associations\n"
-	page := `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="color-scheme" content="light dark"><title>Invitation</title></head>
-<body style="font-family: sans-serif; max-width: 36em; margin: auto; padding: 1em">
-<h1>🐱 KittenAsso's</h1>
-<p>` + html.EscapeString(greeting) + `</p>
-<p>` + html.EscapeString(intro) + `</p>
-` + htmlLinks + `<p>Nothing happens unless you answer: you will not be a member, nor get its e-mails, until you accept. The invitation lapses in 30 days.</p>
-<p style="color: #777">KittenAsso's<br>The best way to manage your associations</p>
-</body></html>
-`
+	text += "\n" + consent + "\n\n" + signature(rd)
+	var page htmlPage
+	page.para(greeting)
+	page.para(intro)
+	page.buttons(links...)
+	page.para(consent)
 	// To an address with no account, the subject holds nothing the inviter wrote.
-	subject := inviter + " invites you to join " + association
+	subject := rd.t("join.subject", inviter, association)
 	if p.Token == "" {
-		subject = "You are invited to join an association on KittenAsso's"
+		subject = rd.t("join.anonymous")
 	}
-	return Message{To: to, Subject: subject, Text: text, HTML: page}, nil
+	return Message{To: to, Subject: subject, Text: text, HTML: page.document(rd, rd.t("join.title"))}, nil
 }

@@ -55,7 +55,8 @@ var eventMailPayload = `json_build_object(
 	'associationId', a.id, 'associationName', a.name,
 	'firstname', u.firstname, 'lastname', u.lastname, 'unsubscribe', m.unsubscribe_token,
 	'rsvp', rsvp_token(e.id, u.id, e.ends_at),
-	'going', EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id AND ea.going))`
+	'going', EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id AND ea.going),
+	'locale', u.locale, 'timeZone', u.time_zone)`
 
 // memberJSON is the AssociationMember {id, firstname, lastname, age, role, status,
 // manager} of user u, whose membership (or invitation) is m and whose role row in the

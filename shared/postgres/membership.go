@@ -88,10 +88,12 @@ func (db *DB) queueJoinMails(ctx context.Context, tx *txn, inviter asso.User, as
 		SELECT 'join', r.email, json_strip_nulls(json_build_object(
 		           'associationId', a.id, 'associationName', a.name,
 		           'inviterFirstname', i.firstname, 'inviterLastname', i.lastname, 'firstname', r.firstname,
-		           'token', signed_token('invitation', a.id, r.user_id, r.invited_at + make_interval(secs => $3)))),
+		           'token', signed_token('invitation', a.id, r.user_id, r.invited_at + make_interval(secs => $3)),
+		           'locale', COALESCE(ru.locale, i.locale), 'timeZone', COALESCE(ru.time_zone, i.time_zone))),
 		       r.user_id, a.id, i.id, CASE WHEN $5 THEN now() END
 		FROM recipients r JOIN mailed k ON k.email = lower(r.email)
 		JOIN associations a ON a.id = $1 JOIN users i ON i.id = $2
+		LEFT JOIN users ru ON ru.id = r.user_id
 		ORDER BY r.email
 		RETURNING id`, associationID, inviter.ID, invitationSeconds, recipientsArg, tx.publishing, db.Limits.JoinMailsPerAddress)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])

@@ -14,12 +14,14 @@ import (
 )
 
 // userColumns selects asso.User's fields in its declaration order, for RowToStructByPos.
-const userColumns = `u.id, u.email, u.firstname, u.lastname, u.age, u.is_admin`
+const userColumns = `u.id, u.email, u.firstname, u.lastname, u.age, u.is_admin, u.locale, u.time_zone`
 
 // viewedUserColumns are userColumns as the viewer ($1 id, $2 isAdmin) may see them:
-// the e-mail is empty (and left out of the JSON) unless they may see it.
+// the e-mail is empty (and left out of the JSON) unless they may see it, the
+// preferences unless they are the user or the admin.
 var viewedUserColumns = `u.id, CASE WHEN ` + seesEmail("$1", "$2", "u.id") + ` THEN u.email ELSE '' END,
-	u.firstname, u.lastname, u.age, u.is_admin`
+	u.firstname, u.lastname, u.age, u.is_admin,
+	CASE WHEN $1 = u.id OR $2 THEN u.locale ELSE '' END, CASE WHEN $1 = u.id OR $2 THEN u.time_zone ELSE '' END`
 
 var errUserNotFound = asso.Errorf(asso.ENOTFOUND, "user not found")
 var errEmailUsed = asso.Reasoned(asso.ECONFLICT, "email_taken", "email already used")
@@ -38,10 +40,10 @@ func (db *DB) CreateUser(ctx context.Context, nu asso.NewUser, v Verification) (
 	defer wrap(&err, "CreateUser()")
 	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `
-			INSERT INTO users AS u (email, firstname, lastname, age, password_hash)
-			VALUES ($1, $2, $3, $4, $5)
+			INSERT INTO users AS u (email, firstname, lastname, age, password_hash, locale, time_zone)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			RETURNING `+userColumns,
-			nu.Email, nu.Firstname, nu.Lastname, nu.Age, nu.PasswordHash)
+			nu.Email, nu.Firstname, nu.Lastname, nu.Age, nu.PasswordHash, nu.Locale, nu.TimeZone)
 		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 		if isUniqueViolation(err, "users_email_lower_key") {
 			return errEmailUsed
@@ -73,7 +75,7 @@ func (db *DB) User(ctx context.Context, id int64) (u asso.User, err error) {
 func (db *DB) Authenticate(ctx context.Context, id int64, version int) (u asso.User, dataVersion int64, err error) {
 	defer wrap(&err, "Authenticate(%d)", id)
 	err = db.pool.QueryRow(ctx, `SELECT `+userColumns+`, `+dataVersionSQL+` FROM users u WHERE u.id = $1 AND u.token_version = $2`,
-		id, version).Scan(&u.ID, &u.Email, &u.Firstname, &u.Lastname, &u.Age, &u.IsAdmin, &dataVersion)
+		id, version).Scan(&u.ID, &u.Email, &u.Firstname, &u.Lastname, &u.Age, &u.IsAdmin, &u.Locale, &u.TimeZone, &dataVersion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, 0, errUserNotFound
 	}
@@ -180,10 +182,12 @@ func (db *DB) UpdateUser(ctx context.Context, caller asso.User, id int64, p asso
 				lastname      = COALESCE($3, lastname),
 				age           = COALESCE($4, age),
 				password_hash = COALESCE($5, password_hash),
-				token_version = token_version + CASE WHEN $5::text IS NULL THEN 0 ELSE 1 END
+				token_version = token_version + CASE WHEN $5::text IS NULL THEN 0 ELSE 1 END,
+				locale        = COALESCE($6, locale),
+				time_zone     = COALESCE($7, time_zone)
 			WHERE u.id = $1
 			RETURNING `+userColumns,
-			id, p.Firstname, p.Lastname, p.Age, p.PasswordHash)
+			id, p.Firstname, p.Lastname, p.Age, p.PasswordHash, p.Locale, p.TimeZone)
 		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
@@ -260,7 +264,7 @@ func (db *DB) CredentialsByEmail(ctx context.Context, email string) (c Credentia
 		SELECT `+userColumns+`, u.password_hash, u.verified_at, u.token_version
 		FROM users u WHERE lower(u.email) = lower($1)`, email).Scan(
 		&c.User.ID, &c.User.Email, &c.User.Firstname, &c.User.Lastname, &c.User.Age, &c.User.IsAdmin,
-		&c.PasswordHash, &verifiedAt, &c.TokenVersion)
+		&c.User.Locale, &c.User.TimeZone, &c.PasswordHash, &verifiedAt, &c.TokenVersion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, errUserNotFound
 	}

@@ -26,7 +26,7 @@ func queueVerification(ctx context.Context, tx *txn, u asso.User, v Verification
 		return err
 	}
 	return enqueueMail(ctx, tx, asso.MailVerification, u.Email, asso.VerificationEmail{
-		Firstname: u.Firstname, Lastname: u.Lastname, Link: v.Link,
+		Firstname: u.Firstname, Lastname: u.Lastname, Link: v.Link, Reader: asso.ReaderOf(u),
 	}, 0)
 }
 

@@ -1,0 +1,142 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kittenasso/kittenasso/shared/asso"
+)
+
+// frenchWhen writes t as a French reader in Paris reads it in their e-mails. The names
+// are written out here, apart from the product's own formatting, as the test's oracle.
+func frenchWhen(t time.Time) string {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err)
+	}
+	t = t.In(paris)
+	days := []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+	months := []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	return fmt.Sprintf("%s %d %s %d à %02d:%02d (Europe/Paris)", days[t.Weekday()], t.Day(), months[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+}
+
+// englishWhen writes t as an English reader in New York reads it.
+func englishWhen(t time.Time) string {
+	newYork, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		panic(err)
+	}
+	t = t.In(newYork)
+	return t.Format("Monday, January 2, 2006 at 3:04 ") + strings.ToLower(t.Format("PM")) + " (America/New_York)"
+}
+
+// TestPreferences: a user's language and time zone are set at sign-up or in the
+// profile, checked, and shown to nobody else.
+func TestPreferences(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	var bob asso.User
+	s.request("POST", "/api/users", "", map[string]any{"firstname": "Bob", "lastname": "Durand", "age": 30,
+		"email": "bob.prefs@example.org", "password": "password123", "locale": "fr"}).want(t, 201).decode(t, &bob)
+	if bob.Locale != "fr" || bob.TimeZone != "Europe/Paris" {
+		t.Errorf("a French sign-up without a zone has %q %q, want fr Europe/Paris", bob.Locale, bob.TimeZone)
+	}
+	s.request("POST", "/api/verification", "", map[string]string{"token": s.mailedToken("bob.prefs@example.org")}).want(t, 201)
+	bobToken := s.login("bob.prefs@example.org", "password123")
+	_, adaToken := s.member("ada.prefs@example.org")
+
+	for _, body := range []map[string]any{{"locale": "de"}, {"locale": 1}, {"timeZone": "Mars/Olympus"},
+		{"timeZone": "Local"}, {"timeZone": ""}, {"timeZone": strings.Repeat("A", 100)}} {
+		if got := s.request("PUT", "/api/users/"+itoa(bob.ID), bobToken, body).want(t, 400).code(t); got != "invalid" {
+			t.Errorf("PUT %v: code %q", body, got)
+		}
+	}
+	var changed asso.User
+	s.request("PUT", "/api/users/"+itoa(bob.ID), bobToken, map[string]any{"locale": "en", "timeZone": "America/New_York"}).
+		want(t, 200).decode(t, &changed)
+	if changed.Locale != "en" || changed.TimeZone != "America/New_York" {
+		t.Errorf("after the change: %q %q", changed.Locale, changed.TimeZone)
+	}
+	var own, seen asso.UserWithAssociations
+	s.request("GET", "/api/users/"+itoa(bob.ID), bobToken, nil).want(t, 200).decode(t, &own)
+	s.request("GET", "/api/users/"+itoa(bob.ID), adaToken, nil).want(t, 200).decode(t, &seen)
+	if own.Locale != "en" || own.TimeZone != "America/New_York" || seen.Locale != "" || seen.TimeZone != "" {
+		t.Errorf("bob sees %q %q, ada sees %q %q; want his own only to him", own.Locale, own.TimeZone, seen.Locale, seen.TimeZone)
+	}
+
+	// The old client sends neither: English, in UTC.
+	var old asso.User
+	s.request("POST", "/api/users", "", map[string]any{"firstname": "Old", "lastname": "Client", "age": 30,
+		"email": "old.prefs@example.org", "password": "password123"}).want(t, 201).decode(t, &old)
+	if old.Locale != "en" || old.TimeZone != "UTC" {
+		t.Errorf("a sign-up without preferences has %q %q", old.Locale, old.TimeZone)
+	}
+}
+
+// TestMailInTheReadersLanguage: through the SES inbox, a French member's invitation,
+// update, reminder and cancellation are in French with the dates of Paris; an English
+// member's in English with the dates of their own zone; each with its HTML part.
+func TestMailInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	s := newMailStack(t)
+	ada, bob, cy := s.addr("ada"), s.addr("bob"), s.addr("cy")
+	_, adaToken := s.member(ada)
+	var b asso.User
+	s.request("POST", "/api/users", "", map[string]any{"firstname": "Bob", "lastname": "Durand", "age": 30,
+		"email": bob, "password": "password123", "locale": "fr"}).want(t, 201).decode(t, &b)
+	verify := s.mailedToken(bob)
+	verification := s.pumpMail(bob, "❤️ Bienvenue chez KittenAsso's")
+	if !strings.Contains(verification.Body.Text, "Bonjour Bob Durand !") || !strings.Contains(verification.Body.HTML, `lang="fr"`) {
+		t.Errorf("French verification e-mail: %q", verification.Body.Text)
+	}
+	s.request("POST", "/api/verification", "", map[string]string{"token": verify}).want(t, 201)
+	c := s.person("Cy", "Young", cy, "password123")
+	s.request("PUT", "/api/users/"+itoa(c.ID), s.login(cy, "password123"), map[string]any{"timeZone": "America/New_York"}).want(t, 200)
+	club := s.createAssociation(adaToken, "Club d'échecs", b.ID, c.ID)
+
+	start := time.Now().Add(2 * time.Hour).UTC().Truncate(time.Minute)
+	end := start.Add(90 * time.Minute)
+	var e asso.Event
+	s.request("POST", "/api/events", adaToken, map[string]any{"name": "Blitz", "start": start.Format(time.RFC3339),
+		"end": end.Format(time.RFC3339), "association": club.ID}).want(t, 201).decode(t, &e)
+
+	check := func(to, subject string, says ...string) {
+		t.Helper()
+		m := s.pumpMail(to, subject)
+		for _, want := range says {
+			if !strings.Contains(m.Body.Text, want) {
+				t.Errorf("%q to %s: %q missing from the text part:\n%s", subject, to, want, m.Body.Text)
+			}
+		}
+		lang := map[string]string{bob: "fr", cy: "en"}[to]
+		if !strings.Contains(m.Body.HTML, `<html lang="`+lang+`">`) || !strings.Contains(m.Body.HTML, "Blitz") {
+			t.Errorf("%q to %s: no %s HTML part:\n%s", subject, to, lang, m.Body.HTML)
+		}
+		if len(calendarOf(t, m)) == 0 {
+			t.Errorf("%q to %s: no calendar", subject, to)
+		}
+	}
+	check(bob, "Invitation : Blitz (Club d'échecs)", "Vous avez reçu une invitation à un évènement.",
+		"Début : "+frenchWhen(start), "Fin : "+frenchWhen(end), "Je viens : ")
+	check(cy, "Invitation: Blitz from Club d'échecs", "You have been invited to an event.",
+		"Start: "+englishWhen(start), "End: "+englishWhen(end), "I'm coming: ")
+
+	moved := start.Add(30 * time.Minute)
+	s.request("PATCH", "/api/events/"+itoa(e.ID), adaToken, map[string]any{"start": moved.Format(time.RFC3339)}).want(t, 200)
+	check(bob, "Modifié : Blitz (Club d'échecs)", "Un évènement qui vous concerne a changé.", "Début : "+frenchWhen(moved))
+	check(cy, "Updated: Blitz from Club d'échecs", "Start: "+englishWhen(moved))
+
+	if _, err := s.built.Relay.Run(context.Background()); err != nil { // queues the reminders
+		t.Fatal(err)
+	}
+	check(bob, "Rappel : Blitz (Club d'échecs)", "commence bientôt", "Début : "+frenchWhen(moved))
+	check(cy, "Reminder: Blitz from Club d'échecs", "starts soon", "Start: "+englishWhen(moved))
+
+	s.request("DELETE", "/api/events/"+itoa(e.ID), adaToken, nil).want(t, 200)
+	check(bob, "Annulé : Blitz (Club d'échecs)", "Un évènement qui vous concernait a été annulé.",
+		"Pour ne plus recevoir les e-mails des évènements de Club d'échecs")
+	check(cy, "Cancelled: Blitz from Club d'échecs", "An event you were invited to has been cancelled.")
+}
