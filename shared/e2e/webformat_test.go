@@ -72,6 +72,8 @@ func TestWebAppFormatting(t *testing.T) {
 			[]any{"Name should not be empty.", "Date must be a date.", "Some of what you entered is not valid. Check the form and try again."}},
 		{`api.describe(new api.ApiError(400, ['name must be shorter than or equal to 200 characters'], {code: 'invalid'}))`,
 			[]any{"Name must be at most 200 characters long."}},
+		{`api.describe(new api.ApiError(400, ['timeZone must be an IANA time zone such as Europe/Paris', 'locale must be one of the following values: en, fr'], {code: 'invalid'}))`,
+			[]any{"Time zone must be a time zone such as Europe/Paris.", "Language must be one of: en, fr."}},
 		{`api.describe(new api.ApiError(403, ['you are not a member of association 7'], {code: 'not_member'}))`,
 			[]any{"You are not a member of this association."}},
 		{`api.describe(new api.ApiError(418, ['a teapot'], {code: 'teapot'}))`, []any{"Something went wrong. Please try again."}},

@@ -55,8 +55,15 @@ export function signUp(page, {query}) {
   handleSubmit(form, errors, async () => {
     const v = formValues(form);
     // The account speaks the language of the page it was made on, in the browser's zone.
-    await post('/users', {firstname: v.firstname, lastname: v.lastname, age: Number(v.age), email: v.email,
-      password: v.password, locale: language(), timeZone: defaultZone() || undefined});
+    const account = {firstname: v.firstname, lastname: v.lastname, age: Number(v.age), email: v.email,
+      password: v.password, locale: language(), timeZone: defaultZone() || undefined};
+    try {
+      await post('/users', account);
+    } catch (err) {
+      // A zone this browser knows and the server does not: the account gets the default one.
+      if (!(err instanceof ApiError && err.code === 'invalid' && err.messages.some((m) => /^timeZone /.test(m)))) throw err;
+      await post('/users', {...account, timeZone: undefined});
+    }
     form.replaceWith(h('div', {class: 'card narrow stack'},
       h('h2', {}, t('signUp.checkInbox')),
       h('p', {}, tParts('signUp.linkSent', {email: h('strong', {}, v.email)})),
