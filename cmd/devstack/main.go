@@ -1,6 +1,6 @@
 // Command devstack runs KittenAsso's locally.
 //
-//	devstack dev [-addr 127.0.0.1:3000]   the whole local stack, until Ctrl-C (make dev)
+//	devstack dev [-addr localhost:3000]   the whole local stack, until Ctrl-C (make dev)
 //	devstack test -- CMD [ARGS...]        CMD with a private test PostgreSQL (make test)
 //
 // The benchmarks are cmd/bench; the dead-letter queue's operations are cmd/maildlq.
@@ -22,6 +22,7 @@ import (
 	"github.com/kittenasso/kittenasso/shared/local/emulators"
 	"github.com/kittenasso/kittenasso/shared/local/pgcluster"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -45,7 +46,7 @@ import (
 )
 
 const usage = `usage:
-  devstack dev [-addr 127.0.0.1:3000] [-template template.yaml]
+  devstack dev [-addr localhost:3000] [-template template.yaml]
   devstack test -- COMMAND [ARGS...]`
 
 func main() {
@@ -76,17 +77,33 @@ func main() {
 // stateDir holds the dev cluster and the local JWT secret; it is git-ignored.
 const stateDir = ".devstack"
 
-// devDefaults are the local settings used where the environment sets nothing.
+// devDefaults are the local settings used where the environment sets nothing; so is
+// FRONTEND_URL, from -addr (frontendURL).
 var devDefaults = map[string]string{
 	"DEFAULT_USER_EMAIL": "admin@administration.fr",
 	"DEFAULT_USER_PASS":  "admin",
-	"FRONTEND_URL":       "http://localhost:3000",
 	"DB_MAX_CONNS":       "20",
+}
+
+// frontendURL is the address of the web app that dev serves on addr, as the links of
+// its e-mails give it: addr's host, or localhost where addr names every interface
+// (":3600", "0.0.0.0:3600"), which is no address a browser opens.
+func frontendURL(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
 }
 
 func dev(args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ExitOnError)
-	addr := fs.String("addr", "127.0.0.1:3000", "address the API gateway listens on")
+	// localhost, not 127.0.0.1: the address the README opens and the mail links give
+	// must be one origin, or the session kept by the page is not the link's.
+	addr := fs.String("addr", "localhost:3000", "address the API gateway listens on (and, unless FRONTEND_URL is set, of the mail links)")
 	templateFile := fs.String("template", "template.yaml", "the SAM template to serve")
 	useRIE := fs.Bool("rie", false, "run the real Lambda bootstraps under aws-lambda-rie instead of in-process handlers")
 	fs.Parse(args)
@@ -99,6 +116,11 @@ func dev(args []string) error {
 	for k, v := range devDefaults {
 		env[k] = v
 	}
+	site, err := frontendURL(*addr)
+	if err != nil {
+		return err
+	}
+	env["FRONTEND_URL"] = site
 	if os.Getenv("DATABASE_URL") == "" {
 		pg, err := pgcluster.New(filepath.Join(stateDir, "postgres"))
 		if err != nil {
@@ -205,9 +227,9 @@ func dev(args []string) error {
 
 	fmt.Printf(`
 KittenAsso's local stack is up
-  web app       http://%[1]s/   (web/, served as CloudFront serves it)
-  API gateway   http://%[1]s/api   (%d functions from %s, %s)
-  OpenAPI       http://%s/api/openapi.json   metrics http://%[5]s/metrics
+  web app       %[1]s/   (web/, served as CloudFront serves it; mail links to %[13]s)
+  API gateway   %[1]s/api   (%d functions from %s, %s)
+  OpenAPI       %s/api/openapi.json   metrics %[5]s/metrics
   mail inbox    %s/   (the SES emulator: every e-mail sent, verification links included)
   mail queue    %s, dead letters in mail-dlq (make dlq, make redrive)
   PostgreSQL    %s
@@ -216,8 +238,8 @@ KittenAsso's local stack is up
   logs          %s/logs
 Press Ctrl-C to stop everything.
 
-`, *addr, len(tmpl.Functions), *templateFile, mode, *addr, emu.SES, emu.SQS, redact(cfg.DatabaseURL), res.Applied,
-		cfg.DefaultUserEmail, res.AdminCreated, stateDir)
+`, site, len(tmpl.Functions), *templateFile, mode, site, emu.SES, emu.SQS, redact(cfg.DatabaseURL), res.Applied,
+		cfg.DefaultUserEmail, res.AdminCreated, stateDir, cfg.FrontendURL)
 
 	select {
 	case err := <-errc:

@@ -149,6 +149,10 @@ func TestBootstrapsUnderRuntimeEmulator(t *testing.T) {
 		"invitations-list":      {"GET", "/api/invitations", nil, 200},
 		"invitations-answer":    {"PUT", "/api/invitations/" + A, map[string]string{"answer": "accept"}, 200}, // already a member
 		"invitations-link":      {"POST", "/api/invitations/answer", map[string]string{"token": rsvp, "answer": "accept"}, 404},
+
+		"associations-members-csv": {"GET", "/api/associations/" + A + "/members.csv", nil, 200},
+		"associations-minutes-md":  {"GET", "/api/associations/" + A + "/minutes.md", nil, 200},
+		"events-attendees-csv":     {"GET", "/api/attendance/" + E + "/attendees.csv", nil, 200}, // before events-delete
 	}
 	// Every route's bootstrap behind the local gateway: the --rie mode of `make dev`.
 	tmpl, err := apigateway.LoadTemplate("../../template.yaml")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,10 +101,11 @@ func webAppJourney(t *testing.T, lang string) {
 	b.fill(`input[name=name]`, club)
 	b.typeIn(`.members-edit input`, president)
 	b.typeIn(`.picker input[type=search]`, "marley")
-	b.click(`button[aria-label="` + say("Add Bob Marley", "Ajouter Bob Marley") + `"]`)
+	// Bob is told apart by his user number and age (his address is not Alice's to see).
+	b.click(`button[aria-label^="` + say("Add Bob Marley (user #", "Ajouter Bob Marley (personne nº ") + itoa(bobUser.ID) + `, "]`)
 	b.typeIn(`#role-`+itoa(bobUser.ID), treasurer)
 	b.typeIn(`.picker input[type=search]`, "singer")
-	b.click(`button[aria-label="` + say("Add Carol Singer", "Ajouter Carol Singer") + `"]`)
+	b.click(`button[aria-label^="` + say("Add Carol Singer (", "Ajouter Carol Singer (") + `"]`)
 	b.checkPage("new-association")
 	b.clickButton(say("Create the association", "Créer l’association"))
 	b.waitText(say(club+" is created.", "L’association "+club+" est créée."))
@@ -187,6 +189,24 @@ func webAppJourney(t *testing.T, lang string) {
 	// Dates the language's way: a 12-hour clock in English, 24-hour in French.
 	b.waitText(say("2:00 – 5:30 PM (3 h 30 min)", "14:00 – 17:30 (3 h 30 min)"))
 	b.checkPage("association")
+
+	// The managers' downloads: each button saves its file under the API's name, with
+	// the API's bytes (a CSV file's byte order mark included).
+	clubFile := strings.ReplaceAll(club, " ", "-")
+	for _, d := range []struct{ button, file string }{
+		{say("Download (CSV): members", "Télécharger (CSV)\u00a0: membres"), "members-" + clubFile + ".csv"},
+		{say("Attendance (CSV): ", "Présences (CSV)\u00a0: ") + picnic, "attendance-" + strings.ReplaceAll(picnic, " ", "-") + ".csv"},
+		{say("Download (Markdown): minutes", "Télécharger (Markdown)\u00a0: comptes rendus"), "minutes-" + clubFile + ".md"},
+	} {
+		b.click(`button[aria-label="` + d.button + `"]`)
+		b.waitText(say(d.file+" is downloaded.", "Le fichier "+d.file+" est téléchargé."))
+	}
+	var head []int
+	b.eval(`import('/js/api.js').then((api) => api.getFile('/associations/`+assocID+`/members.csv'))
+		.then((f) => f.blob.arrayBuffer()).then((bytes) => [...new Uint8Array(bytes, 0, 3)])`, &head)
+	if !slices.Equal(head, []int{0xEF, 0xBB, 0xBF}) {
+		t.Errorf("the members' file starts with %v, want the byte order mark", head)
+	}
 
 	wantStart, _ := time.ParseInLocation("2006-01-02T15:04", day+"T14:00", paris)
 	for _, to := range []string{alice, bob} {
@@ -363,8 +383,8 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 
 	b.clickButton("Invite a member")
 	b.typeIn(`dialog input[type=search]`, "bob")
-	b.click(`dialog button[aria-label="Add Bob Marley"]`)
-	b.waitText("Chosen: Bob Marley")
+	b.click(`dialog button[aria-label^="Add Bob Marley ("]`)
+	b.waitText("Chosen: Bob Marley (")
 	b.fill(`dialog input[name=role]`, "secretary")
 	b.clickButton("Invite")
 	b.waitText("Bob Marley is invited as secretary.")

@@ -55,7 +55,7 @@ type renderedPage struct {
 
 // bodyHeaders are the headers a rendered answer keeps: what the handler said about the
 // body, and what rendering added.
-var bodyHeaders = []string{"Content-Type", "X-Total-Count", "Link", "ETag", "Cache-Control", "Content-Encoding"}
+var bodyHeaders = []string{"Content-Type", "Content-Disposition", "X-Total-Count", "Link", "ETag", "Cache-Control", "Content-Encoding"}
 
 // gzipWriters are reused: a new writer allocates and clears about 1 MB, which was a
 // fifth of a cached route's CPU.

@@ -101,7 +101,7 @@ type CORS struct {
 const (
 	corsMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 	corsHeaders = "Authorization, Content-Type"
-	corsExposed = "X-Total-Count, X-Request-Id, Retry-After, Link, ETag"
+	corsExposed = "X-Total-Count, X-Request-Id, Retry-After, Link, ETag, Content-Disposition"
 )
 
 func (c CORS) allowed(origin string) bool {

@@ -45,8 +45,12 @@ func pathID(r *http.Request, name string) (int64, error) {
 }
 
 // page reads limit and offset from the query string.
-func page(r *http.Request) (asso.Page, error) {
-	p := asso.Page{Limit: defaultLimit}
+func page(r *http.Request) (asso.Page, error) { return pageWithLimit(r, defaultLimit) }
+
+// pageWithLimit reads limit and offset from the query string, limit defaulting to
+// limit.
+func pageWithLimit(r *http.Request, limit int) (asso.Page, error) {
+	p := asso.Page{Limit: limit}
 	var problems []string
 	q := r.URL.Query()
 	if s := q.Get("limit"); s != "" {

@@ -54,6 +54,13 @@ var (
 	AssociationsLeave   = Route{"associations-leave", http.MethodDelete, "/api/associations/{id}/membership", SignedIn, (*Server).leaveAssociation}
 	AssociationsManager = Route{"associations-manager", http.MethodPut, "/api/associations/{id}/members/{userId}", SignedIn, (*Server).setManager}
 
+	// Exports: files for an association's managers. The attendance is under
+	// /api/attendance: /api/events/{id}/... would share its paths with
+	// /api/events/association/{id}.
+	AssociationsMembersCSV = Route{"associations-members-csv", http.MethodGet, "/api/associations/{id}/members.csv", SignedIn, (*Server).exportMembers}
+	AssociationsMinutesMD  = Route{"associations-minutes-md", http.MethodGet, "/api/associations/{id}/minutes.md", SignedIn, (*Server).exportMinutes}
+	EventsAttendeesCSV     = Route{"events-attendees-csv", http.MethodGet, "/api/attendance/{id}/attendees.csv", SignedIn, (*Server).exportAttendance}
+
 	InvitationsList   = Route{"invitations-list", http.MethodGet, "/api/invitations", SignedIn, (*Server).listInvitations}
 	InvitationsAnswer = Route{"invitations-answer", http.MethodPut, "/api/invitations/{id}", SignedIn, (*Server).answerInvitation}
 	InvitationsLink   = Route{"invitations-link", http.MethodPost, "/api/invitations/answer", Public, (*Server).answerInvitationByLink}
@@ -93,8 +100,9 @@ var Routes = []Route{
 	AssociationsMembers, AssociationsMinutes, AssociationsRoles, RolesCreate, RolesList, RolesByName,
 	RolesGet, RolesUpdate, RolesDelete, MinutesCreate, MinutesList, MinutesGet,
 	MinutesUpdate, MinutesDelete, EventsCreate, EventsList, EventsByAssociation, EventsGet,
-	EventsUpdate, EventsAnswer, EventsAttendees, RSVPAnswer, EventsDelete, CalendarFeed, CalendarCreate,
+	EventsUpdate, EventsAnswer, EventsAttendees, EventsAttendeesCSV, RSVPAnswer, EventsDelete, CalendarFeed, CalendarCreate,
 	AssociationsInvite, AssociationsLeave, AssociationsManager, InvitationsList, InvitationsAnswer, InvitationsLink,
+	AssociationsMembersCSV, AssociationsMinutesMD,
 }
 
 // RouteByName returns the route served by the function called name.

@@ -20,33 +20,39 @@ func associationNotFound(id int64) error {
 
 // authorizeAssociations locks the given associations (in id order, so two requests
 // never wait on each other) for the rest of tx, and checks that caller may change
-// them: a manager, or the admin. A person invited is not yet a member, and a member
-// who is not a manager only reads and answers events. Locking serialises every write
-// to one association, so concurrent membership and role changes apply one after the
-// other.
+// them (checkManager). Locking serialises every write to one association, so
+// concurrent membership and role changes apply one after the other.
 func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids ...int64) error {
 	for _, id := range distinct(ids) {
-		var member, manager bool
-		err := tx.QueryRow(ctx, `
-			SELECT COALESCE(m.status = 'member', false), COALESCE(m.manager, false)
-			FROM associations a LEFT JOIN memberships m ON m.association_id = a.id AND m.user_id = $2
-			WHERE a.id = $1
-			FOR NO KEY UPDATE OF a`, id, caller.ID).Scan(&member, &manager)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return associationNotFound(id)
-		}
-		if err != nil {
+		if _, err := checkManager(ctx, tx, caller, id, "FOR NO KEY UPDATE OF a"); err != nil {
 			return err
-		}
-		switch {
-		case caller.IsAdmin || manager:
-		case member:
-			return asso.NotManager(id)
-		default:
-			return asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of association %d", id))
 		}
 	}
 	return nil
+}
+
+// checkManager checks that caller manages association id, or is the admin, and
+// returns its name: a person invited is not yet a member, and a member who is not a
+// manager only reads and answers events. lock ends the query that reads the
+// membership: a write locks the association; an export, which only reads, does not.
+func checkManager(ctx context.Context, tx *txn, caller asso.User, id int64, lock string) (name string, err error) {
+	var member, manager bool
+	err = tx.QueryRow(ctx, `
+		SELECT a.name, COALESCE(m.status = 'member', false), COALESCE(m.manager, false)
+		FROM associations a LEFT JOIN memberships m ON m.association_id = a.id AND m.user_id = $2
+		WHERE a.id = $1 `+lock, id, caller.ID).Scan(&name, &member, &manager)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", associationNotFound(id)
+	case err != nil:
+		return "", err
+	case caller.IsAdmin || manager:
+		return name, nil
+	case member:
+		return "", asso.NotManager(id)
+	default:
+		return "", asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of association %d", id))
+	}
 }
 
 // checkMemberCount refuses an association of more members than the limit.

@@ -52,12 +52,11 @@ export function endSession() { localStorage.removeItem(SESSION_KEY); }
 let sessionLost = () => {};
 export function onSessionLost(fn) { sessionLost = fn; }
 
-// request sends one API call and returns {data, total, next}: the JSON body, for
-// lists the X-Total-Count header, and the path of the next page when a Link says
-// there is one. Anything but a 2xx throws an ApiError.
-async function request(method, path, body) {
+// send sends one API call and returns the response when it is a 2xx. Anything else
+// throws an ApiError.
+async function send(method, path, body, accept = 'application/json') {
   const s = session();
-  const headers = {Accept: 'application/json'};
+  const headers = {Accept: accept};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (s) headers.Authorization = `Bearer ${s.token}`;
   let res;
@@ -66,12 +65,8 @@ async function request(method, path, body) {
   } catch {
     throw new ApiError(0, ['the server could not be reached']);
   }
+  if (res.ok) return res;
   const data = await res.json().catch(() => null);
-  if (res.ok) {
-    const total = res.headers.get('X-Total-Count');
-    const next = /^<\/api(\/[^>]+)>; rel="next"$/.exec(res.headers.get('Link') || '')?.[1] || null;
-    return {data, total: total === null ? null : Number(total), next};
-  }
   const message = data?.message;
   const err = new ApiError(res.status, Array.isArray(message) ? message : [message || res.statusText],
     {code: data?.code || '', retryAfter: Number(res.headers.get('Retry-After')) || 0,
@@ -82,6 +77,19 @@ async function request(method, path, body) {
     sessionLost();
   }
   throw err;
+}
+
+// nextPage is the path of the next page when the response's Link says there is one.
+const nextPage = (res) => /^<\/api(\/[^>]+)>; rel="next"$/.exec(res.headers.get('Link') || '')?.[1] || null;
+
+// request sends one API call and returns {data, total, next}: the JSON body, for
+// lists the X-Total-Count header, and the path of the next page when a Link says
+// there is one.
+async function request(method, path, body) {
+  const res = await send(method, path, body);
+  const data = await res.json().catch(() => null);
+  const total = res.headers.get('X-Total-Count');
+  return {data, total: total === null ? null : Number(total), next: nextPage(res)};
 }
 
 export const get = (path) => request('GET', path).then((r) => r.data);
@@ -99,6 +107,38 @@ export async function getUser(id) {
     user.associations.push(...page.data.associations);
   }
   return user;
+}
+
+// getFile reads an export whole: {blob, name}, name being the file name the API
+// gives (Content-Disposition). A file too large for one answer links to the rest;
+// each page is a whole file, so the later ones lose their first line (their header
+// row, or their title) when they are joined. The bytes are kept as they came: a CSV
+// file's byte order mark is what makes spreadsheets read its accents.
+export async function getFile(path) {
+  const parts = [];
+  let name = 'export', type = '';
+  for (let next = path; next;) {
+    const res = await send('GET', next, undefined, '*/*');
+    let bytes = new Uint8Array(await res.arrayBuffer());
+    if (parts.length) {
+      bytes = bytes.subarray(bytes.indexOf(10) + 1); // 10: the line feed that ends the first line
+    } else {
+      name = fileName(res.headers.get('Content-Disposition') || '') || name;
+      type = res.headers.get('Content-Type') || '';
+    }
+    parts.push(bytes);
+    next = nextPage(res);
+  }
+  return {blob: new Blob(parts, {type}), name};
+}
+
+// fileName reads the name of a Content-Disposition: filename* (UTF-8) when given.
+function fileName(disposition) {
+  const utf8 = /filename\*=UTF-8''([^;\s]+)/i.exec(disposition);
+  if (utf8) {
+    try { return decodeURIComponent(utf8[1]); } catch { /* a malformed name: the plain one */ }
+  }
+  return /filename="([^"]+)"/i.exec(disposition)?.[1] || '';
 }
 
 export const post = (path, body) => request('POST', path, body).then((r) => r.data);

@@ -23,6 +23,11 @@ export const roleName = (role) => (!role || role === 'member' ? t('role.member')
 // in English or in the user's language.
 export const isPlainMember = (role) => !role || ['member', t('role.member').toLowerCase()].includes(role.toLowerCase());
 
+// tellApart is what tells two people of the same name apart: their e-mail address
+// where the API shows it (to those who share an association with them), else their
+// user number and age.
+export const tellApart = (u) => u.email || t('people.tellApart', {id: String(u.id), count: u.age});
+
 // formatDateTime shows a time in the user's zone: "6 déc. 2026, 15:51", "Dec 6, 2026, 3:51 PM".
 export const formatDateTime = (iso, zone = timeZone()) => dateTime(zone).format(new Date(iso));
 

@@ -1,8 +1,8 @@
 // Pieces every page uses: headings, errors, busy forms, dialogs, the person picker.
 
-import {ApiError, Problem, describe, get} from './api.js';
+import {ApiError, Problem, describe, get, getFile} from './api.js';
 import {append, h, replace} from './dom.js';
-import {fullName} from './format.js';
+import {fullName, tellApart} from './format.js';
 import {t} from './i18n.js';
 
 // heading is the page's h1; the router moves the focus to it after each navigation.
@@ -105,6 +105,29 @@ export function openDialog({title, submitLabel, danger = false, build, submit}) 
 export const confirmAction = ({title, text, confirm, action}) =>
   openDialog({title, submitLabel: confirm, danger: true, build: (f) => append(f, [h('p', {}, text)]), submit: action});
 
+// downloadButton saves the export at path (an API path) when pressed, under the name
+// the API gives it; status says what was saved, or why nothing was.
+export function downloadButton(label, path, status, props = {}) {
+  const button = h('button', {type: 'button', class: 'secondary', ...props}, label);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    status.textContent = '';
+    try {
+      const {blob, name} = await getFile(path);
+      const link = h('a', {href: URL.createObjectURL(blob), download: name});
+      link.click();
+      // Some browsers read the blob after the click has returned: it is freed later.
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+      status.textContent = t('export.downloaded', {name});
+    } catch (err) {
+      replace(status, errorMessage(err));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
 // SHOWN is how many cards a list shows at most; a search narrows the rest down.
 export const SHOWN = 200;
 
@@ -154,8 +177,8 @@ export function personPicker({label, exclude = () => false, onPick}) {
       if (!query) { results.replaceChildren(); return; }
       const found = users.filter((u) => !exclude(u)).slice(0, PICKS);
       replace(results, ...(found.length ? found.map((u) => h('li', {},
-        h('span', {}, fullName(u), u.email ? [' ', h('span', {class: 'muted'}, u.email)] : null),
-        h('button', {type: 'button', class: 'secondary small', 'aria-label': t('ui.picker.addLabel', {name: fullName(u)}),
+        h('span', {}, fullName(u), ' ', h('span', {class: 'muted'}, tellApart(u))),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': t('ui.picker.addLabel', {name: fullName(u), who: tellApart(u)}),
           onclick: () => { input.value = ''; results.replaceChildren(); onPick(u); input.focus(); }}, t('ui.picker.add'))))
         : [h('li', {class: 'muted'}, t('ui.picker.none', {query}))]));
     });

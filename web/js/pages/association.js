@@ -5,10 +5,10 @@
 
 import {ApiError, Problem, del, get, patch, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
-import {duration, eventStatus, formatDay, formatRange, fromLocalInput, fullName, isPlainMember, roleName, toLocalInput, today} from '../format.js';
+import {duration, eventStatus, formatDay, formatRange, fromLocalInput, fullName, isPlainMember, roleName, tellApart, toLocalInput, today} from '../format.js';
 import {t, timeZone} from '../i18n.js';
 import {flash, navigate} from '../router.js';
-import {confirmAction, empty, errorMessage, heading, loadPage, loading, openDialog, personPicker} from '../ui.js';
+import {confirmAction, downloadButton, empty, errorMessage, heading, loadPage, loading, openDialog, personPicker} from '../ui.js';
 
 export async function association(page, {params, session}) {
   const id = params.id;
@@ -143,6 +143,10 @@ function membersSection(el, state) {
     h('button', {type: 'button', onclick: () => addMember(state, status)}, t('members.invite')),
     h('button', {type: 'button', class: 'secondary', onclick: () => inviteByEmail(state, status)}, t('members.inviteByEmail')));
   const {status, content} = section(el, {title: t('members.title'), titleId: 'members-title', action: add});
+  if (add) {
+    add.append(downloadButton(t('export.download', {format: 'CSV'}), `/associations/${state.id}/members.csv`, status,
+      {'aria-label': t('export.downloadMembers', {format: 'CSV'})}));
+  }
   // showMembers renders the list again after a change, keeping the status line that tells of it.
   state.showMembers = () => {
     const {members} = state.assoc;
@@ -230,11 +234,7 @@ async function addMember(state, status) {
       const who = h('p', {class: 'chosen', role: 'status'}, t('members.noOneChosen'));
       append(f, [
         personPicker({label: t('members.person'), exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
-          onPick: (u) => {
-            chosen = u;
-            who.textContent = u.email ? t('members.chosenWithEmail', {name: fullName(u), email: u.email})
-              : t('members.chosen', {name: fullName(u)});
-          }}),
+          onPick: (u) => { chosen = u; who.textContent = t('members.chosen', {name: fullName(u), who: tellApart(u)}); }}),
         who,
         field(t('field.role'), 'role', {maxlength: 100, placeholder: t('role.placeholder')}, t('role.hint')),
         h('p', {class: 'hint'}, t('members.inviteHint'))]);
@@ -331,6 +331,8 @@ async function loadEvents(state, content, status, refresh) {
       state.isMember && s !== 'ended' && h('div', {class: 'actions'},
         answer('going', t('event.going')), answer('not_going', t('event.notGoing'))),
       state.canEdit && h('div', {class: 'actions'},
+        downloadButton(t('export.attendance', {format: 'CSV'}), `/attendance/${ev.id}/attendees.csv`, status,
+          {class: 'secondary small', 'aria-label': t('export.attendanceLabel', {format: 'CSV', event: ev.name})}),
         h('button', {type: 'button', class: 'secondary small', 'aria-label': t('events.editLabel', {event: ev.name}),
           onclick: () => eventDialog(state, ev, status, refresh)}, t('ui.edit')),
         h('button', {type: 'button', class: 'secondary small', 'aria-label': t('events.deleteLabel', {event: ev.name}),
@@ -390,8 +392,13 @@ const sorts = () => ({
 });
 
 async function minutesSection(el, state) {
-  const add = state.canEdit && h('button', {type: 'button', onclick: () => minutesDialog(state, null, status, refresh)}, t('minutes.write'));
+  const add = state.canEdit && h('div', {class: 'actions'},
+    h('button', {type: 'button', onclick: () => minutesDialog(state, null, status, refresh)}, t('minutes.write')));
   const {status, content} = section(el, {title: t('minutes.title'), titleId: 'minutes-title', action: add});
+  if (add) {
+    add.append(downloadButton(t('export.download', {format: 'Markdown'}), `/associations/${state.id}/minutes.md`, status,
+      {'aria-label': t('export.downloadMinutes', {format: 'Markdown'})}));
+  }
   const sort = h('select', {id: 'minutes-sort'}, Object.entries(sorts()).map(([value, label]) => h('option', {value}, label)));
   const list = h('div', {});
   replace(content, h('div', {class: 'field inline'}, h('label', {for: 'minutes-sort'}, t('minutes.sort')), sort), list);

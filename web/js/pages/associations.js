@@ -2,7 +2,7 @@
 
 import {describe, get, getPage, getUser, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
-import {fullName, isPlainMember, matches} from '../format.js';
+import {fullName, isPlainMember, matches, tellApart} from '../format.js';
 import {t} from '../i18n.js';
 import {flash, navigate} from '../router.js';
 import {SHOWN, empty, errorBox, errorMessage, handleSubmit, heading, liveSearch, loadPage, loading, personPicker, showCards} from '../ui.js';
@@ -105,7 +105,8 @@ export async function newAssociation(page, {session}) {
   const members = [{user: me, role: ''}];
   const memberList = h('ul', {class: 'members-edit', 'aria-label': t('members.title')});
   const showMembers = () => replace(memberList, ...members.map((m, i) => h('li', {},
-    h('span', {class: 'name'}, m.user.id === me.id ? t('members.you', {name: fullName(m.user)}) : fullName(m.user)),
+    h('span', {class: 'name'}, m.user.id === me.id ? t('members.you', {name: fullName(m.user)})
+      : [fullName(m.user), ' ', h('span', {class: 'muted'}, tellApart(m.user))]),
     h('label', {class: 'sr-only', for: `role-${m.user.id}`}, t('members.roleOf', {name: fullName(m.user)})),
     h('input', {id: `role-${m.user.id}`, value: m.role, maxlength: 100, placeholder: t('role.placeholder'),
       oninput: (e) => { m.role = e.target.value; }}),
