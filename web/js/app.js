@@ -57,7 +57,13 @@ function renderHeader(session) {
 // switchLanguage speaks another language from now on, on this browser, and for a
 // signed-in user in their profile too (their e-mails follow it): one language per person.
 async function switchLanguage(lang) {
-  await setLanguage(lang, {remember: true});
+  try {
+    await setLanguage(lang, {remember: true});
+  } catch {
+    flash(t('error.network'), 'error'); // the page stays in its language
+    await refresh();
+    return;
+  }
   const s = session();
   if (s && s.locale !== lang) {
     saveSession({...s, locale: lang});
