@@ -32,6 +32,7 @@ type browser struct {
 	t    *testing.T
 	ctx  context.Context
 	base string
+	lang string // the browser's language: "en" or "fr"
 
 	axeSource string // axe-core, injected into the page for audits
 
@@ -40,6 +41,16 @@ type browser struct {
 }
 
 func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	return newBrowserIn(t, base, "en")
+}
+
+// browserLanguages are the languages (navigator.languages) of a browser whose
+// language is "en" or "fr": what a person in the US or in France would have.
+var browserLanguages = map[string]string{"en": "en-US,en", "fr": "fr-FR,fr"}
+
+// newBrowserIn starts a browser whose language is lang: "en" or "fr".
+func newBrowserIn(t *testing.T, base, lang string) *browser {
 	t.Helper()
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		testenv.Missing(t, chromiumPath+" is missing", "apt-get install chromium; .ci/run does")
@@ -50,12 +61,13 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true))
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("accept-lang", browserLanguages[lang]))
 	axe, err := os.ReadFile(axeCore)
 	if err != nil {
 		testenv.Missing(t, "axe-core is missing", "`make test` installs it with the emulators")
 	}
-	b := &browser{t: t, base: base, axeSource: string(axe)}
+	b := &browser{t: t, base: base, lang: lang, axeSource: string(axe)}
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithListener(b.listen))
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	b.ctx = ctx
@@ -232,12 +244,20 @@ func (b *browser) firstText(css string) string {
 	return text
 }
 
+// say is the English or the French of a text, in the browser's language.
+func (b *browser) say(en, fr string) string {
+	if b.lang == "fr" {
+		return fr
+	}
+	return en
+}
+
 // signIn signs in through the sign-in page.
 func (b *browser) signIn(email, password string) {
 	b.t.Helper()
 	b.open("/signin")
 	b.submitSignIn(email, password)
-	b.waitText("Welcome back!")
+	b.waitText(b.say("Welcome back!", "Bon retour parmi nous\u202f!"))
 }
 
 // submitSignIn fills in and sends the sign-in form on the page.
@@ -245,7 +265,7 @@ func (b *browser) submitSignIn(email, password string) {
 	b.t.Helper()
 	b.fill(`input[name=email]`, email)
 	b.fill(`input[name=password]`, password)
-	b.clickButton("Sign in")
+	b.clickButton(b.say("Sign in", "Se connecter"))
 }
 
 // submitSignUp fills in and sends the sign-up form on the page.
@@ -256,7 +276,7 @@ func (b *browser) submitSignUp(first, last, age, email, password string) {
 	b.fill(`input[name=age]`, age)
 	b.fill(`input[name=email]`, email)
 	b.fill(`input[name=password]`, password)
-	b.clickButton("Create my account")
+	b.clickButton(b.say("Create my account", "Créer mon compte"))
 }
 
 // keys types keys into whatever has the focus, as a keyboard does.
@@ -329,7 +349,7 @@ var screenWidths = []struct {
 	width, height int64
 }{{"phone", 390, 844}, {"laptop", 1366, 900}}
 
-// screenshot saves the whole page at each screen width, as docs/screenshots/<name>-<width>.png
+// screenshot saves the whole page at each screen width, as docs/screenshots/<name>-<language>-<width>.png
 // when WEB_SCREENSHOTS names that folder (make screenshots), else in a temporary one;
 // either way each must be a PNG of that width.
 func (b *browser) screenshot(name string) {
@@ -351,7 +371,7 @@ func (b *browser) screenshot(name string) {
 		if err != nil || int64(img.Bounds().Dx()) != w.width {
 			b.t.Fatalf("screenshot %s at %s width: not a %d px wide PNG (%v)", name, w.name, w.width, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, name+"-"+w.name+".png"), shot, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+b.lang+"-"+w.name+".png"), shot, 0o644); err != nil {
 			b.t.Fatal(err)
 		}
 	}

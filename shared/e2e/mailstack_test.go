@@ -195,19 +195,21 @@ func (s *mailStack) pumpMail(to, subject string) (mail testenv.SESEmail) {
 	return mail
 }
 
-// waitMail waits until SES received an e-mail with subject for to, while the
-// mailer runs on its own (a running poller), and returns it.
-func (s *mailStack) waitMail(to, subject string) testenv.SESEmail {
+// mailWhere waits until SES received an e-mail for to that match accepts, while the
+// mailer runs on its own (a running poller), and returns it. Tests find e-mails by
+// what they hold (a link, a calendar part) rather than by their subjects, which are in
+// each recipient's language.
+func (s *mailStack) mailWhere(to, what string, match func(testenv.SESEmail) bool) testenv.SESEmail {
 	s.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		for _, e := range s.inbox(to) {
-			if e.Subject == subject {
+			if match(e) {
 				return e
 			}
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("no e-mail %q to %s after 20 s", subject, to)
+			s.t.Fatalf("no e-mail to %s after 20 s: %s", to, what)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/url"
 	"slices"
 	"strings"
@@ -11,79 +12,105 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
+	"github.com/kittenasso/kittenasso/shared/internal/testenv"
 )
 
 // TestWebAppJourney walks the whole product in headless Chromium against the local
-// stack, e-mails included: sign up, verify from the e-mail, sign in, create an
-// association with two members and their roles, write minutes, plan an event and
-// receive its invitations, edit it and delete it; then a non-member is refused.
+// stack, e-mails included, once in English and once in French (the browser's
+// language): sign up, verify from the e-mail, sign in, create an association with two
+// members and their roles, write minutes, plan an event and receive its invitations,
+// edit it and delete it; then a non-member is refused.
 func TestWebAppJourney(t *testing.T) {
 	t.Parallel()
+	for _, lang := range []string{"en", "fr"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			webAppJourney(t, lang)
+		})
+	}
+}
+
+// webAppJourney is the journey of TestWebAppJourney in a browser speaking lang.
+// Whatever the page shows is checked in that language (b.say); the people and
+// their association have names of that language too.
+func webAppJourney(t *testing.T, lang string) {
 	s := newMailStack(t)
-	b := newBrowser(t, s.url)
+	b := newBrowserIn(t, s.url, lang)
+	say := b.say
 	alice, bob, carol := s.addr("alice"), s.addr("bob"), s.addr("carol")
 	const password = "a long cat password"
 	bobUser := s.person("Bob", "Marley", bob, password)
-	s.person("Carol", "Singer", carol, password)
+	carolUser := s.person("Carol", "Singer", carol, password)
+	// Bob and Carol speak the language of the journey too: its pages open in it
+	// when they sign in.
+	for _, u := range []asso.User{bobUser, carolUser} {
+		s.request("PUT", "/api/users/"+itoa(u.ID), s.login(u.Email, password), map[string]any{"locale": lang}).want(t, 200)
+	}
+	club := say("Cat Lovers of Rennes", "Les Amis des Chats de Rennes")
+	picnic, picnicMoved, party := say("Autumn picnic", "Pique-nique au parc"),
+		say("Autumn picnic by the river", "Pique-nique au bord du lac"), say("Bob's party", "La fête de Bob")
 	// The mailer, fed by the queue as Lambda's trigger would.
 	ctx, stopMailer := context.WithCancel(context.Background())
 	t.Cleanup(stopMailer)
 	go s.poller.Run(ctx)
 
-	// Signed out, the app asks to sign in; sign-up is one link away.
+	// Signed out, the app asks to sign in, in the browser's language; sign-up is one link away.
 	b.open("/associations")
-	b.waitText("Please sign in first.")
+	b.waitText(say("Please sign in first.", "Veuillez d’abord vous connecter."))
+	var pageLang string
+	b.eval(`document.documentElement.lang`, &pageLang)
+	if pageLang != lang {
+		t.Errorf("the page's lang is %q, want %q", pageLang, lang)
+	}
 	b.checkPage("sign-in")
 	b.click(`a[href="/signup"]`)
-	b.waitText("Create your account")
+	b.waitText(say("Create your account", "Créer votre compte"))
 	b.checkPage("sign-up")
 
 	b.submitSignUp("Alice", "Martin", "34", alice, password)
-	b.waitText("Check your inbox")
+	b.waitText(say("Check your inbox", "Consultez votre boîte de réception"))
 
 	// The verification link, from the e-mail the mailer sent through SES.
-	mail := s.waitMail(alice, "❤️ A big welcome from KittenAsso's")
-	link := verifyLink.FindString(mail.Body.Text)
-	if link == "" {
-		t.Fatalf("no verification link in %q", mail.Body.Text)
-	}
-	verify, err := url.Parse(link)
+	mail := s.mailWhere(alice, "the verification e-mail", func(m testenv.SESEmail) bool { return verifyLink.MatchString(m.Body.Text) })
+	verify, err := url.Parse(verifyLink.FindString(mail.Body.Text))
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.open(verify.RequestURI())
-	b.waitText("Thank you, Alice: your address is verified.")
+	b.waitText(say("Thank you, Alice: your address is verified.", "Merci, Alice\u00a0: votre adresse est vérifiée."))
 	b.checkPage("verified")
 	b.open(verify.RequestURI()) // opened again, from the e-mail
-	b.waitText("Your address is already verified.")
+	b.waitText(say("Your address is already verified.", "Votre adresse est déjà vérifiée."))
 	b.open("/verify?t=" + strings.Repeat("x", 43))
-	b.waitText("This link is invalid or has expired.")
+	b.waitText(say("This link is invalid or has expired.", "Ce lien n’est pas valide ou a expiré."))
 
 	// Sign in: a wrong password first.
 	b.open("/signin?email=" + url.QueryEscape(alice))
 	b.fill(`input[name=password]`, "not my password")
-	b.clickButton("Sign in")
-	b.waitText("Wrong e-mail address or password.")
+	b.clickButton(say("Sign in", "Se connecter"))
+	b.waitText(say("Wrong e-mail address or password.", "Adresse e-mail ou mot de passe incorrect."))
 	b.fill(`input[name=password]`, password)
-	b.clickButton("Sign in")
-	b.waitText("Welcome back!")
-	b.waitText("There is no association yet.")
+	b.clickButton(say("Sign in", "Se connecter"))
+	b.waitText(say("Welcome back!", "Bon retour parmi nous\u202f!"))
+	b.waitText(say("There is no association yet.", "Il n’y a encore aucune association."))
 
 	// Create an association: Alice presides, Bob keeps the money.
+	president, treasurer := say("president", "présidente"), say("treasurer", "trésorier")
 	b.click(`a[href="/associations/new"]`)
-	b.waitText("Members and their roles")
-	b.fill(`input[name=name]`, "Cat Lovers of Rennes")
-	b.typeIn(`.members-edit input`, "president")
+	b.waitText(say("Members and their roles", "Membres et leurs rôles"))
+	b.fill(`input[name=name]`, club)
+	b.typeIn(`.members-edit input`, president)
 	b.typeIn(`.picker input[type=search]`, "marley")
-	b.click(`button[aria-label^="Add Bob Marley (user #` + itoa(bobUser.ID) + `, age "]`) // not Alice's to see: no address
-	b.typeIn(`#role-`+itoa(bobUser.ID), "treasurer")
+	// Bob is told apart by his user number and age (his address is not Alice's to see).
+	b.click(`button[aria-label^="` + say("Add Bob Marley (user #", "Ajouter Bob Marley (personne nº ") + itoa(bobUser.ID) + `, "]`)
+	b.typeIn(`#role-`+itoa(bobUser.ID), treasurer)
 	b.typeIn(`.picker input[type=search]`, "singer")
-	b.click(`button[aria-label^="Add Carol Singer ("]`)
+	b.click(`button[aria-label^="` + say("Add Carol Singer (", "Ajouter Carol Singer (") + `"]`)
 	b.checkPage("new-association")
-	b.clickButton("Create the association")
-	b.waitText("Cat Lovers of Rennes is created.")
-	b.waitText("treasurer")
-	b.waitText("president")
+	b.clickButton(say("Create the association", "Créer l’association"))
+	b.waitText(say(club+" is created.", "L’association "+club+" est créée."))
+	b.waitText(treasurer)
+	b.waitText(president)
 	assocID := strings.TrimPrefix(b.location(), "/associations/")
 	var roles []asso.Role
 	s.request("GET", "/api/associations/"+assocID+"/roles", s.login(alice, password), nil).want(t, 200).decode(t, &roles)
@@ -93,18 +120,16 @@ func TestWebAppJourney(t *testing.T) {
 
 	// Bob and Carol are invited, not members: Bob joins from his e-mail, Carol declines
 	// from hers, for good.
-	b.waitText("1 member, 2 invited")
+	b.waitText(say("1 member, 2 invited", "1 membre, 2 invitations en attente"))
 	for _, who := range []struct{ addr, button, done string }{
-		{bob, "Join", "You are now a member of Cat Lovers of Rennes."},
-		{carol, "Decline, and never invite me again", "You declined to join Cat Lovers of Rennes. You will not be invited there again."},
+		{bob, say("Join", "Rejoindre"), say("You are now a member of "+club+".", "Vous êtes désormais membre de "+club+".")},
+		{carol, say("Decline, and never invite me again", "Refuser, et ne plus jamais m’inviter"),
+			say("You declined to join "+club+". You will not be invited there again.",
+				"Vous avez refusé de rejoindre "+club+". Cette association ne pourra plus vous inviter.")},
 	} {
-		mail := s.waitMail(who.addr, "Alice Martin invites you to join Cat Lovers of Rennes")
-		link := invitationLink.FindStringSubmatch(mail.Body.Text)
-		if link == nil {
-			t.Fatalf("no invitation link in %q", mail.Body.Text)
-		}
-		b.open("/invitation?t=" + link[1] + "&a=accept")
-		b.waitText("You are invited to join an association.")
+		mail := s.mailWhere(who.addr, "the invitation to join", func(m testenv.SESEmail) bool { return invitationLink.MatchString(m.Body.Text) })
+		b.open("/invitation?t=" + invitationLink.FindStringSubmatch(mail.Body.Text)[1] + "&a=accept")
+		b.waitText(say("You are invited to join an association.", "Une association vous invite à la rejoindre."))
 		if who.addr == bob {
 			b.checkPage("invitation")
 		}
@@ -112,66 +137,69 @@ func TestWebAppJourney(t *testing.T) {
 		b.waitText(who.done)
 	}
 	b.open("/associations/" + assocID)
-	b.waitText("2 members")
+	b.waitText(say("2 members", "2 membres"))
 	// Bob becomes a manager too.
-	b.click(`button[aria-label="Make manager: Bob Marley"]`)
-	b.waitText("Bob Marley is now a manager.")
+	b.click(`button[aria-label="` + say("Make manager: Bob Marley", "Nommer gestionnaire\u00a0: Bob Marley") + `"]`)
+	b.waitText(say("Bob Marley is now a manager.", "Bob Marley est désormais gestionnaire."))
 
 	// Minutes with voters, listed newest first, then oldest first.
-	for _, m := range []struct{ date, content string }{
-		{"2026-10-02", "We adopted the budget for cat food."},
-		{"2026-11-06", "We chose the picnic place."},
-	} {
-		b.clickButton("Write minutes")
+	budget, place := say("We adopted the budget for cat food.", "Nous avons adopté le budget des croquettes."),
+		say("We chose the picnic place.", "Nous avons choisi le lieu du pique-nique.")
+	for _, m := range []struct{ date, content string }{{"2026-10-02", budget}, {"2026-11-06", place}} {
+		b.clickButton(say("Write minutes", "Rédiger un compte rendu"))
 		b.fill(`dialog input[name=date]`, m.date)
 		b.fill(`dialog textarea[name=content]`, m.content)
 		b.click(`dialog input[name=voter][value="` + itoa(bobUser.ID) + `"]`)
-		b.clickButton("Save the minutes")
+		b.clickButton(say("Save the minutes", "Enregistrer le compte rendu"))
 		b.waitText(m.content)
 	}
-	b.waitText("Voters: Bob Marley")
-	if first := b.firstText(`.minute .content`); first != "We chose the picnic place." {
+	b.waitText(say("Voters: Bob Marley", "Votants\u00a0: Bob Marley"))
+	b.waitText(say("Friday, October 2, 2026", "vendredi 2 octobre 2026"))
+	if first := b.firstText(`.minute .content`); first != place {
 		t.Errorf("newest first: the first minutes are %q", first)
 	}
 	b.fill(`#minutes-sort`, "date-ASC")
-	b.waitFor("the oldest minutes first", func(string) bool {
-		return b.firstText(`.minute .content`) == "We adopted the budget for cat food."
-	})
+	b.waitFor("the oldest minutes first", func(string) bool { return b.firstText(`.minute .content`) == budget })
 
-	b.click(`button[aria-label^="Edit the minutes"]`) // the oldest, first now
-	b.fill(`dialog textarea[name=content]`, "We adopted the budget for cat food and toys.")
-	b.clickButton("Save the minutes")
-	b.waitText("We adopted the budget for cat food and toys.")
+	b.click(`button[aria-label^="` + say("Edit the minutes", "Modifier le compte rendu") + `"]`) // the oldest, first now
+	budgetAndToys := say("We adopted the budget for cat food and toys.", "Nous avons adopté le budget des croquettes et des jouets.")
+	b.fill(`dialog textarea[name=content]`, budgetAndToys)
+	b.clickButton(say("Save the minutes", "Enregistrer le compte rendu"))
+	b.waitText(budgetAndToys)
 	if n := s.count(`SELECT count(*) FROM minute_voters`); n != 2 {
 		t.Errorf("%d voters after the edit, want Bob's two votes kept", n)
 	}
 
-	// An event tomorrow, 14:00 to 17:30 in the browser's zone (Paris).
+	// An event tomorrow, 14:00 to 17:30 in Alice's zone (the browser's, Paris).
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatal(err)
 	}
 	day := time.Now().In(paris).AddDate(0, 0, 1).Format("2006-01-02")
-	b.clickButton("New event")
-	b.fill(`dialog input[name=name]`, "Autumn picnic")
+	b.clickButton(say("New event", "Nouvel événement"))
+	b.waitText(say("Times are in your time zone, Europe/Paris.", "Les heures sont celles de votre fuseau horaire, Europe/Paris."))
+	b.fill(`dialog input[name=name]`, picnic)
 	b.fill(`dialog input[name=start]`, day+"T14:00")
 	b.fill(`dialog input[name=end]`, day+"T17:30")
 	b.audit("the new event dialog")
-	b.clickButton("Create the event")
-	b.waitText("Autumn picnic is planned: invitations are on their way to 2 members.")
-	b.waitText("upcoming")
-	b.waitText("3 h 30 min")
+	b.clickButton(say("Create the event", "Créer l’événement"))
+	b.waitText(say(picnic+" is planned: invitations are on their way to 2 members.",
+		"L’événement "+picnic+" est prévu\u00a0: 2 membres vont recevoir leur invitation."))
+	b.waitText(say("upcoming", "à venir"))
+	// Dates the language's way: a 12-hour clock in English, 24-hour in French.
+	b.waitText(say("2:00 – 5:30 PM (3 h 30 min)", "14:00 – 17:30 (3 h 30 min)"))
 	b.checkPage("association")
 
 	// The managers' downloads: each button saves its file under the API's name, with
 	// the API's bytes (a CSV file's byte order mark included).
+	clubFile := strings.ReplaceAll(club, " ", "-")
 	for _, d := range []struct{ button, file string }{
-		{"Download (CSV): members", "members-Cat-Lovers-of-Rennes.csv"},
-		{"Attendance (CSV): Autumn picnic", "attendance-Autumn-picnic.csv"},
-		{"Download (Markdown): minutes", "minutes-Cat-Lovers-of-Rennes.md"},
+		{say("Download (CSV): members", "Télécharger (CSV)\u00a0: membres"), "members-" + clubFile + ".csv"},
+		{say("Attendance (CSV): ", "Présences (CSV)\u00a0: ") + picnic, "attendance-" + strings.ReplaceAll(picnic, " ", "-") + ".csv"},
+		{say("Download (Markdown): minutes", "Télécharger (Markdown)\u00a0: comptes rendus"), "minutes-" + clubFile + ".md"},
 	} {
 		b.click(`button[aria-label="` + d.button + `"]`)
-		b.waitText(d.file + " is downloaded.")
+		b.waitText(say(d.file+" is downloaded.", "Le fichier "+d.file+" est téléchargé."))
 	}
 	var head []int
 	b.eval(`import('/js/api.js').then((api) => api.getFile('/associations/`+assocID+`/members.csv'))
@@ -182,7 +210,7 @@ func TestWebAppJourney(t *testing.T) {
 
 	wantStart, _ := time.ParseInLocation("2006-01-02T15:04", day+"T14:00", paris)
 	for _, to := range []string{alice, bob} {
-		invitation := s.waitMail(to, "Invitation: Autumn picnic from Cat Lovers of Rennes")
+		invitation := s.mailWhere(to, "the invitation to "+picnic, eventMail(picnic, "REQUEST"))
 		method, ev := parseCalendar(t, calendarOf(t, invitation))
 		start, err := ev.GetStartAt()
 		if method != "REQUEST" || err != nil || !start.Equal(wantStart) {
@@ -192,60 +220,70 @@ func TestWebAppJourney(t *testing.T) {
 
 	// Bob clicks "I'm coming" in his invitation: the page asks him to confirm, and the
 	// organiser then sees one member going; Alice answers in the app.
-	going := answerLink(t, s.waitMail(bob, "Invitation: Autumn picnic from Cat Lovers of Rennes").Body.Text, "going")
+	going := answerLink(t, s.mailWhere(bob, "the invitation to "+picnic, eventMail(picnic, "REQUEST")).Body.Text, "going")
 	picnicPage := b.location()
 	b.open("/rsvp?t=" + going + "&a=going")
-	b.waitText("Answer the invitation")
+	b.waitText(say("Answer the invitation", "Répondez à l’invitation"))
 	b.checkPage("rsvp")
-	b.clickButton("I'm coming")
-	b.waitText("You are coming to Autumn picnic (Cat Lovers of Rennes)")
+	b.clickButton(say("I'm coming", "Je viens"))
+	b.waitText(say("You are coming to "+picnic+" ("+club+")", "Vous venez à "+picnic+" ("+club+")"))
 	b.open(picnicPage)
-	b.waitText("1 going · 0 not going · 1 no answer")
-	b.click(`button[aria-label="I can't come: Autumn picnic"]`)
-	b.waitText("I can't come: Autumn picnic. Your answer is saved.")
-	b.waitText("1 going · 1 not going · 0 no answer")
+	b.waitText(say("1 going · 0 not going · 1 no answer", "1 vient · 0 ne vient pas · 1 sans réponse"))
+	b.click(`button[aria-label="` + say("I can't come: ", "Je ne peux pas venir\u00a0: ") + picnic + `"]`)
+	b.waitText(say("I can't come: "+picnic+". Your answer is saved.", "Je ne peux pas venir\u00a0: "+picnic+". Votre réponse est enregistrée."))
+	b.waitText(say("1 going · 1 not going · 0 no answer", "1 vient · 1 ne vient pas · 0 sans réponse"))
 
 	// Edit it: members get the update.
-	b.click(`button[aria-label="Edit Autumn picnic"]`)
-	b.fill(`dialog input[name=name]`, "Autumn picnic by the river")
-	b.clickButton("Save the event")
-	b.waitText("Autumn picnic by the river is saved: members get the update by e-mail.")
-	s.waitMail(bob, "Updated: Autumn picnic by the river from Cat Lovers of Rennes")
+	b.click(`button[aria-label="` + say("Edit ", "Modifier ") + picnic + `"]`)
+	b.fill(`dialog input[name=name]`, picnicMoved)
+	b.clickButton(say("Save the event", "Enregistrer l’événement"))
+	b.waitText(say(picnicMoved+" is saved: members get the update by e-mail.",
+		"L’événement "+picnicMoved+" est enregistré\u00a0: les membres reçoivent la mise à jour par e-mail."))
+	s.mailWhere(bob, "the update of "+picnicMoved, eventMail(picnicMoved, "REQUEST"))
 
 	// Delete it: members get the cancellation.
-	b.click(`button[aria-label="Delete Autumn picnic by the river"]`)
-	b.waitText("Members get a cancellation by e-mail.")
-	b.clickButton("Delete the event")
-	b.waitText("No events planned.")
-	s.waitMail(alice, "Cancelled: Autumn picnic by the river from Cat Lovers of Rennes")
+	b.click(`button[aria-label="` + say("Delete ", "Supprimer ") + picnicMoved + `"]`)
+	b.waitText(say("Members get a cancellation by e-mail.", "Les membres reçoivent une annulation par e-mail."))
+	b.clickButton(say("Delete the event", "Supprimer l’événement"))
+	b.waitText(say("No events planned.", "Aucun événement prévu."))
+	s.mailWhere(alice, "the cancellation of "+picnicMoved, eventMail(picnicMoved, "CANCEL"))
 
 	// The other pages, for the screenshots and their empty and filled states.
 	b.click(`a[href="/associations"]`)
-	b.waitText("1 of 1 associations.")
+	b.waitText(say("1 of 1 associations.", "1 association sur 1."))
 	b.checkPage("associations")
 	// The search asks the API (?q=), accents and case aside; "Only mine" shows one's own.
 	b.typeIn(`#association-search`, "chess")
-	b.waitText("No association matches your search.")
+	b.waitText(say("No association matches your search.", "Aucune association ne correspond à votre recherche."))
 	b.click(`#association-search`)
 	b.eval(`(() => { const s = document.querySelector('#association-search'); s.value = ''; return true; })()`, new(bool))
-	b.typeIn(`#association-search`, "LOVERS rénnes")
-	b.waitText("1 of 1 associations.")
+	b.typeIn(`#association-search`, say("LOVERS rénnes", "CHATS rénnes"))
+	b.waitText(say("1 of 1 associations.", "1 association sur 1."))
 	b.click(`#association-mine`)
-	b.waitText("1 of 1 associations.")
+	b.waitText(say("1 of 1 associations.", "1 association sur 1."))
 	b.click(`#nav a[href="/users"]`)
 	b.waitText("Carol Singer")
 	b.typeIn(`#people-search`, "bob")
-	b.waitText(`1 of 4 people match “bob”.`)
+	b.waitText(say(`1 of 4 people match “bob”.`, "1 personne sur 4 correspond à «\u00a0bob\u00a0»."))
 	b.checkPage("people")
 	b.click(`a[href="/users/` + itoa(bobUser.ID) + `"]`)
-	b.waitText("Cat Lovers of Rennes")
-	b.waitText("treasurer")
+	b.waitText(club)
+	b.waitText(treasurer)
+	b.waitText(say("36 years old", "36 ans"))
 	b.checkPage("person")
 	b.click(`#nav a[href="/profile"]`)
-	b.waitText("Change your password")
+	b.waitText(say("Change your password", "Changer votre mot de passe"))
+	// Her language, and her zone: the browser's, as none was chosen.
+	for field, want := range map[string]string{"#locale": lang, "#time-zone": "Europe/Paris"} {
+		var got string
+		b.eval(`document.querySelector('`+field+`').value`, &got)
+		if got != want {
+			t.Errorf("the profile's %s is %q, want %q", field, got, want)
+		}
+	}
 	// Alice's calendar: a webcal:// address whose feed holds the picnic's changes.
-	b.clickButton("Make my calendar address")
-	b.waitText("Your calendar address")
+	b.clickButton(say("Make my calendar address", "Créer l’adresse de mon agenda"))
+	b.waitText(say("Your calendar address", "L’adresse de votre agenda"))
 	b.checkPage("profile")
 	var webcal string
 	b.eval(`document.querySelector('#calendar-address').value`, &webcal)
@@ -257,35 +295,51 @@ func TestWebAppJourney(t *testing.T) {
 		t.Errorf("Alice's feed: %d %s", status, body)
 	}
 	b.open("/associations/999999")
-	b.waitText("Association 999999 not found.")
+	b.waitText(say("Association 999999 not found.", "L’association 999999 est introuvable."))
 
 	// Carol is no member: she may look, and gets no controls.
-	b.clickButton("Sign out")
-	b.waitText("You are signed out.")
+	b.clickButton(say("Sign out", "Se déconnecter"))
+	b.waitText(say("You are signed out.", "Déconnexion effectuée. À bientôt\u202f!"))
 	b.signIn(carol, password)
 	b.open("/associations/" + assocID)
-	b.waitText("You are not a member of this association")
+	b.waitText(say("You are not a member of this association", "Vous n’êtes pas membre de cette association"))
 	if n := b.count(`main button`); n != 0 {
 		t.Errorf("a non-member sees %d buttons on the association page", n)
 	}
 
 	// Bob is removed while his page is open: the API refuses his event, and he is told why.
-	b.clickButton("Sign out")
+	b.clickButton(say("Sign out", "Se déconnecter"))
 	b.signIn(bob, password)
 	b.open("/associations/" + assocID)
-	b.waitText("No events planned.")
+	b.waitText(say("No events planned.", "Aucun événement prévu."))
 	aliceID := s.count(`SELECT id FROM users WHERE email = $1`, alice)
 	s.request("PUT", "/api/associations/"+assocID, s.login(alice, password), map[string]any{"idUsers": []int{aliceID}}).want(t, 200)
-	b.clickButton("New event")
-	b.fill(`dialog input[name=name]`, "Bob's party")
+	b.clickButton(say("New event", "Nouvel événement"))
+	b.fill(`dialog input[name=name]`, party)
 	b.fill(`dialog input[name=start]`, day+"T20:00")
 	b.fill(`dialog input[name=end]`, day+"T23:00")
-	b.clickButton("Create the event")
-	b.waitText("You are not a member of association " + assocID + ".")
+	b.clickButton(say("Create the event", "Créer l’événement"))
+	b.waitText(say("You are not a member of this association.", "Vous n’êtes pas membre de cette association."))
 	if n := s.count(`SELECT count(*) FROM events`); n != 0 {
 		t.Errorf("%d events after the refusal", n)
 	}
 	b.checkConsole()
+}
+
+// eventMail matches the e-mails of an event whose calendar part has method.
+func eventMail(event, method string) func(testenv.SESEmail) bool {
+	return func(e testenv.SESEmail) bool {
+		if !strings.Contains(e.Subject, event) {
+			return false
+		}
+		for _, a := range e.Attachments {
+			data, err := base64.StdEncoding.DecodeString(a.Content)
+			if a.Filename == "event.ics" && err == nil && strings.Contains(string(data), "METHOD:"+method+"\r\n") {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // TestWebAppMembersAndAccount covers the rest of the app: a member added, given a
@@ -408,6 +462,53 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 	b.waitText("your address is verified.")
 	b.signIn("alicia@example.org", "a new cat password")
 
+	// The header's switch: the app speaks French at once, and after a reload; signed
+	// in, the choice goes to the profile (which the e-mails follow) too.
+	token := s.login("alicia@example.org", "a new cat password")
+	b.open("/profile")
+	b.fill(`#language-select`, "fr")
+	b.waitText("Langue et fuseau horaire")
+	b.open("/profile")
+	b.waitText("Enregistrer ma langue et mon fuseau horaire")
+	var pageLang string
+	b.eval(`document.documentElement.lang`, &pageLang)
+	if pageLang != "fr" {
+		t.Errorf("after choosing French, the page's lang is %q", pageLang)
+	}
+	b.waitFor("the profile to speak French", func(string) bool { return profileField(t, s, token, alice.ID, "locale") != "en" })
+	if got := profileField(t, s, token, alice.ID, "locale"); got != "" && got != "fr" {
+		t.Errorf("after choosing French in the header, the profile's locale is %q", got)
+	}
+
+	// The profile's language and time zone: English again, and Tokyo, where the dates
+	// are shown and entered from then on (here 09:00 in Tokyo is midnight UTC).
+	b.fill(`#locale`, "en")
+	b.fill(`#time-zone`, "Asia/Tokyo")
+	b.clickButton("Enregistrer ma langue et mon fuseau horaire")
+	b.waitText("Your language and time zone are saved.")
+	if got := profileField(t, s, token, alice.ID, "timeZone"); got != "" && got != "Asia/Tokyo" {
+		t.Errorf("the profile's time zone is %q, want Asia/Tokyo", got)
+	}
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(tokyo).AddDate(0, 0, 2)
+	b.open(clubPath)
+	b.clickButton("New event")
+	b.waitText("Times are in your time zone, Asia/Tokyo.")
+	b.fill(`dialog input[name=name]`, "Tokyo meetup")
+	b.fill(`dialog input[name=start]`, day.Format("2006-01-02")+"T09:00")
+	b.fill(`dialog input[name=end]`, day.Format("2006-01-02")+"T11:00")
+	b.clickButton("Create the event")
+	b.waitText("Tokyo meetup is planned: invitations are on their way to 1 member.")
+	b.waitText("9:00 – 11:00 AM (2 h)")
+	var events []asso.Event
+	s.request("GET", "/api/events/association/"+itoa(club.ID), token, nil).want(t, 200).decode(t, &events)
+	if want := day.Format("2006-01-02") + "T00:00:00Z"; len(events) != 1 || events[0].Start != want {
+		t.Errorf("the event entered at 09:00 in Tokyo: %+v, want it to start at %s", events, want)
+	}
+
 	b.open(clubPath)
 	b.clickButton("Delete")
 	b.click(`dialog button[type=submit]`)
@@ -450,12 +551,12 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 		SELECT 'member' || n || '@example.org', 'Member', 'Number ' || n, 20, 'x', now() FROM generate_series(1, 1500) AS n`)
 	b.signIn("bob@example.org", password)
 	b.click(`#nav a[href="/users"]`)
-	b.waitText("1503 people. The first 200 are shown: search to find the others.")
+	b.waitText("1,503 people. The first 200 are shown: search to find the others.")
 	if n := b.count(`main .cards > li`); n != 200 {
 		t.Errorf("%d cards for 1503 people, want the first 200", n)
 	}
 	b.typeIn(`#people-search`, "number 1499")
-	b.waitText(`1 of 1503 people match “number 1499”.`)
+	b.waitText(`1 of 1,503 people match “number 1499”.`)
 
 	// A session whose account is deleted meanwhile ends at the next request.
 	bob := s.count(`SELECT id FROM users WHERE email = 'bob@example.org'`)
@@ -466,4 +567,14 @@ func TestWebAppMembersAndAccount(t *testing.T) {
 		t.Errorf("after the session ended the page is %s", loc)
 	}
 	b.checkConsole()
+}
+
+// profileField is a field of a user's own document (GET /api/users/{id} with their
+// token), or "" when the API does not give it.
+func profileField(t *testing.T, s *stack, token string, id int64, field string) string {
+	t.Helper()
+	var user map[string]any
+	s.request("GET", "/api/users/"+itoa(id), token, nil).want(t, 200).decode(t, &user)
+	v, _ := user[field].(string)
+	return v
 }

@@ -1,6 +1,8 @@
 // The API client and the signed-in session. The API is at /api on the page's own
 // origin, locally (the gateway) and in AWS (CloudFront sends /api/* to API Gateway).
 
+import {has, t} from './i18n.js';
+
 const SESSION_KEY = 'kittenasso.session';
 
 // ApiError is a refused or failed request, with what the API said about it.
@@ -15,6 +17,10 @@ export class ApiError extends Error {
   }
 }
 
+// Problem is a mistake the page finds before asking the API (two passwords that
+// differ, say); its message is already in the user's language.
+export class Problem extends Error {}
+
 // session returns {token, id, user, expiresAt} or null once it has expired.
 export function session() {
   try {
@@ -28,12 +34,14 @@ export function session() {
 export function saveSession(s) { localStorage.setItem(SESSION_KEY, JSON.stringify(s)); }
 
 // signIn signs in with an e-mail and a password and keeps the new session, with
-// what the previous one knew of the user (isAdmin). It returns the session.
+// what the previous one knew of the user (isAdmin, timeZone, locale). It returns the session.
 export async function signIn(email, password) {
   const previous = session();
   const login = await post('/auth/login', {username: email, password});
-  const s = {token: login.access_token, id: login.id, expiresAt: Date.now() + login.expires_in * 1000};
-  if (previous && previous.id === login.id) s.isAdmin = previous.isAdmin;
+  let s = {token: login.access_token, id: login.id, expiresAt: Date.now() + login.expires_in * 1000};
+  if (previous && previous.id === login.id) {
+    s = {...s, isAdmin: previous.isAdmin, timeZone: previous.timeZone, locale: previous.locale};
+  }
   saveSession(s);
   return s;
 }
@@ -55,7 +63,7 @@ async function send(method, path, body, accept = 'application/json') {
   try {
     res = await fetch(`/api${path}`, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
   } catch {
-    throw new ApiError(0, ['We could not reach the server. Check your connection and try again.']);
+    throw new ApiError(0, ['the server could not be reached']);
   }
   if (res.ok) return res;
   const data = await res.json().catch(() => null);
@@ -138,42 +146,69 @@ export const put = (path, body) => request('PUT', path, body).then((r) => r.data
 export const patch = (path, body) => request('PATCH', path, body).then((r) => r.data);
 export const del = (path) => request('DELETE', path).then((r) => r.data);
 
-// Friendlier words for the errors the API names by code; anything else shows the
-// API's own message.
-const wording = {
-  invalid_credentials: 'Wrong e-mail address or password.',
-  not_verified: 'Your e-mail address is not verified yet. Open the link we sent you, or ask for a new one below.',
-  email_taken: 'An account already uses this e-mail address. Sign in instead?',
-  invalid_token: 'This link is invalid or has expired.',
-  already_verified: 'Your address is already verified. You can sign in.',
-  cannot_delete_self: 'The administrator account cannot delete itself.',
-  wrong_password: 'Your current password is not right.',
-  too_large: 'That is too large to send.',
-  not_manager: 'Only the managers of this association can change it.',
-  last_manager: 'An association needs a manager: make another member a manager first.',
-  no_invitation: 'You have no invitation to this association (any more).',
-};
-
-// describe turns an error into the sentences to show.
+// describe turns an error into the sentences to show, in the user's language: the
+// API's stable error codes (docs/api.md) have their own wording, validation problems
+// are read field by field, and the API's English sentences are never shown as such.
 export function describe(err) {
-  if (!(err instanceof ApiError)) return ['Something went wrong in this page. Please reload it.'];
+  if (err instanceof Problem) return [err.message];
+  if (!(err instanceof ApiError)) return [t('error.page')];
+  if (err.status === 0) return [t('error.network')];
   if (err.status === 429) {
-    const minutes = Math.max(1, Math.ceil(err.retryAfter / 60));
-    const wait = `Please try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`;
-    // The mail budgets say what was refused; every other limit is a count of attempts.
-    return [err.code === 'mail_budget' ? `${sentence(err.messages[0].replace(/; try again later$/, ''))} ${wait}`
-      : `Too many attempts. ${wait}`];
+    const wait = t('error.retryIn', {count: Math.max(1, Math.ceil(err.retryAfter / 60))});
+    return [`${codeWording(err.code) || t('error.code.throttled')} ${wait}`];
   }
   if (err.status >= 500) {
-    return ['Something went wrong on our side. Please try again in a moment.' +
-      (err.requestId ? ` (Reference: ${err.requestId})` : '')];
+    const said = err.code === 'unavailable' ? t('error.code.unavailable') : t('error.code.internal');
+    return [err.requestId ? `${said} ${t('error.reference', {reference: err.requestId})}` : said];
   }
-  if (wording[err.code]) return [wording[err.code]];
-  if (err.status === 401) return ['Your session has ended. Please sign in again.'];
-  return err.messages.map(sentence);
+  if (err.status === 401 && err.code !== 'invalid_credentials') return [t('error.code.unauthorized')];
+  if (err.code === 'invalid' || (!err.code && err.status === 400)) return err.messages.map(validation);
+  return [codeWording(err.code) || t('error.unknown')];
 }
 
-function sentence(m) {
-  const s = String(m);
-  return s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+// codeWording is the wording of an API error code, or '' for a code the app does not know.
+function codeWording(code) {
+  return code && has(`error.code.${code}`) ? t('error.code.' + code) : '';
+}
+
+// The API's validation messages follow the original's wording, "<field> <rule>":
+// each known rule has its sentence, with the field's label; anything else gets a
+// general one.
+const rules = [
+  [/^(\w+) should not be empty$/, (m) => t('validation.required', {field: fieldLabel(m[1])})],
+  [/^(\w+) must be shorter than or equal to (\d+) (characters|bytes)$/,
+    (m) => t('validation.tooLong', {field: fieldLabel(m[1]), count: Number(m[2])})],
+  [/^(\w+) must be longer than or equal to (\d+) characters$/,
+    (m) => t('validation.tooShort', {field: fieldLabel(m[1]), count: Number(m[2])})],
+  [/^(\w+) must be an email$/, (m) => t('validation.email', {field: fieldLabel(m[1])})],
+  [/^(\w+) must not be less than (-?\d+)$/, (m) => t('validation.min', {field: fieldLabel(m[1]), min: Number(m[2])})],
+  [/^(\w+) must not be greater than (-?\d+)$/, (m) => t('validation.max', {field: fieldLabel(m[1]), max: Number(m[2])})],
+  [/^(\w+) must be a valid ISO 8601 date string$/, (m) => t('validation.date', {field: fieldLabel(m[1])})],
+  [/^(\w+) must (?:not contain control characters|be valid UTF-8 text)/, (m) => t('validation.text', {field: fieldLabel(m[1])})],
+  [/^(\w+) must be an IANA time zone/, (m) => t('validation.timeZone', {field: fieldLabel(m[1])})],
+  [/^(\w+) must be one of the following values: (.+)$/, (m) => t('validation.oneOf', {field: fieldLabel(m[1]), values: m[2]})],
+  [/^end must not be before start$/, () => t('validation.endBeforeStart')],
+  [/^an association has at most (\d+) members/, (m) => t('validation.maxMembers', {count: Number(m[1])})],
+  [/^a minute has at most (\d+) voters$/, (m) => t('validation.maxVoters', {count: Number(m[1])})],
+  [/^user \d+ is not a member of association \d+$/, () => t('validation.notAMember')],
+];
+
+function validation(message) {
+  for (const [pattern, say] of rules) {
+    const m = pattern.exec(String(message));
+    if (m) return say(m);
+  }
+  return t('error.code.invalid');
+}
+
+// fieldLabel names a field of the API's requests as its form does.
+function fieldLabel(name) {
+  const labels = {
+    name: () => t('field.name'), firstname: () => t('field.firstname'), lastname: () => t('field.lastname'),
+    age: () => t('field.age'), email: () => t('field.email'), password: () => t('field.password'),
+    currentPassword: () => t('field.currentPassword'), date: () => t('field.date'), content: () => t('field.content'),
+    start: () => t('field.start'), end: () => t('field.end'), timeZone: () => t('field.timeZone'),
+    locale: () => t('field.language'),
+  };
+  return Object.hasOwn(labels, name) ? labels[name]() : name;
 }

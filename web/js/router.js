@@ -3,6 +3,7 @@
 
 import {session} from './api.js';
 import {h} from './dom.js';
+import {t, tParts} from './i18n.js';
 
 let routes = [];
 let beforeRender = () => {};
@@ -10,7 +11,7 @@ let firstRender = true;
 let pendingFlash = null;
 
 // start renders the current page and handles links and the back button from then on.
-// A route is {path, render(container, {params, query, session}), title, public}.
+// A route is {path, render(container, {params, query, session}), title(), public}.
 export function start(routeTable, {onRender}) {
   routes = routeTable;
   beforeRender = onRender;
@@ -23,6 +24,9 @@ export function start(routeTable, {onRender}) {
   window.addEventListener('popstate', render);
   return render();
 }
+
+// refresh renders the current page again (in another language, say).
+export const refresh = () => render();
 
 export function navigate(to, {replace = false} = {}) {
   history[replace ? 'replaceState' : 'pushState'](null, '', to);
@@ -55,7 +59,7 @@ async function render() {
   const found = match(pathname);
   const s = session();
   if (found && !found.route.public && !s) {
-    flash('Please sign in first.', 'info');
+    flash(t('router.signInFirst'), 'info');
     return navigate(`/signin?next=${encodeURIComponent(pathname + search)}`, {replace: true});
   }
   // A dialog left open (the session ended under it, say) belongs to the page before.
@@ -66,10 +70,10 @@ async function render() {
   const main = document.getElementById('main');
   const page = h('div', {class: 'page'});
   main.replaceChildren(page);
-  document.title = `${found?.route.title ?? 'Page not found'} · KittenAsso's`;
+  document.title = `${found?.route.title?.() ?? t('notFound.title')} · KittenAsso's`;
   if (!found) {
-    page.append(h('h1', {tabindex: '-1'}, 'Page not found'),
-      h('p', {}, 'There is nothing at this address. ', h('a', {href: '/'}, 'Go to the home page'), '.'));
+    page.append(h('h1', {tabindex: '-1'}, t('notFound.title')),
+      h('p', {}, tParts('notFound.text', {home: h('a', {href: '/'}, t('notFound.home'))})));
   } else {
     await found.route.render(page, {params: found.params, query: new URLSearchParams(search), session: s});
   }

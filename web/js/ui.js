@@ -1,13 +1,14 @@
 // Pieces every page uses: headings, errors, busy forms, dialogs, the person picker.
 
-import {ApiError, describe, get, getFile} from './api.js';
+import {ApiError, Problem, describe, get, getFile} from './api.js';
 import {append, h, replace} from './dom.js';
 import {fullName, tellApart} from './format.js';
+import {t} from './i18n.js';
 
 // heading is the page's h1; the router moves the focus to it after each navigation.
 export const heading = (text, ...extra) => h('h1', {tabindex: '-1'}, text, ...extra);
 
-export const loading = (what = 'Loading…') => h('p', {class: 'loading', role: 'status'}, what);
+export const loading = (what = t('ui.loading')) => h('p', {class: 'loading', role: 'status'}, what);
 
 export const empty = (text, ...action) => h('div', {class: 'empty'}, h('p', {}, text), ...action);
 
@@ -33,12 +34,16 @@ export function errorMessage(err) {
 }
 
 // loadPage fetches what a page shows. When that fails, the page shows its title and
-// the error instead, and loadPage returns null: the caller stops there.
-export async function loadPage(page, title, load) {
+// the error instead (notFound, if given, for a 404), and loadPage returns null: the
+// caller stops there.
+export async function loadPage(page, title, load, {notFound} = {}) {
   try {
     return await load();
   } catch (err) {
-    replace(page, heading(title), errorMessage(err));
+    const box = errorBox();
+    if (notFound && err instanceof ApiError && err.code === 'not_found') box.show(new Problem(notFound));
+    else box.show(err);
+    replace(page, heading(title), box.el);
     return null;
   }
 }
@@ -51,14 +56,14 @@ export function handleSubmit(form, errors, action) {
     const button = form.querySelector('button[type=submit]');
     const label = button.textContent;
     button.disabled = true;
-    button.textContent = button.dataset.busy || 'Saving…';
+    button.textContent = button.dataset.busy || t('ui.saving');
     form.setAttribute('aria-busy', 'true');
     errors.clear();
     try {
       await action();
     } catch (err) {
       errors.show(err);
-      if (!(err instanceof ApiError)) console.error(err);
+      if (!(err instanceof ApiError || err instanceof Problem)) console.error(err);
     } finally {
       button.disabled = false;
       button.textContent = label;
@@ -77,7 +82,7 @@ export function openDialog({title, submitLabel, danger = false, build, submit}) 
     const errors = errorBox();
     const titleId = `dialog-${++dialogCount}`;
     const form = h('form', {method: 'dialog', class: 'stack'});
-    const cancel = h('button', {type: 'button', class: 'secondary'}, 'Cancel');
+    const cancel = h('button', {type: 'button', class: 'secondary'}, t('ui.cancel'));
     const dialog = h('dialog', {'aria-labelledby': titleId},
       append(form, [h('h2', {id: titleId}, title), errors.el]));
     build?.(form);
@@ -113,7 +118,7 @@ export function downloadButton(label, path, status, props = {}) {
       link.click();
       // Some browsers read the blob after the click has returned: it is freed later.
       setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-      status.textContent = `${name} is downloaded.`;
+      status.textContent = t('export.downloaded', {name});
     } catch (err) {
       replace(status, errorMessage(err));
     } finally {
@@ -152,7 +157,7 @@ export function liveSearch(search, results, find, show) {
 // matched; summary, shown in count, says how many matched and whether any were left out.
 export function showCards(results, count, found, {summary, card, none, total = found.length}) {
   const shown = found.slice(0, SHOWN);
-  count.textContent = summary + (total > shown.length ? ` The first ${shown.length} are shown: search to find the others.` : '');
+  count.textContent = summary + (total > shown.length ? ` ${t('ui.firstShown', {count: shown.length})}` : '');
   if (shown.length) replace(results, ...shown.map(card));
   else replace(results, h('li', {}, empty(none)));
 }
@@ -161,7 +166,7 @@ export function showCards(results, count, found, {summary, card, none, total = f
 // never downloaded) and calls onPick with the one chosen.
 export function personPicker({label, exclude = () => false, onPick}) {
   const id = `pick-${Math.random().toString(36).slice(2)}`;
-  const input = h('input', {type: 'search', id, autocomplete: 'off', placeholder: 'Name or e-mail',
+  const input = h('input', {type: 'search', id, autocomplete: 'off', placeholder: t('ui.picker.placeholder'),
     'aria-controls': `${id}-results`});
   const results = h('ul', {class: 'picker-results', id: `${id}-results`, 'aria-live': 'polite'});
   const PICKS = 8;
@@ -173,9 +178,9 @@ export function personPicker({label, exclude = () => false, onPick}) {
       const found = users.filter((u) => !exclude(u)).slice(0, PICKS);
       replace(results, ...(found.length ? found.map((u) => h('li', {},
         h('span', {}, fullName(u), ' ', h('span', {class: 'muted'}, tellApart(u))),
-        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Add ${fullName(u)} (${tellApart(u)})`,
-          onclick: () => { input.value = ''; results.replaceChildren(); onPick(u); input.focus(); }}, 'Add')))
-        : [h('li', {class: 'muted'}, `No one found for “${query}”.`)]));
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': t('ui.picker.addLabel', {name: fullName(u), who: tellApart(u)}),
+          onclick: () => { input.value = ''; results.replaceChildren(); onPick(u); input.focus(); }}, t('ui.picker.add'))))
+        : [h('li', {class: 'muted'}, t('ui.picker.none', {query}))]));
     });
   return h('div', {class: 'picker field'}, h('label', {for: id}, label), input, results);
 }

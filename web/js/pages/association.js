@@ -3,16 +3,18 @@
 // administrator) get the controls that change it, and the API refuses anyone else
 // all the same. A person invited sees the invitation, to accept or decline.
 
-import {ApiError, del, get, patch, post, put} from '../api.js';
+import {ApiError, Problem, del, get, patch, post, put} from '../api.js';
 import {append, field, formValues, h, replace} from '../dom.js';
-import {duration, eventStatus, formatDateTime, formatDay, fromLocalInput, fullName, tellApart, toLocalInput, today} from '../format.js';
+import {duration, eventStatus, formatDay, formatRange, fromLocalInput, fullName, isPlainMember, roleName, tellApart, toLocalInput, today} from '../format.js';
+import {t, timeZone} from '../i18n.js';
 import {flash, navigate} from '../router.js';
 import {confirmAction, downloadButton, empty, errorMessage, heading, loadPage, loading, openDialog, personPicker} from '../ui.js';
 
 export async function association(page, {params, session}) {
   const id = params.id;
-  page.append(heading('Association'), loading());
-  const assoc = await loadPage(page, 'Association', () => get(`/associations/${id}`));
+  page.append(heading(t('association.title')), loading());
+  const assoc = await loadPage(page, t('association.title'), () => get(`/associations/${id}`),
+    {notFound: t('association.notFound', {id: String(id)})});
   if (!assoc) return;
   document.title = `${assoc.name} · KittenAsso's`;
   const me = assoc.members.find((m) => m.id === session.id);
@@ -29,33 +31,32 @@ export async function association(page, {params, session}) {
   replace(page,
     h('div', {class: 'title-row'}, h('div', {}, heading(assoc.name), memberCount),
       canEdit && h('div', {class: 'actions'},
-        h('button', {type: 'button', class: 'secondary', onclick: () => rename(state)}, 'Rename'),
-        isMember && h('button', {type: 'button', class: 'secondary', onclick: () => leave(state)}, 'Leave'),
-        h('button', {type: 'button', class: 'danger', onclick: () => remove(state)}, 'Delete'))),
+        h('button', {type: 'button', class: 'secondary', onclick: () => rename(state)}, t('association.rename')),
+        isMember && h('button', {type: 'button', class: 'secondary', onclick: () => leave(state)}, t('association.leave')),
+        h('button', {type: 'button', class: 'danger', onclick: () => remove(state)}, t('association.delete')))),
     me?.status === 'invited' && invitationNotice(state),
     isMember && !canEdit && h('p', {class: 'notice'},
-      'You are a member: you can answer its events; only its managers can change it. ',
-      h('button', {type: 'button', class: 'secondary small', onclick: () => leave(state)}, 'Leave the association')),
-    !me && !canEdit && h('p', {class: 'notice'},
-      'You are not a member of this association: you can look, but only its managers can change it.'),
+      t('association.memberNotice'), ' ',
+      h('button', {type: 'button', class: 'secondary small', onclick: () => leave(state)}, t('association.leaveLong'))),
+    !me && !canEdit && h('p', {class: 'notice'}, t('association.notMemberNotice')),
     h('div', {class: 'sections'}, members, h('div', {class: 'stack'}, events, minutes)));
   membersSection(members, state);
   eventsSection(events, state);
   minutesSection(minutes, state);
 }
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 const members = (assoc) => assoc.members.filter((m) => m.status === 'member');
 
 // countMembers says how many members an association has, and how many are invited.
 function countMembers(assoc) {
   const invited = assoc.members.length - members(assoc).length;
-  return plural(members(assoc).length, 'member') + (invited ? `, ${invited} invited` : '');
+  const count = members(assoc).length;
+  return [t('members.count', {count}), invited && t('members.invitedCount', {count: invited})].filter(Boolean).join(', ');
 }
 
 // invitationNotice lets the person invited accept or decline, here.
 function invitationNotice(state) {
+  const association = state.assoc.name;
   const errors = h('div', {role: 'alert'});
   const answer = async (body, done) => {
     errors.replaceChildren();
@@ -69,23 +70,24 @@ function invitationNotice(state) {
     navigate(location.pathname, {replace: true});
   };
   return h('div', {class: 'notice stack'},
-    h('p', {}, `You are invited to join ${state.assoc.name}. Until you accept, you are not a member and get none of its e-mails.`),
+    h('p', {}, t('association.invitedNotice', {association})),
     h('div', {class: 'actions'},
-      h('button', {type: 'button', onclick: () => answer({answer: 'accept'}, `Welcome to ${state.assoc.name}!`)}, 'Accept'),
-      h('button', {type: 'button', class: 'secondary', onclick: () => answer({answer: 'decline'}, 'You declined the invitation.')}, 'Decline'),
+      h('button', {type: 'button', onclick: () => answer({answer: 'accept'}, t('invitation.welcome', {association}))}, t('invitation.accept')),
+      h('button', {type: 'button', class: 'secondary', onclick: () => answer({answer: 'decline'}, t('invitation.declined', {association}))},
+        t('invitation.decline')),
       h('button', {type: 'button', class: 'secondary', onclick: () => answer({answer: 'decline', never: true},
-        `You declined, and will not be invited to ${state.assoc.name} again.`)}, 'Decline, and never invite me again')),
+        t('invitation.declinedForGood', {association}))}, t('invitation.declineForGood'))),
     errors);
 }
 
 function leave(state) {
   return confirmAction({
-    title: `Leave ${state.assoc.name}?`,
-    text: 'You lose your role in it and its e-mails stop. A manager can invite you again.',
-    confirm: 'Leave',
+    title: t('association.leaveQuestion', {association: state.assoc.name}),
+    text: t('association.leaveText'),
+    confirm: t('association.leave'),
     action: async () => {
       await del(`/associations/${state.id}/membership`);
-      flash(`You left ${state.assoc.name}.`);
+      flash(t('association.left', {association: state.assoc.name}));
       navigate('/associations');
     },
   });
@@ -110,12 +112,12 @@ async function act(status, work, done) {
 
 async function rename(state) {
   await openDialog({
-    title: 'Rename the association', submitLabel: 'Rename',
-    build: (f) => append(f, [field('Name', 'name', {required: true, maxlength: 200, value: state.assoc.name})]),
+    title: t('association.renameTitle'), submitLabel: t('association.rename'),
+    build: (f) => append(f, [field(t('field.name'), 'name', {required: true, maxlength: 200, value: state.assoc.name})]),
     submit: async (f) => {
       const {name} = formValues(f);
       await put(`/associations/${state.id}`, {name});
-      flash(`The association is now called ${name}.`);
+      flash(t('association.renamed', {association: name}));
       navigate(location.pathname, {replace: true});
     },
   });
@@ -123,12 +125,12 @@ async function rename(state) {
 
 function remove(state) {
   return confirmAction({
-    title: `Delete ${state.assoc.name}?`,
-    text: 'Its members, roles, minutes and events go with it, and the members of its upcoming events get a cancellation. This cannot be undone.',
-    confirm: 'Delete the association',
+    title: t('association.deleteQuestion', {association: state.assoc.name}),
+    text: t('association.deleteText'),
+    confirm: t('association.deleteConfirm'),
     action: async () => {
       await del(`/associations/${state.id}`);
-      flash(`${state.assoc.name} is deleted.`);
+      flash(t('association.deleted', {association: state.assoc.name}));
       navigate('/associations');
     },
   });
@@ -138,31 +140,34 @@ function remove(state) {
 
 function membersSection(el, state) {
   const add = state.canEdit && h('div', {class: 'actions'},
-    h('button', {type: 'button', onclick: () => addMember(state, status)}, 'Invite a member'),
-    h('button', {type: 'button', class: 'secondary', onclick: () => inviteByEmail(state, status)}, 'Invite by e-mail'));
-  const {status, content} = section(el, {title: 'Members', titleId: 'members-title', action: add});
-  if (add) add.append(downloadButton('Download (CSV)', `/associations/${state.id}/members.csv`, status, {'aria-label': 'Download (CSV): members'}));
+    h('button', {type: 'button', onclick: () => addMember(state, status)}, t('members.invite')),
+    h('button', {type: 'button', class: 'secondary', onclick: () => inviteByEmail(state, status)}, t('members.inviteByEmail')));
+  const {status, content} = section(el, {title: t('members.title'), titleId: 'members-title', action: add});
+  if (add) {
+    add.append(downloadButton(t('export.download', {format: 'CSV'}), `/associations/${state.id}/members.csv`, status,
+      {'aria-label': t('export.downloadMembers', {format: 'CSV'})}));
+  }
   // showMembers renders the list again after a change, keeping the status line that tells of it.
   state.showMembers = () => {
     const {members} = state.assoc;
     if (!members.length) {
-      replace(content, empty('No members yet.'));
+      replace(content, empty(t('members.none')));
       return;
     }
     replace(content, h('ul', {class: 'rows'}, members.map((m) => h('li', {},
       h('div', {},
-        h('a', {href: `/users/${m.id}`}, fullName(m), m.id === state.session.id ? ' (you)' : ''), ' ',
-        h('span', {class: 'badge'}, m.role),
-        m.manager && h('span', {class: 'badge manager'}, 'manager'),
-        m.status === 'invited' && h('span', {class: 'badge invited'}, 'invited')),
+        h('a', {href: `/users/${m.id}`}, m.id === state.session.id ? t('members.you', {name: fullName(m)}) : fullName(m)), ' ',
+        h('span', {class: 'badge'}, roleName(m.role)),
+        m.manager && h('span', {class: 'badge manager'}, t('members.manager')),
+        m.status === 'invited' && h('span', {class: 'badge invited'}, t('members.invited'))),
       state.canEdit && h('div', {class: 'actions'},
-        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Change the role of ${fullName(m)}`,
-          onclick: () => changeRole(state, m, status)}, 'Role'),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': t('members.changeRoleLabel', {name: fullName(m)}),
+          onclick: () => changeRole(state, m, status)}, t('members.role')),
         m.status === 'member' && h('button', {type: 'button', class: 'secondary small',
-          'aria-label': `${m.manager ? 'Not manager' : 'Make manager'}: ${fullName(m)}`,
-          onclick: () => setManager(state, m, !m.manager, status)}, m.manager ? 'Not manager' : 'Make manager'),
-        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Remove ${fullName(m)}`,
-          onclick: () => removeMember(state, m, status)}, 'Remove'))))));
+          'aria-label': m.manager ? t('members.unmakeManagerLabel', {name: fullName(m)}) : t('members.makeManagerLabel', {name: fullName(m)}),
+          onclick: () => setManager(state, m, !m.manager, status)}, m.manager ? t('members.unmakeManager') : t('members.makeManager')),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': t('members.removeLabel', {name: fullName(m)}),
+          onclick: () => removeMember(state, m, status)}, t('members.remove')))))));
   };
   state.showMembers();
 }
@@ -180,7 +185,7 @@ async function reloadMembers(state) {
 
 // setRole gives a member a role; an empty role (or "member") removes theirs.
 async function setRole(state, userId, role) {
-  if (role && role !== 'member') {
+  if (!isPlainMember(role)) {
     await post('/roles', {name: role, idUser: userId, idAssociation: state.id});
     return;
   }
@@ -193,12 +198,13 @@ async function setRole(state, userId, role) {
 
 function changeRole(state, member, status) {
   return openDialog({
-    title: `Role of ${fullName(member)}`, submitLabel: 'Save the role',
-    build: (f) => append(f, [field('Role', 'role', {maxlength: 100, value: member.role === 'member' ? '' : member.role,
-      placeholder: 'member'}, 'Leave it empty for a plain member.')]),
+    title: t('members.roleOf', {name: fullName(member)}), submitLabel: t('members.saveRole'),
+    build: (f) => append(f, [field(t('field.role'), 'role', {maxlength: 100, value: isPlainMember(member.role) ? '' : member.role,
+      placeholder: t('role.placeholder')}, t('role.hint'))]),
     submit: async (f) => {
       const {role} = formValues(f);
-      await act(status, () => setRole(state, member.id, role), `${fullName(member)} is now ${role || 'a member'}.`);
+      await act(status, () => setRole(state, member.id, role), isPlainMember(role)
+        ? t('members.nowPlainMember', {name: fullName(member)}) : t('members.nowRole', {name: fullName(member), role}));
       await reloadMembers(state);
     },
   });
@@ -206,14 +212,15 @@ function changeRole(state, member, status) {
 
 function removeMember(state, member, status) {
   return confirmAction({
-    title: `Remove ${fullName(member)}?`,
-    text: member.status === 'invited' ? `${member.firstname}'s invitation to ${state.assoc.name} is withdrawn.`
-      : `${member.firstname} leaves ${state.assoc.name} and loses their role in it.`,
-    confirm: 'Remove',
+    title: t('members.removeQuestion', {name: fullName(member)}),
+    text: member.status === 'invited'
+      ? t('members.withdrawText', {name: member.firstname, association: state.assoc.name})
+      : t('members.removeText', {name: member.firstname, association: state.assoc.name}),
+    confirm: t('members.remove'),
     action: async () => {
       const idUsers = state.assoc.members.filter((m) => m.id !== member.id).map((m) => m.id);
-      await act(status, () => put(`/associations/${state.id}`, {idUsers}),
-        member.status === 'invited' ? `${fullName(member)} is no longer invited.` : `${fullName(member)} is no longer a member.`);
+      await act(status, () => put(`/associations/${state.id}`, {idUsers}), member.status === 'invited'
+        ? t('members.withdrawn', {name: fullName(member)}) : t('members.removed', {name: fullName(member)}));
       await reloadMembers(state);
     },
   });
@@ -222,24 +229,25 @@ function removeMember(state, member, status) {
 async function addMember(state, status) {
   let chosen = null;
   await openDialog({
-    title: 'Invite a member', submitLabel: 'Invite',
+    title: t('members.invite'), submitLabel: t('members.inviteSubmit'),
     build: (f) => {
-      const who = h('p', {class: 'chosen', role: 'status'}, 'No one chosen yet.');
+      const who = h('p', {class: 'chosen', role: 'status'}, t('members.noOneChosen'));
       append(f, [
-        personPicker({label: 'Person', exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
-          onPick: (u) => { chosen = u; who.textContent = `Chosen: ${fullName(u)} (${tellApart(u)})`; }}),
+        personPicker({label: t('members.person'), exclude: (u) => state.assoc.members.some((m) => m.id === u.id),
+          onPick: (u) => { chosen = u; who.textContent = t('members.chosen', {name: fullName(u), who: tellApart(u)}); }}),
         who,
-        field('Role', 'role', {maxlength: 100, placeholder: 'member'}, 'Leave it empty for a plain member.'),
-        h('p', {class: 'hint'}, 'They get an invitation by e-mail, and become a member when they accept.')]);
+        field(t('field.role'), 'role', {maxlength: 100, placeholder: t('role.placeholder')}, t('role.hint')),
+        h('p', {class: 'hint'}, t('members.inviteHint'))]);
     },
     submit: async (f) => {
-      if (!chosen) throw new ApiError(400, ['choose the person to add first']);
+      if (!chosen) throw new Problem(t('members.chooseFirst'));
       const {role} = formValues(f);
       const idUsers = [...state.assoc.members.map((m) => m.id), chosen.id];
       await act(status, async () => {
         await put(`/associations/${state.id}`, {idUsers});
-        if (role && role !== 'member') await setRole(state, chosen.id, role);
-      }, `${fullName(chosen)} is invited${role && role !== 'member' ? ` as ${role}` : ''}.`);
+        if (!isPlainMember(role)) await setRole(state, chosen.id, role);
+      }, isPlainMember(role) ? t('members.invitedDone', {name: fullName(chosen)})
+        : t('members.invitedAs', {name: fullName(chosen), role}));
       await reloadMembers(state);
     },
   });
@@ -249,7 +257,7 @@ async function addMember(state, status) {
 async function setManager(state, member, manager, status) {
   try {
     await act(status, () => put(`/associations/${state.id}/members/${member.id}`, {manager}),
-      manager ? `${fullName(member)} is now a manager.` : `${fullName(member)} is no longer a manager.`);
+      manager ? t('members.nowManager', {name: fullName(member)}) : t('members.noLongerManager', {name: fullName(member)}));
   } catch (err) {
     replace(status, errorMessage(err));
     return;
@@ -261,12 +269,12 @@ async function setManager(state, member, manager, status) {
 // without one, an e-mail that leads to sign-up.
 function inviteByEmail(state, status) {
   return openDialog({
-    title: 'Invite by e-mail', submitLabel: 'Send the invitation',
-    build: (f) => append(f, [field('E-mail address', 'email', {type: 'email', required: true, maxlength: 254},
-      'If they have no account yet, the e-mail invites them to sign up first.')]),
+    title: t('members.inviteByEmail'), submitLabel: t('members.sendInvitation'),
+    build: (f) => append(f, [field(t('field.email'), 'email', {type: 'email', required: true, maxlength: 254},
+      t('members.inviteByEmailHint'))]),
     submit: async (f) => {
       const {email} = formValues(f);
-      await act(status, () => post(`/associations/${state.id}/invitations`, {email}), `An invitation is on its way to ${email}.`);
+      await act(status, () => post(`/associations/${state.id}/invitations`, {email}), t('members.invitationSent', {email}));
       await reloadMembers(state);
     },
   });
@@ -275,6 +283,7 @@ function inviteByEmail(state, status) {
 // Events
 
 const statusOrder = {ongoing: 0, upcoming: 1, ended: 2};
+const statusName = {ongoing: () => t('events.ongoing'), upcoming: () => t('events.upcoming'), ended: () => t('events.ended')};
 
 // byRelevance shows what is on now first, then what comes next, then the past, latest first.
 function byRelevance(a, b) {
@@ -285,8 +294,8 @@ function byRelevance(a, b) {
 }
 
 async function eventsSection(el, state) {
-  const add = state.canEdit && h('button', {type: 'button', onclick: () => eventDialog(state, null, status, refresh)}, 'New event');
-  const {status, content} = section(el, {title: 'Events', titleId: 'events-title', action: add});
+  const add = state.canEdit && h('button', {type: 'button', onclick: () => eventDialog(state, null, status, refresh)}, t('events.new'));
+  const {status, content} = section(el, {title: t('events.title'), titleId: 'events-title', action: add});
   const refresh = () => loadEvents(state, content, status, refresh);
   await refresh();
 }
@@ -305,33 +314,36 @@ async function loadList(el, path, emptyText) {
 }
 
 async function loadEvents(state, content, status, refresh) {
-  const events = await loadList(content, `/events/association/${state.id}`, 'No events planned.');
+  const events = await loadList(content, `/events/association/${state.id}`, t('events.none'));
   if (!events) return;
   replace(content, h('ul', {class: 'rows'}, events.sort(byRelevance).map((ev) => {
     const s = eventStatus(ev);
     const {going, notGoing, noAnswer} = ev.attendance;
-    const answer = (value, label) => h('button', {type: 'button', class: 'secondary small', 'aria-label': `${label}: ${ev.name}`,
+    const answer = (value, label) => h('button', {type: 'button', class: 'secondary small',
+      'aria-label': t('events.answerLabel', {answer: label, event: ev.name}),
       onclick: () => answerEvent(ev, value, label, status, refresh)}, label);
     return h('li', {class: 'event'},
       h('div', {},
-        h('strong', {}, ev.name), ' ', h('span', {class: `badge ${s}`}, s), h('br'),
-        h('span', {class: 'muted'}, `${formatDateTime(ev.start)} → ${formatDateTime(ev.end)} (${duration(ev)})`), h('br'),
-        h('span', {class: 'attendance'}, `${going} going · ${notGoing} not going · ${noAnswer} no answer`)),
-      state.isMember && s !== 'ended' && h('div', {class: 'actions'}, answer('going', "I'm coming"), answer('not_going', "I can't come")),
+        h('strong', {}, ev.name), ' ', h('span', {class: `badge ${s}`}, statusName[s]()), h('br'),
+        h('span', {class: 'muted'}, t('events.when', {when: formatRange(ev.start, ev.end), duration: duration(ev)})), h('br'),
+        h('span', {class: 'attendance'}, [t('events.going', {count: going}), t('events.notGoing', {count: notGoing}),
+          t('events.noAnswer', {count: noAnswer})].join(' · '))),
+      state.isMember && s !== 'ended' && h('div', {class: 'actions'},
+        answer('going', t('event.going')), answer('not_going', t('event.notGoing'))),
       state.canEdit && h('div', {class: 'actions'},
-        downloadButton('Attendance (CSV)', `/attendance/${ev.id}/attendees.csv`, status,
-          {class: 'secondary small', 'aria-label': `Attendance (CSV): ${ev.name}`}),
-        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit ${ev.name}`,
-          onclick: () => eventDialog(state, ev, status, refresh)}, 'Edit'),
-        h('button', {type: 'button', class: 'secondary small', 'aria-label': `Delete ${ev.name}`,
-          onclick: () => deleteEvent(state, ev, status, refresh)}, 'Delete')));
+        downloadButton(t('export.attendance', {format: 'CSV'}), `/attendance/${ev.id}/attendees.csv`, status,
+          {class: 'secondary small', 'aria-label': t('export.attendanceLabel', {format: 'CSV', event: ev.name})}),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': t('events.editLabel', {event: ev.name}),
+          onclick: () => eventDialog(state, ev, status, refresh)}, t('ui.edit')),
+        h('button', {type: 'button', class: 'secondary small', 'aria-label': t('events.deleteLabel', {event: ev.name}),
+          onclick: () => deleteEvent(state, ev, status, refresh)}, t('ui.delete'))));
   })));
 }
 
 // answerEvent records the member's answer to an event (they may change it any time).
 async function answerEvent(ev, answer, label, status, refresh) {
   try {
-    await act(status, () => put(`/attendance/${ev.id}`, {answer}), `${label}: ${ev.name}. Your answer is saved.`);
+    await act(status, () => put(`/attendance/${ev.id}`, {answer}), t('events.answered', {answer: label, event: ev.name}));
   } catch (err) {
     replace(status, errorMessage(err));
     return;
@@ -342,20 +354,21 @@ async function answerEvent(ev, answer, label, status, refresh) {
 function eventDialog(state, ev, status, refresh) {
   const invited = members(state.assoc).length;
   return openDialog({
-    title: ev ? `Edit ${ev.name}` : 'New event', submitLabel: ev ? 'Save the event' : 'Create the event',
+    title: ev ? t('events.editLabel', {event: ev.name}) : t('events.new'),
+    submitLabel: ev ? t('events.save') : t('events.create'),
     build: (f) => append(f, [
-      field('Name', 'name', {required: true, maxlength: 200, value: ev?.name}),
+      field(t('field.name'), 'name', {required: true, maxlength: 200, value: ev?.name}),
       h('div', {class: 'row'},
-        field('Starts', 'start', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.start)}),
-        field('Ends', 'end', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.end)})),
-      h('p', {class: 'hint'}, `Times are in your time zone. Every member (${invited}) gets ${ev ? 'the update' : 'an invitation'} by e-mail, with a calendar file.`)]),
+        field(t('field.start'), 'start', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.start)}),
+        field(t('field.end'), 'end', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.end)})),
+      h('p', {class: 'hint'}, t('events.zoneHint', {zone: timeZone().replaceAll('_', ' ')}), ' ',
+        ev ? t('events.updateHint', {count: invited}) : t('events.invitationHint', {count: invited}))]),
     submit: async (f) => {
       const v = formValues(f);
-      if (new Date(v.end) < new Date(v.start)) throw new ApiError(400, ['the event must end after it starts']);
       const body = {name: v.name, start: fromLocalInput(v.start), end: fromLocalInput(v.end)};
+      if (new Date(body.end) < new Date(body.start)) throw new Problem(t('validation.endBeforeStart'));
       await act(status, () => ev ? patch(`/events/${ev.id}`, body) : post('/events', {...body, association: state.id}),
-        ev ? `${v.name} is saved: members get the update by e-mail.`
-          : `${v.name} is planned: invitations are on their way to ${plural(invited, 'member')}.`);
+        ev ? t('events.saved', {event: v.name}) : t('events.planned', {event: v.name, count: invited}));
       await refresh();
     },
   });
@@ -363,9 +376,9 @@ function eventDialog(state, ev, status, refresh) {
 
 function deleteEvent(state, ev, status, refresh) {
   return confirmAction({
-    title: `Delete ${ev.name}?`, text: 'Members get a cancellation by e-mail.', confirm: 'Delete the event',
+    title: t('events.deleteQuestion', {event: ev.name}), text: t('events.deleteText'), confirm: t('events.deleteConfirm'),
     action: async () => {
-      await act(status, () => del(`/events/${ev.id}`), `${ev.name} is deleted: members are told it is cancelled.`);
+      await act(status, () => del(`/events/${ev.id}`), t('events.deleted', {event: ev.name}));
       await refresh();
     },
   });
@@ -373,18 +386,22 @@ function deleteEvent(state, ev, status, refresh) {
 
 // Minutes
 
-const sorts = {
-  'date-DESC': 'Newest first', 'date-ASC': 'Oldest first', 'content-ASC': 'Content A to Z', 'content-DESC': 'Content Z to A',
-};
+const sorts = () => ({
+  'date-DESC': t('minutes.newestFirst'), 'date-ASC': t('minutes.oldestFirst'),
+  'content-ASC': t('minutes.contentAZ'), 'content-DESC': t('minutes.contentZA'),
+});
 
 async function minutesSection(el, state) {
   const add = state.canEdit && h('div', {class: 'actions'},
-    h('button', {type: 'button', onclick: () => minutesDialog(state, null, status, refresh)}, 'Write minutes'));
-  const {status, content} = section(el, {title: 'Minutes', titleId: 'minutes-title', action: add});
-  if (add) add.append(downloadButton('Download (Markdown)', `/associations/${state.id}/minutes.md`, status, {'aria-label': 'Download (Markdown): minutes'}));
-  const sort = h('select', {id: 'minutes-sort'}, Object.entries(sorts).map(([value, label]) => h('option', {value}, label)));
+    h('button', {type: 'button', onclick: () => minutesDialog(state, null, status, refresh)}, t('minutes.write')));
+  const {status, content} = section(el, {title: t('minutes.title'), titleId: 'minutes-title', action: add});
+  if (add) {
+    add.append(downloadButton(t('export.download', {format: 'Markdown'}), `/associations/${state.id}/minutes.md`, status,
+      {'aria-label': t('export.downloadMinutes', {format: 'Markdown'})}));
+  }
+  const sort = h('select', {id: 'minutes-sort'}, Object.entries(sorts()).map(([value, label]) => h('option', {value}, label)));
   const list = h('div', {});
-  replace(content, h('div', {class: 'field inline'}, h('label', {for: 'minutes-sort'}, 'Sort'), sort), list);
+  replace(content, h('div', {class: 'field inline'}, h('label', {for: 'minutes-sort'}, t('minutes.sort')), sort), list);
   const refresh = () => loadMinutes(state, list, sort.value, status, refresh);
   sort.addEventListener('change', refresh);
   await refresh();
@@ -393,25 +410,25 @@ async function minutesSection(el, state) {
 async function loadMinutes(state, list, sortValue, status, refresh) {
   const [sort, order] = sortValue.split('-');
   replace(list, loading());
-  const minutes = await loadList(list, `/associations/${state.id}/minutes?sort=${sort}&order=${order}`, 'No minutes written yet.');
+  const minutes = await loadList(list, `/associations/${state.id}/minutes?sort=${sort}&order=${order}`, t('minutes.none'));
   if (!minutes) return;
   replace(list, h('ul', {class: 'rows'}, minutes.map((m) => h('li', {class: 'minute'},
     h('div', {},
       h('h3', {}, formatDay(m.date)),
       h('p', {class: 'content'}, m.content),
-      h('p', {class: 'muted'}, m.voters.length ? `Voters: ${m.voters.map(fullName).join(', ')}` : 'No voters recorded.')),
+      h('p', {class: 'muted'}, m.voters.length ? t('minutes.voters', {names: m.voters.map(fullName).join(', ')}) : t('minutes.noVoters'))),
     state.canEdit && h('div', {class: 'actions'},
-      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit the minutes of ${formatDay(m.date)}`,
-        onclick: () => minutesDialog(state, m, status, refresh)}, 'Edit'),
-      h('button', {type: 'button', class: 'secondary small', 'aria-label': `Delete the minutes of ${formatDay(m.date)}`,
-        onclick: () => deleteMinutes(m, status, refresh)}, 'Delete'))))));
+      h('button', {type: 'button', class: 'secondary small', 'aria-label': t('minutes.editLabel', {day: formatDay(m.date)}),
+        onclick: () => minutesDialog(state, m, status, refresh)}, t('ui.edit')),
+      h('button', {type: 'button', class: 'secondary small', 'aria-label': t('minutes.deleteLabel', {day: formatDay(m.date)}),
+        onclick: () => deleteMinutes(m, status, refresh)}, t('ui.delete')))))));
 }
 
 function deleteMinutes(m, status, refresh) {
   return confirmAction({
-    title: 'Delete these minutes?', text: `The minutes of ${formatDay(m.date)} are deleted for good.`, confirm: 'Delete',
+    title: t('minutes.deleteQuestion'), text: t('minutes.deleteText', {day: formatDay(m.date)}), confirm: t('ui.delete'),
     action: async () => {
-      await act(status, () => del(`/minutes/${m.id}`), 'The minutes are deleted.');
+      await act(status, () => del(`/minutes/${m.id}`), t('minutes.deleted'));
       await refresh();
     },
   });
@@ -423,21 +440,21 @@ function minutesDialog(state, m, status, refresh) {
   const people = [...members(state.assoc), ...(m?.voters ?? []).filter((v) => !members(state.assoc).some((x) => x.id === v.id))];
   const voted = (p) => m?.voters.some((v) => v.id === p.id);
   return openDialog({
-    title: m ? 'Edit the minutes' : 'Write minutes', submitLabel: 'Save the minutes',
+    title: m ? t('minutes.edit') : t('minutes.write'), submitLabel: t('minutes.save'),
     build: (f) => append(f, [
-      field('Date', 'date', {type: 'date', required: true, value: m ? m.date.slice(0, 10) : today()}),
-      field('What was said and decided', 'content', {type: 'textarea', required: true, rows: 6, maxlength: 10000, value: m?.content}),
-      h('fieldset', {class: 'stack'}, h('legend', {}, 'Voters'),
+      field(t('field.date'), 'date', {type: 'date', required: true, value: m ? m.date.slice(0, 10) : today()}),
+      field(t('field.content'), 'content', {type: 'textarea', required: true, rows: 6, maxlength: 10000, value: m?.content}),
+      h('fieldset', {class: 'stack'}, h('legend', {}, t('minutes.votersLegend')),
         people.length
           ? people.map((p) => h('div', {class: 'check'},
             h('input', {type: 'checkbox', name: 'voter', value: p.id, id: `voter-${p.id}`, checked: voted(p)}),
             h('label', {for: `voter-${p.id}`}, fullName(p))))
-          : h('p', {class: 'muted'}, 'The association has no members to vote.'))]),
+          : h('p', {class: 'muted'}, t('minutes.noMembers')))]),
     submit: async (f) => {
       const {date, content} = formValues(f);
       const idVoters = [...f.querySelectorAll('input[name=voter]:checked')].map((c) => Number(c.value));
       const body = {content, date, idAssociation: state.id, idVoters};
-      await act(status, () => m ? put(`/minutes/${m.id}`, body) : post('/minutes', body), 'The minutes are saved.');
+      await act(status, () => m ? put(`/minutes/${m.id}`, body) : post('/minutes', body), t('minutes.saved'));
       await refresh();
     },
   });
