@@ -194,9 +194,10 @@ func webAppJourney(t *testing.T, lang string) {
 	// the API's bytes (a CSV file's byte order mark included).
 	clubFile := strings.ReplaceAll(club, " ", "-")
 	for _, d := range []struct{ button, file string }{
-		{say("Download (CSV): members", "Télécharger (CSV)\u00a0: membres"), "members-" + clubFile + ".csv"},
-		{say("Attendance (CSV): ", "Présences (CSV)\u00a0: ") + picnic, "attendance-" + strings.ReplaceAll(picnic, " ", "-") + ".csv"},
-		{say("Download (Markdown): minutes", "Télécharger (Markdown)\u00a0: comptes rendus"), "minutes-" + clubFile + ".md"},
+		// The files are named in the manager's language too.
+		{say("Download (CSV): members", "Télécharger (CSV)\u00a0: membres"), say("members-", "membres-") + clubFile + ".csv"},
+		{say("Attendance (CSV): ", "Présences (CSV)\u00a0: ") + picnic, say("attendance-", "presences-") + strings.ReplaceAll(picnic, " ", "-") + ".csv"},
+		{say("Download (Markdown): minutes", "Télécharger (Markdown)\u00a0: comptes rendus"), say("minutes-", "comptes-rendus-") + clubFile + ".md"},
 	} {
 		b.click(`button[aria-label="` + d.button + `"]`)
 		b.waitText(say(d.file+" is downloaded.", "Le fichier "+d.file+" est téléchargé."))
