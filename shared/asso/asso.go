@@ -20,7 +20,7 @@ type User struct {
 	Age       int    `json:"age"`
 	IsAdmin   bool   `json:"isAdmin"`
 	// Locale and TimeZone are the user's preferences: only the user reads them (and
-	// the admin); they are empty, and left out, for anyone else.
+	// the admin); they are empty, and left out, for anyone else and when not chosen.
 	Locale   string `json:"locale,omitempty"`
 	TimeZone string `json:"timeZone,omitempty"`
 }
@@ -243,8 +243,8 @@ const (
 // VerificationLifetime is how long a verification link works (docs/api.md §5).
 const VerificationLifetime = 24 * time.Hour
 
-// Reader is the language and time zone an e-mail is written in: its recipient's. A
-// payload queued without them (before migration 0012) reads in English, in UTC.
+// Reader is the language and time zone an e-mail is written in: its recipient's. Empty
+// (not chosen, or a payload queued before migration 0012), it reads in English, in UTC.
 type Reader struct {
 	Locale   string `json:"locale,omitempty"`
 	TimeZone string `json:"timeZone,omitempty"`

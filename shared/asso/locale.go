@@ -32,13 +32,13 @@ func IsLocale(s string) bool {
 // MaxTimeZoneLen bounds a time zone's name (the longest IANA name has 32 bytes).
 const MaxTimeZoneLen = 64
 
-// DefaultTimeZone is the time zone of an account that gave none: the product's French
-// users are in France; anyone else sees UTC, as the API writes times.
+// DefaultTimeZone is the time zone of an account that chose a locale but no zone: the
+// product's French users are in France; for anyone else none is chosen ("": UTC).
 func DefaultTimeZone(locale string) string {
 	if locale == LocaleFrench {
 		return "Europe/Paris"
 	}
-	return "UTC"
+	return ""
 }
 
 // LoadTimeZone loads an IANA time zone by name ("Europe/Paris"). It refuses "Local",

@@ -67,12 +67,19 @@ func TestPreferences(t *testing.T) {
 		t.Errorf("bob sees %q %q, ada sees %q %q; want his own only to him", own.Locale, own.TimeZone, seen.Locale, seen.TimeZone)
 	}
 
-	// The old client sends neither: English, in UTC.
-	var old asso.User
-	s.request("POST", "/api/users", "", map[string]any{"firstname": "Old", "lastname": "Client", "age": 30,
-		"email": "old.prefs@example.org", "password": "password123"}).want(t, 201).decode(t, &old)
-	if old.Locale != "en" || old.TimeZone != "UTC" {
-		t.Errorf("a sign-up without preferences has %q %q", old.Locale, old.TimeZone)
+	// The old client sends neither: nothing is chosen (its e-mails read in English, in
+	// UTC, and the web app follows the browser); English alone chooses no zone.
+	for _, tc := range []struct{ email, locale, wantLocale string }{
+		{"old.prefs@example.org", "", ""}, {"en.prefs@example.org", "en", "en"}} {
+		body := map[string]any{"firstname": "Old", "lastname": "Client", "age": 30, "email": tc.email, "password": "password123"}
+		if tc.locale != "" {
+			body["locale"] = tc.locale
+		}
+		var u asso.User
+		s.request("POST", "/api/users", "", body).want(t, 201).decode(t, &u)
+		if u.Locale != tc.wantLocale || u.TimeZone != "" {
+			t.Errorf("a sign-up with locale %q has %q %q", tc.locale, u.Locale, u.TimeZone)
+		}
 	}
 }
 

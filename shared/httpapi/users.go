@@ -32,20 +32,17 @@ func parseSignUp(f *form) (signUp, error) {
 	if err := f.err(); err != nil {
 		return signUp{}, err
 	}
-	// The old client sends neither: English, and the zone that goes with the language.
-	if locale == nil {
-		en := asso.LocaleEnglish
-		locale = &en
+	in := signUp{user: asso.NewUser{Email: *email, Firstname: *firstname, Lastname: *lastname, Age: *age}}
+	// The old client sends neither: the account has no preference (English, UTC).
+	if locale != nil {
+		in.user.Locale = *locale
+		in.user.TimeZone = asso.DefaultTimeZone(*locale)
 	}
-	if timeZone == nil {
-		tz := asso.DefaultTimeZone(*locale)
-		timeZone = &tz
+	if timeZone != nil {
+		in.user.TimeZone = *timeZone
 	}
-	return signUp{
-		user: asso.NewUser{Email: *email, Firstname: *firstname, Lastname: *lastname, Age: *age,
-			Locale: *locale, TimeZone: *timeZone},
-		password: *password,
-	}, nil
+	in.password = *password
+	return in, nil
 }
 
 // userPatch is the body of PUT /api/users/{id}; the passwords are still plain.

@@ -14,14 +14,16 @@ import (
 )
 
 // userColumns selects asso.User's fields in its declaration order, for RowToStructByPos.
-const userColumns = `u.id, u.email, u.firstname, u.lastname, u.age, u.is_admin, u.locale, u.time_zone`
+// A preference not chosen (NULL) is empty.
+const userColumns = `u.id, u.email, u.firstname, u.lastname, u.age, u.is_admin, COALESCE(u.locale, ''), COALESCE(u.time_zone, '')`
 
 // viewedUserColumns are userColumns as the viewer ($1 id, $2 isAdmin) may see them:
 // the e-mail is empty (and left out of the JSON) unless they may see it, the
 // preferences unless they are the user or the admin.
 var viewedUserColumns = `u.id, CASE WHEN ` + seesEmail("$1", "$2", "u.id") + ` THEN u.email ELSE '' END,
 	u.firstname, u.lastname, u.age, u.is_admin,
-	CASE WHEN $1 = u.id OR $2 THEN u.locale ELSE '' END, CASE WHEN $1 = u.id OR $2 THEN u.time_zone ELSE '' END`
+	CASE WHEN $1 = u.id OR $2 THEN COALESCE(u.locale, '') ELSE '' END,
+	CASE WHEN $1 = u.id OR $2 THEN COALESCE(u.time_zone, '') ELSE '' END`
 
 var errUserNotFound = asso.Errorf(asso.ENOTFOUND, "user not found")
 var errEmailUsed = asso.Reasoned(asso.ECONFLICT, "email_taken", "email already used")
@@ -41,7 +43,7 @@ func (db *DB) CreateUser(ctx context.Context, nu asso.NewUser, v Verification) (
 	err = db.inTx(ctx, func(tx *txn) error {
 		rows, _ := tx.Query(ctx, `
 			INSERT INTO users AS u (email, firstname, lastname, age, password_hash, locale, time_zone)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, ''))
 			RETURNING `+userColumns,
 			nu.Email, nu.Firstname, nu.Lastname, nu.Age, nu.PasswordHash, nu.Locale, nu.TimeZone)
 		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
