@@ -13,7 +13,8 @@ import (
 )
 
 // csvExport checks that r is a CSV export, a file called filename (in UTF-8), and
-// returns its records, its header row first, as a spreadsheet would read them.
+// returns its records, its header row first, as a spreadsheet would read them: on
+// commas in English, on semicolons in French (a file name starting in French).
 func csvExport(t *testing.T, r response, filename string) [][]string {
 	t.Helper()
 	checkAttachment(t, r, "text/csv; charset=utf-8", filename)
@@ -24,7 +25,11 @@ func csvExport(t *testing.T, r response, filename string) [][]string {
 	if !bytes.HasSuffix(body, []byte("\r\n")) {
 		t.Errorf("lines do not end with CRLF: %q", body)
 	}
-	records, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	reader := csv.NewReader(bytes.NewReader(body))
+	if strings.HasPrefix(filename, "membres-") || strings.HasPrefix(filename, "présences-") {
+		reader.Comma = ';'
+	}
+	records, err := reader.ReadAll()
 	if err != nil {
 		t.Fatalf("%v in %q", err, body)
 	}
@@ -165,17 +170,17 @@ func TestExports(t *testing.T) {
 	s.request("PUT", "/api/users/"+itoa(ada.ID), adaToken, map[string]any{"locale": "fr"}).want(t, 200)
 	enFrançais := csvExport(t, s.request("GET", "/api/associations/"+A+"/members.csv", adaToken, nil).want(t, 200), "membres-Échecs-club.csv")
 	if want := []string{"Prénom", "Nom", "E-mail", "Rôle", "Statut", "Gestionnaire", "Adhésion"}; !slices.Equal(enFrançais[0], want) ||
-		!slices.Equal(enFrançais[4][3:6], []string{"member", "invité", "non"}) {
+		!slices.Equal(enFrançais[4][3:6], []string{"membre", "invité", "non"}) {
 		t.Errorf("in French: header %q, Dan's row %q", enFrançais[0], enFrançais[4])
 	}
 	attendance = csvExport(t, s.request("GET", "/api/attendance/"+itoa(ev.ID)+"/attendees.csv", adaToken, nil).want(t, 200),
-		"presences-Tournoi-d-été.csv")
+		"présences-Tournoi-d-été.csv")
 	if attendance[0][3] != "Réponse" || !slices.ContainsFunc(attendance[1:], func(r []string) bool { return r[3] == "ne vient pas" }) {
 		t.Errorf("the attendance in French: %q", attendance)
 	}
 	r = s.request("GET", "/api/associations/"+A+"/minutes.md", adaToken, nil).want(t, 200)
 	checkAttachment(t, r, "text/markdown; charset=utf-8", "comptes-rendus-Échecs-club.md")
-	if !strings.HasPrefix(string(r.body), "# Comptes rendus de Échecs, club\n\n## 10 mars 2024\n") || !strings.Contains(string(r.body), "Votants : aucun enregistré.") {
+	if !strings.HasPrefix(string(r.body), "# Comptes rendus de Échecs, club\n\n## 10 mars 2024\n") || !strings.Contains(string(r.body), "Votants\u00a0: aucun enregistré.") {
 		t.Errorf("the minutes in French:\n%s", r.body)
 	}
 

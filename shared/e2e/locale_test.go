@@ -89,14 +89,14 @@ func TestPreferences(t *testing.T) {
 func TestMailInTheReadersLanguage(t *testing.T) {
 	t.Parallel()
 	s := newMailStack(t)
-	ada, bob, cy := s.addr("ada"), s.addr("bob"), s.addr("cy")
-	_, adaToken := s.member(ada)
+	adaAddress, bob, cy := s.addr("ada"), s.addr("bob"), s.addr("cy")
+	ada, adaToken := s.member(adaAddress)
 	var b asso.User
 	s.request("POST", "/api/users", "", map[string]any{"firstname": "Bob", "lastname": "Durand", "age": 30,
 		"email": bob, "password": "password123", "locale": "fr"}).want(t, 201).decode(t, &b)
 	verify := s.mailedToken(bob)
 	verification := s.pumpMail(bob, "❤️ Bienvenue chez KittenAsso's")
-	if !strings.Contains(verification.Body.Text, "Bonjour Bob Durand !") || !strings.Contains(verification.Body.HTML, `lang="fr"`) {
+	if !strings.Contains(verification.Body.Text, "Bonjour Bob Durand\u202f!") || !strings.Contains(verification.Body.HTML, `lang="fr"`) {
 		t.Errorf("French verification e-mail: %q", verification.Body.Text)
 	}
 	s.request("POST", "/api/verification", "", map[string]string{"token": verify}).want(t, 201)
@@ -126,24 +126,39 @@ func TestMailInTheReadersLanguage(t *testing.T) {
 			t.Errorf("%q to %s: no calendar", subject, to)
 		}
 	}
-	check(bob, "Invitation : Blitz (Club d'échecs)", "Vous avez reçu une invitation à un évènement.",
-		"Début : "+frenchWhen(start), "Fin : "+frenchWhen(end), "Je viens : ")
+	check(bob, "Invitation\u00a0: Blitz (Club d'échecs)", "Vous avez reçu une invitation à un événement.",
+		"Début\u00a0: "+frenchWhen(start), "Fin\u00a0: "+frenchWhen(end), "Je viens\u00a0: ")
 	check(cy, "Invitation: Blitz from Club d'échecs", "You have been invited to an event.",
 		"Start: "+englishWhen(start), "End: "+englishWhen(end), "I'm coming: ")
 
 	moved := start.Add(30 * time.Minute)
 	s.request("PATCH", "/api/events/"+itoa(e.ID), adaToken, map[string]any{"start": moved.Format(time.RFC3339)}).want(t, 200)
-	check(bob, "Modifié : Blitz (Club d'échecs)", "Un évènement qui vous concerne a changé.", "Début : "+frenchWhen(moved))
+	check(bob, "Modifié\u00a0: Blitz (Club d'échecs)", "Un événement qui vous concerne a changé.", "Début\u00a0: "+frenchWhen(moved))
 	check(cy, "Updated: Blitz from Club d'échecs", "Start: "+englishWhen(moved))
 
 	if _, err := s.built.Relay.Run(context.Background()); err != nil { // queues the reminders
 		t.Fatal(err)
 	}
-	check(bob, "Rappel : Blitz (Club d'échecs)", "commence bientôt", "Début : "+frenchWhen(moved))
+	check(bob, "Rappel\u00a0: Blitz (Club d'échecs)", "commence bientôt", "Début\u00a0: "+frenchWhen(moved))
 	check(cy, "Reminder: Blitz from Club d'échecs", "starts soon", "Start: "+englishWhen(moved))
 
 	s.request("DELETE", "/api/events/"+itoa(e.ID), adaToken, nil).want(t, 200)
-	check(bob, "Annulé : Blitz (Club d'échecs)", "Un évènement qui vous concernait a été annulé.",
-		"Pour ne plus recevoir les e-mails des évènements de Club d'échecs")
+	check(bob, "Annulé\u00a0: Blitz (Club d'échecs)", "Un événement qui vous concernait a été annulé.",
+		"Pour ne plus recevoir les e-mails des événements de Club d'échecs")
 	check(cy, "Cancelled: Blitz from Club d'échecs", "An event you were invited to has been cancelled.")
+
+	// An invitation to join reaches an account in its own language, whatever the
+	// inviter's: Ada chose none, and reads English.
+	bobToken := s.login(bob, "password123")
+	var board asso.Association
+	s.request("POST", "/api/associations", bobToken, map[string]any{"name": "Bureau", "idUsers": []int64{ada.ID}}).want(t, 201).decode(t, &board)
+	if join := s.pumpMail(adaAddress, "Bob Durand invites you to join Bureau"); !strings.Contains(join.Body.Text, "Hi Ada,") {
+		t.Errorf("the invitation to join, to an account with no language: %q", join.Body.Text)
+	}
+	// The link that confirms a new address is in the reader's language too.
+	newAddress := s.addr("bob.new")
+	s.request("PUT", "/api/users/"+itoa(b.ID), bobToken, map[string]any{"email": newAddress, "currentPassword": "password123"}).want(t, 200)
+	if m := s.pumpMail(newAddress, "❤️ Bienvenue chez KittenAsso's"); !strings.Contains(m.Body.Text, "Voici votre lien de vérification") {
+		t.Errorf("the new address's link: %q", m.Body.Text)
+	}
 }

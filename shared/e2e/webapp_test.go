@@ -196,7 +196,7 @@ func webAppJourney(t *testing.T, lang string) {
 	for _, d := range []struct{ button, file string }{
 		// The files are named in the manager's language too.
 		{say("Download (CSV): members", "Télécharger (CSV)\u00a0: membres"), say("members-", "membres-") + clubFile + ".csv"},
-		{say("Attendance (CSV): ", "Présences (CSV)\u00a0: ") + picnic, say("attendance-", "presences-") + strings.ReplaceAll(picnic, " ", "-") + ".csv"},
+		{say("Attendance (CSV): ", "Présences (CSV)\u00a0: ") + picnic, say("attendance-", "présences-") + strings.ReplaceAll(picnic, " ", "-") + ".csv"},
 		{say("Download (Markdown): minutes", "Télécharger (Markdown)\u00a0: comptes rendus"), say("minutes-", "comptes-rendus-") + clubFile + ".md"},
 	} {
 		b.click(`button[aria-label="` + d.button + `"]`)

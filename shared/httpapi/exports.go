@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -12,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 	"github.com/kittenasso/kittenasso/shared/i18n"
@@ -102,7 +103,11 @@ var (
 func membersFile(e postgres.Export[postgres.ExportedMember], rd i18n.Reader) exportFile {
 	rows := make([][]string, len(e.Rows))
 	for i, m := range e.Rows {
-		rows[i] = []string{m.Firstname, m.Lastname, m.Email, m.Role, rd.T("status." + m.Status), yesNo(rd, m.Manager), csvTime(m.JoinedAt)}
+		role := m.Role
+		if role == "" {
+			role = rd.T("role.none")
+		}
+		rows[i] = []string{m.Firstname, m.Lastname, m.Email, role, rd.T("status." + m.Status), yesNo(rd, m.Manager), csvTime(m.JoinedAt)}
 	}
 	return csvFile(rd, rd.T("export.members")+"-"+e.Name, memberColumns, rows)
 }
@@ -131,33 +136,47 @@ func csvTime(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// csvFile is a CSV file (RFC 4180: CRLF, quotes doubled in quoted cells) in UTF-8,
+// csvFile is a CSV file (RFC 4180: CRLF, every cell quoted, quotes doubled) in UTF-8,
 // opened with a byte order mark, without which spreadsheet software reads UTF-8 as
 // another encoding and mangles every accent.
 func csvFile(rd i18n.Reader, name string, columns []string, rows [][]string) exportFile {
+	separator := csvSeparator(rd)
 	titles := make([]string, len(columns))
 	for i, c := range columns {
 		titles[i] = rd.T("column." + c)
 	}
 	f := exportFile{name: name, ext: "csv", contentType: "text/csv; charset=utf-8",
-		head: append([]byte("\uFEFF"), csvRecord(titles)...)}
+		head: append([]byte("\uFEFF"), csvRecord(separator, titles)...)}
 	for _, row := range rows {
-		f.parts = append(f.parts, csvRecord(row))
+		f.parts = append(f.parts, csvRecord(separator, row))
 	}
 	return f
 }
 
-// csvRecord is one line of a CSV file, each cell made inert (inertCell).
-func csvRecord(cells []string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.UseCRLF = true
-	inert := make([]string, len(cells))
-	for i, cell := range cells {
-		inert[i] = inertCell(cell)
+// csvSeparator is the separator the reader's spreadsheet software expects: where the
+// decimal separator is a comma, as in French, Excel opens a CSV file on semicolons.
+func csvSeparator(rd i18n.Reader) byte {
+	if rd.Lang == asso.LocaleFrench {
+		return ';'
 	}
-	w.Write(inert) // into a bytes.Buffer, which never fails
-	w.Flush()
+	return ','
+}
+
+// csvRecord is one line of a CSV file, each cell made inert (inertCell) and quoted,
+// whatever it holds: spreadsheet software set to split on the other separator (a
+// semicolon for a comma, or the reverse) still reads each cell whole, so that no part
+// of a cell can start a cell of its own (and a formula). Line breaks in a cell are
+// CRLF, as the lines are.
+func csvRecord(separator byte, cells []string) []byte {
+	var b bytes.Buffer
+	for i, cell := range cells {
+		if i > 0 {
+			b.WriteByte(separator)
+		}
+		cell = strings.ReplaceAll(strings.ReplaceAll(inertCell(cell), "\r\n", "\n"), "\n", "\r\n")
+		b.WriteString(`"` + strings.ReplaceAll(cell, `"`, `""`) + `"`)
+	}
+	b.WriteString("\r\n")
 	return b.Bytes()
 }
 
@@ -199,25 +218,25 @@ func minuteDate(rd i18n.Reader, t time.Time) string {
 }
 
 // markdownInline escapes what Markdown reads as markup anywhere in a line: emphasis,
-// code, links and images, HTML and autolinks, entities, and GitHub's strikethrough
-// and tables.
+// code, links and images, HTML and autolinks, entities, GitHub's strikethrough and
+// tables, and the hashes that open a heading or close one (a title that ends in "#").
 var markdownInline = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
-	"<", `\<`, ">", `\>`, "&", `\&`, "~", `\~`, "|", `\|`)
+	"<", `\<`, ">", `\>`, "&", `\&`, "~", `\~`, "|", `\|`, "#", `\#`)
 
 // listNumber is how an ordered list item starts.
 var listNumber = regexp.MustCompile(`^[0-9]+[.)]`)
 
 // markdownText writes text that people typed as plain text so that Markdown shows it
 // as typed, and runs none of it as markup (a minute may hold "<script>" or a link
-// of its own): inline markup is escaped, and so is what would start a heading, a
-// list, a rule or an underline at the start of a line. Each line break stays one (a
+// of its own): inline markup is escaped, and so is what would start a list, a rule or
+// an underline at the start of a line. Each line break stays one (a
 // hard break), and the indentation of lines goes, as four spaces would start code.
 func markdownText(s string) string {
 	lines := strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s), "\n")
 	var b strings.Builder
 	for i, line := range lines {
 		line = markdownInline.Replace(strings.TrimLeft(line, " \t"))
-		if line != "" && strings.ContainsRune("#-+=", rune(line[0])) {
+		if line != "" && strings.ContainsRune("-+=", rune(line[0])) {
 			line = `\` + line
 		} else if n := listNumber.FindStringIndex(line); n != nil {
 			line = line[:n[1]-1] + `\` + line[n[1]-1:]
@@ -239,9 +258,9 @@ func markdownText(s string) string {
 // in UTF-8 (filename*, RFC 8187), which browsers prefer, of all its letters and
 // digits. Whatever else name holds becomes a hyphen: no quote, slash or separator.
 func attachment(name, ext string) string {
-	ascii := filename(name, func(r rune) bool { return r < utf8.RuneSelf }, ext)
+	ascii := filename(withoutAccents(name), func(r rune) bool { return r < utf8.RuneSelf }, ext)
 	var encoded strings.Builder
-	for _, c := range []byte(filename(name, func(rune) bool { return true }, ext)) {
+	for _, c := range []byte(filename(norm.NFC.String(name), func(rune) bool { return true }, ext)) {
 		if c < utf8.RuneSelf && (c == '-' || c == '.' || unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))) {
 			encoded.WriteByte(c)
 		} else {
@@ -249,6 +268,18 @@ func attachment(name, ext string) string {
 		}
 	}
 	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + encoded.String()
+}
+
+// withoutAccents is s with the accents of its letters dropped ("Échecs": "Echecs"),
+// for a name in ASCII.
+func withoutAccents(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // maxFilename bounds the name of a file before its extension, in characters.

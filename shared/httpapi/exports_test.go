@@ -11,22 +11,40 @@ import (
 	"github.com/kittenasso/kittenasso/shared/postgres"
 )
 
-// TestCSVRecordsReadBackAsWritten: RFC 4180 quoting, and no cell a spreadsheet would
-// run as a formula.
+// TestCSVRecordsReadBackAsWritten: RFC 4180 quoting, every cell quoted so that no
+// part of one is read as a cell of its own whatever the separator a spreadsheet splits
+// on, and no cell a spreadsheet would run as a formula.
 func TestCSVRecordsReadBackAsWritten(t *testing.T) {
-	cells := []string{`Durand, "Bob"`, "two\nlines", "=HYPERLINK(\"x\")", "+33 6", "-1", "@SUM(A1)", "\tx", "plain", "", "é-=+"}
-	want := []string{`Durand, "Bob"`, "two\nlines", "'=HYPERLINK(\"x\")", "'+33 6", "'-1", "'@SUM(A1)", "'\tx", "plain", "", "é-=+"}
-	line := csvRecord(cells)
-	if !bytes.HasSuffix(line, []byte("\r\n")) || !bytes.Contains(line, []byte(`"two`+"\r\n"+`lines"`)) {
-		t.Errorf("%q: not CRLF throughout", line)
-	}
-	got, err := csv.NewReader(bytes.NewReader(line)).Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A line break in a cell is written as CRLF, as the lines are, and read back as \n.
-	if !slices.Equal(got, want) {
-		t.Errorf("read back %q\nwant       %q", got, want)
+	cells := []string{`Durand, "Bob"`, "two\nlines", "=HYPERLINK(\"x\")", "+33 6", "-1", "@SUM(A1)", "\tx", "plain", "", "é-=+",
+		"Durand;=cmd|' /C calc'!A0;", "a,=1+1"}
+	want := []string{`Durand, "Bob"`, "two\nlines", "'=HYPERLINK(\"x\")", "'+33 6", "'-1", "'@SUM(A1)", "'\tx", "plain", "", "é-=+",
+		"Durand;=cmd|' /C calc'!A0;", "a,=1+1"}
+	for _, separator := range []byte{',', ';'} {
+		line := csvRecord(separator, cells)
+		if !bytes.HasSuffix(line, []byte("\r\n")) || !bytes.Contains(line, []byte(`"two`+"\r\n"+`lines"`)) {
+			t.Errorf("%q: not CRLF throughout", line)
+		}
+		r := csv.NewReader(bytes.NewReader(line))
+		r.Comma = rune(separator)
+		got, err := r.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A line break in a cell is written as CRLF, as the lines are, and read back as \n.
+		if !slices.Equal(got, want) {
+			t.Errorf("separated by %q, read back %q\nwant       %q", separator, got, want)
+		}
+		// Read with the other separator, as spreadsheet software set otherwise would, no
+		// cell starts with a formula.
+		other := csv.NewReader(bytes.NewReader(line))
+		other.Comma = map[byte]rune{',': ';', ';': ','}[separator]
+		other.LazyQuotes = true
+		split, _ := other.Read()
+		for _, cell := range split {
+			if strings.HasPrefix(strings.TrimLeft(cell, `"`), "=") {
+				t.Errorf("separated by %q and read on %q, a cell starts a formula: %q", separator, other.Comma, cell)
+			}
+		}
 	}
 }
 
@@ -52,7 +70,8 @@ func TestMarkdownTextShowsAsTyped(t *testing.T) {
 func TestAttachmentNames(t *testing.T) {
 	for name, want := range map[string]string{
 		"members-Chess club":                  `attachment; filename="members-Chess-club.csv"; filename*=UTF-8''members-Chess-club.csv`,
-		"members-Échecs & Go !":               `attachment; filename="members-checs-Go.csv"; filename*=UTF-8''members-%C3%89checs-Go.csv`,
+		"members-Échecs & Go !":               `attachment; filename="members-Echecs-Go.csv"; filename*=UTF-8''members-%C3%89checs-Go.csv`,
+		"members-e\u0301te\u0301":             `attachment; filename="members-ete.csv"; filename*=UTF-8''members-%C3%A9t%C3%A9.csv`,
 		`members-a"b/c\d;e,f`:                 `attachment; filename="members-a-b-c-d-e-f.csv"; filename*=UTF-8''members-a-b-c-d-e-f.csv`,
 		"members-日本":                          `attachment; filename="members.csv"; filename*=UTF-8''members-%E6%97%A5%E6%9C%AC.csv`,
 		"members-" + strings.Repeat("a", 200): `attachment; filename="members-` + strings.Repeat("a", 72) + `.csv"; filename*=UTF-8''members-` + strings.Repeat("a", 72) + ".csv",
@@ -67,10 +86,10 @@ func TestAttachmentNames(t *testing.T) {
 // least one.
 func TestFilesAreCutAfterWholeParts(t *testing.T) {
 	f := csvFile(catalogue.For("en", ""), "members-x", []string{"email"}, [][]string{{"1111"}, {"2222"}, {"3333"}})
-	head := len("\uFEFFE-mail\r\n")
-	for budget, want := range map[int]int{0: 1, head + 6: 1, head + 12: 2, head + 17: 2, head + 18: 3, 1 << 20: 3} {
+	head := len("\uFEFF\"E-mail\"\r\n")
+	for budget, want := range map[int]int{0: 1, head + 8: 1, head + 16: 2, head + 23: 2, head + 24: 3, 1 << 20: 3} {
 		body, count := f.cut(budget)
-		if count != want || len(body) != head+6*count {
+		if count != want || len(body) != head+8*count {
 			t.Errorf("budget %d: %d rows in %d bytes, want %d rows", budget, count, len(body), want)
 		}
 	}
@@ -88,8 +107,8 @@ func TestMinutesDocument(t *testing.T) {
 			"\n## March 10, 2024\n\nOpened.\n\nVoters: Ada Lovelace, Bob\\_Marley.\n" +
 			"\n## Monday, March 11, 2024 at 2:30 pm (UTC)\n\nClosed.\n\nVoters: none recorded.\n"},
 		{"fr", "Europe/Paris", "# Comptes rendus de Chess \\*club\\*\n" +
-			"\n## 10 mars 2024\n\nOpened.\n\nVotants : Ada Lovelace, Bob\\_Marley.\n" +
-			"\n## lundi 11 mars 2024 à 15:30 (Europe/Paris)\n\nClosed.\n\nVotants : aucun enregistré.\n"},
+			"\n## 10 mars 2024\n\nOpened.\n\nVotants\u00a0: Ada Lovelace, Bob\\_Marley.\n" +
+			"\n## lundi 11 mars 2024 à 15:30 (Europe/Paris)\n\nClosed.\n\nVotants\u00a0: aucun enregistré.\n"},
 	} {
 		body, _ := minutesFile(export, catalogue.For(tc.locale, tc.zone)).cut(1 << 20)
 		if string(body) != tc.want {

@@ -7,7 +7,7 @@ import "github.com/kittenasso/kittenasso/shared/i18n"
 // web app words in its own language (docs/api.md §6).
 var messages = map[string]i18n.Text{
 	"export.members":    {"members", "membres"},
-	"export.attendance": {"attendance", "presences"},
+	"export.attendance": {"attendance", "présences"},
 	"export.minutes":    {"minutes", "comptes-rendus"},
 
 	"column.firstname":  {"First name", "Prénom"},
@@ -22,14 +22,15 @@ var messages = map[string]i18n.Text{
 
 	"yes":              {"yes", "oui"},
 	"no":               {"no", "non"},
+	"role.none":        {"member", "membre"}, // a member who holds no role
 	"status.member":    {"member", "membre"},
 	"status.invited":   {"invited", "invité"},
 	"answer.going":     {"going", "vient"},
 	"answer.not_going": {"not going", "ne vient pas"},
 	"answer.no_answer": {"no answer", "pas de réponse"},
-	"answer.waiting":   {"waiting list", "liste d'attente"},
+	"answer.waiting":   {"waiting list", "liste d’attente"},
 	"minutes.title":    {"Minutes of %s", "Comptes rendus de %s"},
-	"minutes.voters":   {"Voters: %s.", "Votants : %s."},
+	"minutes.voters":   {"Voters: %s.", "Votants : %s."},
 	"minutes.noVoters": {"none recorded", "aucun enregistré"},
 }
 

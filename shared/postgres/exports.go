@@ -26,7 +26,8 @@ type Export[R any] struct {
 }
 
 // ExportedMember is a line of the members' file. Email is empty where the caller may
-// not see it; JoinedAt is nil for a person invited.
+// not see it; Role is empty for a member who holds none; JoinedAt is nil for a person
+// invited.
 type ExportedMember struct {
 	Firstname, Lastname, Email string
 	Role, Status               string
@@ -68,7 +69,7 @@ func (db *DB) ExportMembers(ctx context.Context, caller asso.User, id int64, p a
 		}
 		rows, _ := tx.Query(ctx, `
 			SELECT u.firstname, u.lastname, CASE WHEN `+seesEmail("$2", "$3", "u.id")+` THEN u.email ELSE '' END,
-			       COALESCE(r.name, 'member'), m.status, m.manager, m.joined_at
+			       COALESCE(r.name, ''), m.status, m.manager, m.joined_at
 			FROM memberships m JOIN users u ON u.id = m.user_id
 			LEFT JOIN roles r ON r.association_id = m.association_id AND r.user_id = m.user_id
 			WHERE m.association_id = $1 AND `+listedMembership+`

@@ -89,7 +89,9 @@ func (db *DB) queueJoinMails(ctx context.Context, tx *txn, inviter asso.User, as
 		           'associationId', a.id, 'associationName', a.name,
 		           'inviterFirstname', i.firstname, 'inviterLastname', i.lastname, 'firstname', r.firstname,
 		           'token', signed_token('invitation', a.id, r.user_id, r.invited_at + make_interval(secs => $3)),
-		           'locale', COALESCE(ru.locale, i.locale), 'timeZone', COALESCE(ru.time_zone, i.time_zone))),
+		           -- An account reads in its own language; an address with none in the inviter's.
+		           'locale', CASE WHEN r.user_id IS NULL THEN i.locale ELSE ru.locale END,
+		           'timeZone', CASE WHEN r.user_id IS NULL THEN i.time_zone ELSE ru.time_zone END)),
 		       r.user_id, a.id, i.id, CASE WHEN $5 THEN now() END
 		FROM recipients r JOIN mailed k ON k.email = lower(r.email)
 		JOIN associations a ON a.id = $1 JOIN users i ON i.id = $2

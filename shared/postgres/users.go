@@ -227,7 +227,7 @@ func requestEmailChange(ctx context.Context, tx *txn, limits asso.Limits, caller
 		return err
 	}
 	if err := enqueueMail(ctx, tx, asso.MailVerification, newEmail, asso.VerificationEmail{
-		Firstname: u.Firstname, Lastname: u.Lastname, Link: v.Link, NewEmail: true,
+		Firstname: u.Firstname, Lastname: u.Lastname, Link: v.Link, NewEmail: true, Reader: asso.ReaderOf(u),
 	}, caller.ID); err != nil {
 		return err
 	}
