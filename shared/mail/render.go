@@ -57,7 +57,7 @@ func (r Renderer) Render(kind, recipient string, payload []byte) (Message, error
 			return Message{}, fmt.Errorf("verification payload: %w", err)
 		}
 		return r.verification(recipient, p)
-	case asso.MailInvitation, asso.MailUpdate, asso.MailCancellation, asso.MailReminder:
+	case asso.MailInvitation, asso.MailUpdate, asso.MailCancellation, asso.MailReminder, asso.MailPromotion:
 		var p asso.EventEmail
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return Message{}, fmt.Errorf("event payload: %w", err)
@@ -120,6 +120,7 @@ var eventWording = map[string]struct{ subject, intro string }{
 	asso.MailUpdate:       {"Updated", "An event you are invited to has changed."},
 	asso.MailCancellation: {"Cancelled", "An event you were invited to has been cancelled."},
 	asso.MailReminder:     {"Reminder", "An event you are invited to starts soon."},
+	asso.MailPromotion:    {"You have a place", "A place has freed up: you are off the waiting list and coming to this event."},
 }
 
 func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
@@ -150,9 +151,16 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 		answer = fmt.Sprintf("Are you coming? Answer in one click:\nI'm coming: %[1]s/rsvp?t=%[2]s&a=going\n"+
 			"I can't come: %[1]s/rsvp?t=%[2]s&a=not_going\n\n", r.WebURL, p.RSVP)
 	}
-	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n\n%s"+
+	var about string
+	if p.Place != "" {
+		about += "Place: " + calendar.OneLine(p.Place) + "\n"
+	}
+	if p.Description != "" {
+		about += "Description: " + p.Description + "\n"
+	}
+	text := fmt.Sprintf("%s\n\nName: %s\nStart: %s\nEnd: %s\nAssociation: %s\n%s\n%s"+
 		"To stop receiving e-mails about the events of %s, open %s/unsubscribe?t=%s\n",
-		words.intro, name, start.UTC().Format(time.RFC1123), end.UTC().Format(time.RFC1123), association,
+		words.intro, name, start.UTC().Format(time.RFC1123), end.UTC().Format(time.RFC1123), association, about,
 		answer, association, r.WebURL, token)
 	return Message{
 		To:          to,
@@ -172,6 +180,7 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 				Organizer: r.From,
 				Attendee:  to,
 				Cancelled: cancelled,
+				Location:  p.Place, Description: p.Description,
 			}),
 		},
 	}, nil
