@@ -138,9 +138,13 @@ export function rsvp(page, {query}) {
   handleSubmit(form, errors, async () => {
     const done = await post('/rsvp', {token: query.get('t') || '', answer});
     const when = formatDateTime(done.start);
-    replace(page, heading('Thank you'), h('p', {class: 'card narrow'}, done.answer === 'going'
-      ? `You are coming to ${done.name} (${done.associationName}), ${when}.`
-      : `You told ${done.associationName} you cannot come to ${done.name}, ${when}.`));
+    const waiting = done.myAttendance?.state === 'waiting';
+    replace(page, heading('Thank you'), h('p', {class: 'card narrow'}, done.answer !== 'going'
+      ? `You told ${done.associationName} you cannot come to ${done.name}, ${when}.`
+      : waiting
+        ? `Every place at ${done.name} (${done.associationName}), ${when}, is taken: you are on the waiting list, ` +
+          `position ${done.myAttendance.position}. You will get an e-mail if a place frees up.`
+        : `You are coming to ${done.name} (${done.associationName}), ${when}.`));
   });
   append(page, [heading('Your answer'), form]);
 }

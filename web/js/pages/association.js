@@ -100,12 +100,13 @@ function section(el, {title, titleId, action}) {
   return {status, content};
 }
 
-// act runs a change; once it succeeds, the section's status line says what was done.
-// A failure goes to the caller, the dialog that asked for the change.
+// act runs a change; once it succeeds, the section's status line says what was done
+// (done, or else what work answered). A failure goes to the caller, the dialog that
+// asked for the change.
 async function act(status, work, done) {
   status.textContent = '';
-  await work();
-  status.textContent = done;
+  const said = await work();
+  status.textContent = done ?? said;
 }
 
 async function rename(state) {
@@ -303,19 +304,41 @@ async function loadList(el, path, emptyText) {
   return null;
 }
 
+// attendanceLine counts the answers: going (of how many places), waiting, not going, no answer.
+function attendanceLine(ev) {
+  const {going, waiting = 0, notGoing, noAnswer} = ev.attendance;
+  const places = ev.capacity ? ` of ${plural(ev.capacity, 'place')}` : '';
+  return `${going} going${places}` + (ev.capacity || waiting ? ` · ${waiting} waiting` : '') +
+    ` · ${notGoing} not going · ${noAnswer} no answer`;
+}
+
+// myAnswer says where the member stands: coming, waiting (at which position), not coming.
+function myAnswer(mine) {
+  switch (mine?.state) {
+    case 'going': return 'You are coming.';
+    case 'waiting': return `You are on the waiting list, position ${mine.position}: you will get an e-mail if a place frees up.`;
+    case 'not_going': return 'You are not coming.';
+    case 'no_answer': return 'You have not answered yet.';
+    default: return null;
+  }
+}
+
 async function loadEvents(state, content, status, refresh) {
   const events = await loadList(content, `/events/association/${state.id}`, 'No events planned.');
   if (!events) return;
   replace(content, h('ul', {class: 'rows'}, events.sort(byRelevance).map((ev) => {
     const s = eventStatus(ev);
-    const {going, notGoing, noAnswer} = ev.attendance;
     const answer = (value, label) => h('button', {type: 'button', class: 'secondary small', 'aria-label': `${label}: ${ev.name}`,
       onclick: () => answerEvent(ev, value, label, status, refresh)}, label);
     return h('li', {class: 'event'},
-      h('div', {},
+      h('div', {class: 'details'},
         h('strong', {}, ev.name), ' ', h('span', {class: `badge ${s}`}, s), h('br'),
         h('span', {class: 'muted'}, `${formatDateTime(ev.start)} → ${formatDateTime(ev.end)} (${duration(ev)})`), h('br'),
-        h('span', {class: 'attendance'}, `${going} going · ${notGoing} not going · ${noAnswer} no answer`)),
+        ev.place && [h('span', {class: 'place'}, `Place: ${ev.place}`), h('br')],
+        h('span', {class: 'attendance'}, attendanceLine(ev)),
+        ev.description && h('p', {class: 'content'}, ev.description),
+        myAnswer(ev.myAttendance) && h('p', {class: 'my-answer'}, myAnswer(ev.myAttendance)),
+        (state.isMember || state.session.isAdmin) && attendees(ev)),
       state.isMember && s !== 'ended' && h('div', {class: 'actions'}, answer('going', "I'm coming"), answer('not_going', "I can't come")),
       state.canEdit && h('div', {class: 'actions'},
         h('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit ${ev.name}`,
@@ -325,10 +348,36 @@ async function loadEvents(state, content, status, refresh) {
   })));
 }
 
-// answerEvent records the member's answer to an event (they may change it any time).
+// attendees lists who answered what, loaded when the member opens it.
+function attendees(ev) {
+  const list = h('div', {}, loading());
+  const names = (users, none) => users.length ? users.map(fullName).join(', ') : none;
+  const el = h('details', {class: 'attendees'}, h('summary', {}, 'Who is coming'), list);
+  el.addEventListener('toggle', async () => {
+    if (!el.open) return;
+    try {
+      const who = await get(`/attendance/${ev.id}`);
+      replace(list, h('dl', {},
+        h('dt', {}, 'Going'), h('dd', {}, names(who.going, 'Nobody yet.')),
+        who.waiting.length > 0 && [h('dt', {}, 'Waiting list'),
+          h('dd', {}, h('ol', {}, who.waiting.map((u) => h('li', {}, fullName(u)))))],
+        h('dt', {}, 'Not going'), h('dd', {}, names(who.notGoing, 'Nobody.')),
+        h('dt', {}, 'No answer'), h('dd', {}, names(who.noAnswer, 'Nobody.'))));
+    } catch (err) {
+      replace(list, errorMessage(err));
+    }
+  });
+  return el;
+}
+
+// answerEvent records the member's answer to an event (they may change it any time)
+// and says where they stand: an event's places may all be taken.
 async function answerEvent(ev, answer, label, status, refresh) {
   try {
-    await act(status, () => put(`/attendance/${ev.id}`, {answer}), `${label}: ${ev.name}. Your answer is saved.`);
+    await act(status, async () => {
+      const saved = await put(`/attendance/${ev.id}`, {answer});
+      return `${label}: ${ev.name}. ${myAnswer(saved.myAttendance) ?? 'Your answer is saved.'}`;
+    });
   } catch (err) {
     replace(status, errorMessage(err));
     return;
@@ -345,11 +394,17 @@ function eventDialog(state, ev, status, refresh) {
       h('div', {class: 'row'},
         field('Starts', 'start', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.start)}),
         field('Ends', 'end', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.end)})),
-      h('p', {class: 'hint'}, `Times are in your time zone. Every member (${invited}) gets ${ev ? 'the update' : 'an invitation'} by e-mail, with a calendar file.`)]),
+      h('p', {class: 'hint'}, `Times are in your time zone. Every member (${invited}) gets ${ev ? 'the update' : 'an invitation'} by e-mail, with a calendar file.`),
+      field('Place (optional)', 'place', {maxlength: 200, value: ev?.place}),
+      field('Description (optional)', 'description', {type: 'textarea', rows: 4, maxlength: 5000, value: ev?.description}),
+      field('Places (optional)', 'capacity', {type: 'number', min: 1, max: 100000, step: 1, inputmode: 'numeric', value: ev?.capacity},
+        'Leave empty for no limit. Once every place is taken, members who say they are coming wait on a list, and move up in order, told by e-mail, when a place frees up.')]),
     submit: async (f) => {
       const v = formValues(f);
       if (new Date(v.end) < new Date(v.start)) throw new ApiError(400, ['the event must end after it starts']);
-      const body = {name: v.name, start: fromLocalInput(v.start), end: fromLocalInput(v.end)};
+      // Empty fields say the event has none: that clears them on a change.
+      const body = {name: v.name, start: fromLocalInput(v.start), end: fromLocalInput(v.end),
+        place: v.place, description: v.description, capacity: v.capacity ? Number(v.capacity) : null};
       await act(status, () => ev ? patch(`/events/${ev.id}`, body) : post('/events', {...body, association: state.id}),
         ev ? `${v.name} is saved: members get the update by e-mail.`
           : `${v.name} is planned: invitations are on their way to ${plural(invited, 'member')}.`);
