@@ -86,27 +86,53 @@ type Minute struct {
 }
 
 // Event is an event an association plans; Start and End are written as Minute.Date.
+// Place, Description and Capacity are null when the event has none. MyAttendance is
+// the viewer's own answer, null when the viewer is not a member of its association.
 type Event struct {
-	ID          int64                `json:"id"`
-	Name        string               `json:"name"`
-	Start       string               `json:"start"`
-	End         string               `json:"end"`
-	Association AssociationWithUsers `json:"association"`
-	Attendance  Attendance           `json:"attendance"`
+	ID           int64                `json:"id"`
+	Name         string               `json:"name"`
+	Start        string               `json:"start"`
+	End          string               `json:"end"`
+	Place        *string              `json:"place"`
+	Description  *string              `json:"description"`
+	Capacity     *int                 `json:"capacity"`
+	Association  AssociationWithUsers `json:"association"`
+	Attendance   Attendance           `json:"attendance"`
+	MyAttendance *AttendanceState     `json:"myAttendance"`
 }
 
 // Attendance counts the members' answers to an event: every member may see them.
+// Going counts those who have a place; Waiting, those who said they are coming
+// once every place was taken (events with a capacity).
 type Attendance struct {
 	Going    int `json:"going"`
+	Waiting  int `json:"waiting"`
 	NotGoing int `json:"notGoing"`
 	NoAnswer int `json:"noAnswer"`
 }
 
-// Attendees says who answered what: only members (and the admin) may see it.
+// AttendanceState is one member's answer to an event: State is "going" (they have a
+// place), "waiting" (Position on the waiting list, from 1), "not_going" or
+// "no_answer".
+type AttendanceState struct {
+	State    string `json:"state"`
+	Position int    `json:"position,omitempty"`
+}
+
+// Attendees says who answered what: only members (and the admin) may see it. Waiting
+// is in the order of the list; Attendance counts each.
 type Attendees struct {
-	Going    []User `json:"going"`
-	NotGoing []User `json:"notGoing"`
-	NoAnswer []User `json:"noAnswer"`
+	Going      []User        `json:"going"`
+	Waiting    []WaitingUser `json:"waiting"`
+	NotGoing   []User        `json:"notGoing"`
+	NoAnswer   []User        `json:"noAnswer"`
+	Attendance Attendance    `json:"attendance"`
+}
+
+// WaitingUser is a member on an event's waiting list, at Position (from 1).
+type WaitingUser struct {
+	User
+	Position int `json:"position"`
 }
 
 // RSVP is an answer to an event's invitation: going, or not going.
@@ -237,7 +263,8 @@ const (
 	MailUpdate       = "update"
 	MailCancellation = "cancellation"
 	MailReminder     = "reminder"
-	MailJoin         = "join" // an invitation to join an association
+	MailJoin         = "join"      // an invitation to join an association
+	MailPromotion    = "promotion" // a place freed: the first on the waiting list has it
 )
 
 // VerificationLifetime is how long a verification link works (docs/api.md §5).
@@ -263,14 +290,17 @@ type VerificationEmail struct {
 	Reader
 }
 
-// EventEmail is the outbox payload of an invitation, update or cancellation: a
-// snapshot of the event for one recipient, so it still renders after a deletion.
+// EventEmail is the outbox payload of an invitation, update, cancellation, reminder
+// or promotion: a snapshot of the event for one recipient, so it still renders after
+// a deletion. Place and Description are empty when the event has none.
 type EventEmail struct {
 	EventID         int64  `json:"eventId"`
 	Sequence        int    `json:"sequence"`
 	Name            string `json:"name"`
 	Start           string `json:"start"`
 	End             string `json:"end"`
+	Place           string `json:"place"`
+	Description     string `json:"description"`
 	AssociationID   int64  `json:"associationId"`
 	AssociationName string `json:"associationName"`
 	Firstname       string `json:"firstname"`
@@ -279,7 +309,8 @@ type EventEmail struct {
 	Unsubscribe string `json:"unsubscribe"`
 	// RSVP is the recipient's answer-link token (invitations and updates).
 	RSVP string `json:"rsvp,omitempty"`
-	// Going: the recipient had said they were coming (cancellations).
+	// Going: the recipient had said they were coming, with a place or waiting for one
+	// (cancellations).
 	Going bool `json:"going"`
 	Reader
 }
@@ -305,12 +336,17 @@ type MinuteInput struct {
 	VoterIDs      *[]int64
 }
 
-// EventInput creates or changes an event; nil fields are unchanged.
+// EventInput creates or changes an event; nil fields are unchanged. The event's
+// place, description and capacity are optional: an empty Place or Description, or a
+// Capacity of 0, says it has none (clears it on a change).
 type EventInput struct {
 	Name          *string
 	Start         *time.Time
 	End           *time.Time
 	AssociationID *int64
+	Place         *string
+	Description   *string
+	Capacity      *int
 }
 
 // ErrEndBeforeStart refuses an event that would end before it starts. The events

@@ -16,16 +16,19 @@ import (
 // ProductID is the PRODID of every calendar the product writes.
 const ProductID = "-//KittenAsso's//Events//EN"
 
-// Event is what a calendar file says about one event.
+// Event is what a calendar file says about one event. Location and Description are
+// left out when empty.
 type Event struct {
-	ID         int64 // the event's id: its UID is UID(ID, domain)
-	Sequence   int
-	Summary    string
-	Start, End time.Time
-	Stamp      time.Time // DTSTAMP: when this version was written
-	Organizer  string    // an e-mail address
-	Attendee   string    // an e-mail address; none in a feed
-	Cancelled  bool      // STATUS:CANCELLED
+	ID          int64 // the event's id: its UID is UID(ID, domain)
+	Sequence    int
+	Summary     string
+	Location    string // one line
+	Description string // plain text, maybe of several lines
+	Start, End  time.Time
+	Stamp       time.Time // DTSTAMP: when this version was written
+	Organizer   string    // an e-mail address
+	Attendee    string    // an e-mail address; none in a feed
+	Cancelled   bool      // STATUS:CANCELLED
 }
 
 // UID is an event's iCalendar UID, the same in every e-mail and feed.
@@ -73,6 +76,14 @@ func (w Writer) add(cal *ics.Calendar, ev Event) {
 	vevent.SetStartAt(ev.Start.UTC())
 	vevent.SetEndAt(ev.End.UTC())
 	vevent.SetSummary(OneLine(ev.Summary))
+	// golang-ical escapes TEXT values (commas, semicolons, backslashes, line feeds)
+	// and folds long lines; a bare CR it would write as is, so line breaks become LF.
+	if ev.Location != "" {
+		vevent.SetLocation(OneLine(ev.Location))
+	}
+	if ev.Description != "" {
+		vevent.SetDescription(lineFeeds.Replace(ev.Description))
+	}
 	vevent.SetStatus(status)
 	vevent.SetOrganizer("mailto:" + ev.Organizer)
 	if ev.Attendee != "" {
@@ -80,6 +91,9 @@ func (w Writer) add(cal *ics.Calendar, ev Event) {
 			&ics.KeyValues{Key: string(ics.ParameterRsvp), Value: []string{"TRUE"}}) // docs/api.md §5 spells it TRUE
 	}
 }
+
+// lineFeeds writes every line break as a line feed.
+var lineFeeds = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // OneLine folds every line break and control character into a space: a name is one line.
 func OneLine(s string) string {

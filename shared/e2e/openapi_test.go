@@ -174,6 +174,10 @@ func validate(v any, schema map[string]any, at string) string {
 		if _, ok := v.(bool); !ok {
 			return at + ": not a boolean"
 		}
+	case "null":
+		if v != nil {
+			return at + ": not null"
+		}
 	}
 	return ""
 }

@@ -181,6 +181,8 @@ func webAppJourney(t *testing.T, lang string) {
 	b.fill(`dialog input[name=name]`, picnic)
 	b.fill(`dialog input[name=start]`, day+"T14:00")
 	b.fill(`dialog input[name=end]`, day+"T17:30")
+	b.fill(`dialog input[name=place]`, "Parc du Thabor, by the river")
+	b.fill(`dialog input[name=capacity]`, "1")
 	b.audit("the new event dialog")
 	b.clickButton(say("Create the event", "Créer l’événement"))
 	b.waitText(say(picnic+" is planned: invitations are on their way to 2 members.",
@@ -188,6 +190,9 @@ func webAppJourney(t *testing.T, lang string) {
 	b.waitText(say("upcoming", "à venir"))
 	// Dates the language's way: a 12-hour clock in English, 24-hour in French.
 	b.waitText(say("2:00 – 5:30 PM (3 h 30 min)", "14:00 – 17:30 (3 h 30 min)"))
+	b.waitText(say("Place: ", "Lieu\u00a0: ") + "Parc du Thabor, by the river")
+	b.waitText(say("0 going of 1 place · 0 waiting · 0 not going · 2 no answer",
+		"0 vient sur 1 place · 0 en attente · 0 ne vient pas · 2 sans réponse"))
 	b.checkPage("association")
 
 	// The managers' downloads: each button saves its file under the API's name, with
@@ -229,10 +234,20 @@ func webAppJourney(t *testing.T, lang string) {
 	b.clickButton(say("I'm coming", "Je viens"))
 	b.waitText(say("You are coming to "+picnic+" ("+club+")", "Vous venez à "+picnic+" ("+club+")"))
 	b.open(picnicPage)
-	b.waitText(say("1 going · 0 not going · 1 no answer", "1 vient · 0 ne vient pas · 1 sans réponse"))
+	b.waitText(say("1 going of 1 place · 0 waiting · 0 not going · 1 no answer",
+		"1 vient sur 1 place · 0 en attente · 0 ne vient pas · 1 sans réponse"))
+	// The one place is Bob's: Alice waits, then gives up.
+	b.click(`button[aria-label="` + say("I'm coming: ", "Je viens\u00a0: ") + picnic + `"]`)
+	b.waitText(say("I'm coming: "+picnic+". You are on the waiting list, position 1",
+		"Je viens\u00a0: "+picnic+". Vous êtes sur la liste d’attente, en position 1"))
+	b.waitText(say("1 going of 1 place · 1 waiting · 0 not going · 0 no answer",
+		"1 vient sur 1 place · 1 en attente · 0 ne vient pas · 0 sans réponse"))
+	b.click(`details.attendees summary`)
+	b.waitText(say("Waiting list", "Liste d’attente"))
 	b.click(`button[aria-label="` + say("I can't come: ", "Je ne peux pas venir\u00a0: ") + picnic + `"]`)
-	b.waitText(say("I can't come: "+picnic+". Your answer is saved.", "Je ne peux pas venir\u00a0: "+picnic+". Votre réponse est enregistrée."))
-	b.waitText(say("1 going · 1 not going · 0 no answer", "1 vient · 1 ne vient pas · 0 sans réponse"))
+	b.waitText(say("I can't come: "+picnic+". You are not coming.", "Je ne peux pas venir\u00a0: "+picnic+". Vous ne venez pas."))
+	b.waitText(say("1 going of 1 place · 0 waiting · 1 not going · 0 no answer",
+		"1 vient sur 1 place · 0 en attente · 1 ne vient pas · 0 sans réponse"))
 
 	// Edit it: members get the update.
 	b.click(`button[aria-label="` + say("Edit ", "Modifier ") + picnic + `"]`)

@@ -58,5 +58,6 @@ func (s *Server) calendarFeedICS(w http.ResponseWriter, r *http.Request) error {
 // feedEvent is how a feed shows an event: its association's name after its own.
 func feedEvent(e postgres.FeedEvent, organizer string) calendar.Event {
 	return calendar.Event{ID: e.ID, Sequence: e.Sequence, Summary: e.Name + " (" + e.Association + ")",
-		Start: e.Start, End: e.End, Stamp: e.UpdatedAt, Organizer: organizer}
+		Start: e.Start, End: e.End, Stamp: e.UpdatedAt, Organizer: organizer,
+		Location: e.Place, Description: e.Description}
 }

@@ -7,16 +7,27 @@ import (
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
 
-const maxEventName = 200
+// Bounds of an event's texts (characters) and of its capacity.
+const (
+	maxEventName        = 200
+	maxEventPlace       = 200
+	maxEventDescription = 5000
+	maxEventCapacity    = 100000
+)
 
-// parseEvent reads POST (create: every field required) or PATCH /api/events bodies.
-// association is a JSON number, as in the original API.
+// parseEvent reads POST (create: name, start, end and association required) or PATCH
+// /api/events bodies. association is a JSON number, as in the original API. place,
+// description and capacity are optional; null (or "" for the texts) says the event
+// has none, which clears it on PATCH.
 func parseEvent(f *form, create bool) (asso.EventInput, error) {
 	in := asso.EventInput{
 		Name:          f.text("name", create, maxEventName),
 		Start:         f.time("start", create),
 		End:           f.time("end", create),
 		AssociationID: f.id("association", create, false),
+		Place:         f.clearable("place", maxEventPlace, false),
+		Description:   f.clearable("description", maxEventDescription, true),
+		Capacity:      f.clearableInteger("capacity", 1, maxEventCapacity),
 	}
 	if in.EndsBeforeStart() {
 		f.problem(asso.ErrEndBeforeStart.Messages[0])

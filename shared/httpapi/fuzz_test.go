@@ -99,21 +99,32 @@ var bodyParsers = map[string]func(*form) (string, error){
 	"minute update": func(f *form) (string, error) { _, err := parseMinute(f, false); return "", err },
 	"event": func(f *form) (string, error) {
 		in, err := parseEvent(f, true)
-		if err == nil && (in.End.Before(*in.Start) || *in.AssociationID < 1 || !validName(*in.Name)) {
+		if err == nil && (in.End.Before(*in.Start) || *in.AssociationID < 1 || !validName(*in.Name) || !validEventDetails(in)) {
 			return "invalid event accepted", nil
 		}
 		return "", err
 	},
 	"event update": func(f *form) (string, error) {
 		in, err := parseEvent(f, false)
-		if err == nil && in.Start != nil && in.End != nil && in.End.Before(*in.Start) {
-			return "event ending before its start accepted", nil
+		if err == nil && (in.Start != nil && in.End != nil && in.End.Before(*in.Start) || !validEventDetails(in)) {
+			return "invalid event change accepted", nil
 		}
 		return "", err
 	},
 }
 
 func validName(s string) bool { return strings.TrimSpace(s) != "" && utf8.ValidString(s) }
+
+// validEventDetails: a place of one line and a description of line feeds, each
+// trimmed and within its bound ("" for none), and a capacity within its bounds (0 for
+// none).
+func validEventDetails(in asso.EventInput) bool {
+	valid := func(s *string, maxLen int, allowed string) bool {
+		return s == nil || *s == strings.TrimSpace(*s) && utf8.RuneCountInString(*s) <= maxLen && !hasControl(*s, allowed)
+	}
+	return valid(in.Place, maxEventPlace, "") && valid(in.Description, maxEventDescription, "\t\n") &&
+		(in.Capacity == nil || *in.Capacity >= 0 && *in.Capacity <= maxEventCapacity)
+}
 
 func positive(ids []int64) bool {
 	for _, id := range ids {
@@ -134,6 +145,7 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"token":"abc"}`, `{"name":"Club","idUsers":[1,"2"]}`, `{"name":"R","idUser":"1","idAssociation":2}`,
 		`{"content":"c","date":"2024-01-01","idAssociation":"1","idVoters":[1]}`,
 		`{"name":"E","start":"2030-01-01T10:00:00+02:00","end":"2030-01-01T12:00","association":1}`,
+		`{"place":" Hall ","description":"a\r\nb\rc","capacity":"10"}`, `{"place":null,"description":"","capacity":null}`,
 		`{"age":1e400,"idUsers":[9223372036854775808],"date":"9999-12-31T23:59:59-23:59"}`,
 		"{\"firstname\":\"\\u0000\\r\\nBcc: x\",\"email\":\"a@b.co\\r\\nBcc: c@d.ef\"}",
 	} {

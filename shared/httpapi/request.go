@@ -336,6 +336,45 @@ func (f *form) checkedText(name string, required bool, maxLen int, allowedContro
 	return &s
 }
 
+// clearable reads an optional text field that a change may clear: absent, it is nil
+// (unchanged); null, or blank once trimmed, it is "" (none); otherwise as text reads
+// it (longText when multiline), with its line breaks written as line feeds.
+func (f *form) clearable(name string, maxLen int, multiline bool) *string {
+	if _, sent := f.fields[name]; !sent {
+		return nil
+	}
+	none := ""
+	if !f.present(name) {
+		return &none // null
+	}
+	s, ok := f.str(name, false)
+	if !ok {
+		return nil // not a string: str said so
+	}
+	if strings.TrimSpace(s) == "" {
+		return &none
+	}
+	allowed := ""
+	if multiline {
+		allowed = "\t\n\r"
+	}
+	text := f.checkedText(name, false, maxLen, allowed)
+	if text != nil && multiline {
+		*text = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(*text)
+	}
+	return text
+}
+
+// clearableInteger reads an optional integer field within [lo, hi] that a change may
+// clear: absent, it is nil (unchanged); null, it is 0 (none).
+func (f *form) clearableInteger(name string, lo, hi int) *int {
+	if raw, sent := f.fields[name]; sent && string(raw) == "null" {
+		none := 0
+		return &none
+	}
+	return f.integer(name, false, lo, hi)
+}
+
 // hasControl reports whether s holds a control character (C0, DEL or C1) other than
 // those in allowed.
 func hasControl(s, allowed string) bool {

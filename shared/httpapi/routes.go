@@ -116,11 +116,13 @@ func RouteByName(name string) (Route, bool) {
 }
 
 // queuesMail names the routes that write e-mails to the outbox, and so publish to the
-// mail queue after their commit: only their functions may send to the queue.
+// mail queue after their commit: only their functions may send to the queue. Those
+// that may free a place at an event (an answer, a member who goes) mail the first on
+// its waiting list.
 var queuesMail = map[string]bool{
-	"users-create": true, "users-update": true, "verification-resend": true,
-	"associations-create": true, "associations-update": true, "associations-delete": true, "associations-invite": true,
-	"events-create": true, "events-update": true, "events-delete": true,
+	"users-create": true, "users-update": true, "users-delete": true, "verification-resend": true,
+	"associations-create": true, "associations-update": true, "associations-delete": true, "associations-invite": true, "associations-leave": true,
+	"events-create": true, "events-update": true, "events-delete": true, "events-answer": true, "rsvp-answer": true,
 }
 
 // QueuesMail reports whether the route writes e-mails to the outbox.

@@ -39,6 +39,7 @@ var messages = map[string]i18n.Text{
 	"event.association": {"Association", "Association"},
 	"event.wasGoing":    {"You had said you were coming.", "Vous aviez dit que vous veniez."},
 	"event.ask":         {"Are you coming? Answer in one click:", "Venez-vous ? Répondez en un clic :"},
+	"event.askAgain":    {"Changed your mind? Answer in one click:", "Vous avez changé d’avis\u202f? Répondez en un clic\u00a0:"},
 	"event.going":       {"I'm coming", "Je viens"},
 	"event.notGoing":    {"I can't come", "Je ne peux pas venir"},
 	"event.unsubscribe": {"To stop receiving e-mails about the events of %[1]s, open %[2]s",

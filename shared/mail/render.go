@@ -58,7 +58,7 @@ func (r Renderer) Render(kind, recipient string, payload []byte) (Message, error
 			return Message{}, fmt.Errorf("verification payload: %w", err)
 		}
 		return r.verification(recipient, p)
-	case asso.MailInvitation, asso.MailUpdate, asso.MailCancellation, asso.MailReminder:
+	case asso.MailInvitation, asso.MailUpdate, asso.MailCancellation, asso.MailReminder, asso.MailPromotion:
 		var p asso.EventEmail
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return Message{}, fmt.Errorf("event payload: %w", err)
@@ -121,8 +121,11 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 		{rd.T("event.name"), name},
 		{rd.T("event.start"), rd.When(start)},
 		{rd.T("event.end"), rd.When(end)},
-		{rd.T("event.association"), association},
 	}
+	if p.Place != "" {
+		facts = append(facts, [2]string{rd.T("event.place"), calendar.OneLine(p.Place)})
+	}
+	facts = append(facts, [2]string{rd.T("event.association"), association})
 	var answers []link
 	if !cancelled && asso.IsRSVPTokenShape(p.RSVP) {
 		answer := r.WebURL + "/rsvp?t=" + p.RSVP + "&a="
@@ -139,17 +142,26 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 	var page htmlPage
 	page.para(intro)
 	page.facts(facts)
+	if p.Description != "" {
+		text += p.Description + "\n\n"
+		page.para(p.Description)
+	}
 	switch {
 	case cancelled && p.Going:
 		text += rd.T("event.wasGoing") + "\n\n"
 		page.para(rd.T("event.wasGoing"))
 	case len(answers) > 0:
-		text += rd.T("event.ask") + "\n"
+		// Someone who was waiting is coming already: the links are for a change of mind.
+		ask := rd.T("event.ask")
+		if kind == asso.MailPromotion {
+			ask = rd.T("event.askAgain")
+		}
+		text += ask + "\n"
 		for _, a := range answers {
 			text += rd.T("label", a.label, a.url) + "\n"
 		}
 		text += "\n"
-		page.para(rd.T("event.ask"))
+		page.para(ask)
 		page.buttons(answers...)
 	}
 	text += rd.T("event.unsubscribe", association, unsubscribe) + "\n"
@@ -174,6 +186,9 @@ func (r Renderer) event(kind, to string, p asso.EventEmail) (Message, error) {
 				Organizer: r.From,
 				Attendee:  to,
 				Cancelled: cancelled,
+				Location:  p.Place,
+				// The description says, in the reader's language, where the event comes from.
+				Description: strings.TrimSpace(p.Description + "\n\n" + rd.T("event.calendar", association)),
 			}),
 		},
 	}, nil

@@ -198,8 +198,9 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 }
 
 // UpdateAssociation renames an association and/or sets who belongs to it: members
-// and people invited who are not in UserIDs are removed (their roles go with them),
-// and those who are neither yet are invited. The association keeps a manager.
+// and people invited who are not in UserIDs are removed (their roles and answers go
+// with them; their places at events go to the first on the waiting lists, told by
+// e-mail), and those who are neither yet are invited. The association keeps a manager.
 func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64, in asso.AssociationInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "UpdateAssociation(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
@@ -219,12 +220,24 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 			if err := checkUsersExist(ctx, tx, members); err != nil {
 				return err
 			}
+			var freed []int64
 			if err := keepAManager(ctx, tx, id, func() error {
 				// The invitations by address are not listed, so no list names them: they stay.
-				_, err := tx.Exec(ctx, `DELETE FROM memberships m WHERE m.association_id = $1 AND m.user_id <> ALL($2)
+				rows, _ := tx.Query(ctx, `SELECT m.user_id FROM memberships m WHERE m.association_id = $1 AND m.user_id <> ALL($2)
 					AND `+listedMembership, id, members)
+				removed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+				if err != nil || len(removed) == 0 {
+					return err
+				}
+				if freed, err = lockPlacesHeld(ctx, tx, id, removed); err != nil {
+					return err
+				}
+				_, err = tx.Exec(ctx, `DELETE FROM memberships WHERE association_id = $1 AND user_id = ANY($2)`, id, removed)
 				return err
 			}); err != nil {
+				return err
+			}
+			if err := db.promote(ctx, tx, freed, caller.ID, id); err != nil {
 				return err
 			}
 			if err := db.invite(ctx, tx, caller, id, members, false); err != nil {

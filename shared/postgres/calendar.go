@@ -19,14 +19,16 @@ func (db *DB) SetCalendarFeed(ctx context.Context, caller asso.User, tokenHash [
 	return err
 }
 
-// FeedEvent is an event as a calendar feed shows it.
+// FeedEvent is an event as a calendar feed shows it. Place and Description are empty
+// when it has none.
 type FeedEvent struct {
-	ID          int64
-	Sequence    int
-	Name        string
-	Start, End  time.Time
-	UpdatedAt   time.Time
-	Association string
+	ID                 int64
+	Sequence           int
+	Name               string
+	Start, End         time.Time
+	UpdatedAt          time.Time
+	Association        string
+	Place, Description string
 }
 
 // Feed bounds: the events that ended within feedPast, and those to come, the first
@@ -41,7 +43,8 @@ const (
 func (db *DB) CalendarFeed(ctx context.Context, tokenHash []byte) (events []FeedEvent, err error) {
 	defer wrap(&err, "CalendarFeed()")
 	rows, _ := db.pool.Query(ctx, `
-		SELECT e.id, e.sequence, e.name, e.starts_at, e.ends_at, e.updated_at, a.name
+		SELECT e.id, e.sequence, e.name, e.starts_at, e.ends_at, e.updated_at, a.name,
+		       COALESCE(e.place, ''), COALESCE(e.description, '')
 		FROM calendar_feeds f
 		LEFT JOIN memberships m ON m.user_id = f.user_id AND m.status = 'member'
 		LEFT JOIN events e ON e.association_id = m.association_id AND e.ends_at > now() - make_interval(secs => $2)
@@ -52,15 +55,15 @@ func (db *DB) CalendarFeed(ctx context.Context, tokenHash []byte) (events []Feed
 	found := false // the feed's own row comes even when there is no event
 	events = []FeedEvent{}
 	var (
-		id, seq             *int64
-		name, association   *string
-		start, end, updated *time.Time
+		id, seq                               *int64
+		name, association, place, description *string
+		start, end, updated                   *time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &seq, &name, &start, &end, &updated, &association}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &seq, &name, &start, &end, &updated, &association, &place, &description}, func() error {
 		found = true
 		if id != nil {
 			events = append(events, FeedEvent{ID: *id, Sequence: int(*seq), Name: *name, Start: *start, End: *end,
-				UpdatedAt: *updated, Association: *association})
+				UpdatedAt: *updated, Association: *association, Place: *place, Description: *description})
 		}
 		return nil
 	})

@@ -200,10 +200,10 @@ func isUniqueViolation(err error, constraint string) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 }
 
-// isCheckViolation reports whether err is a CHECK constraint violation.
-func isCheckViolation(err error) bool {
+// isCheckViolation reports whether err is a violation of CHECK constraint.
+func isCheckViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23514"
+	return errors.As(err, &pgErr) && pgErr.Code == "23514" && pgErr.ConstraintName == constraint
 }
 
 // distinct returns ids sorted, each once, leaving ids as it was: sets of users are

@@ -31,12 +31,16 @@ func seesEmail(viewer, viewerIsAdmin, target string) string {
 
 // userJSON is the User {id, email, firstname, lastname, age, isAdmin} of users row u
 // as the viewer sees it: without the e-mail unless seesEmail.
-func userJSON(viewer, viewerIsAdmin string) string {
+func userJSON(viewer, viewerIsAdmin string) string { return userWithJSON(viewer, viewerIsAdmin, "") }
+
+// userWithJSON is userJSON followed by more fields: extra is empty, or
+// `, 'key', expression...`.
+func userWithJSON(viewer, viewerIsAdmin, extra string) string {
 	return `CASE WHEN ` + seesEmail(viewer, viewerIsAdmin, "u.id") + `
 		THEN json_build_object('id', u.id, 'email', u.email, 'firstname', u.firstname,
-		                       'lastname', u.lastname, 'age', u.age, 'isAdmin', u.is_admin)
+		                       'lastname', u.lastname, 'age', u.age, 'isAdmin', u.is_admin` + extra + `)
 		ELSE json_build_object('id', u.id, 'firstname', u.firstname,
-		                       'lastname', u.lastname, 'age', u.age, 'isAdmin', u.is_admin) END`
+		                       'lastname', u.lastname, 'age', u.age, 'isAdmin', u.is_admin` + extra + `) END`
 }
 
 // roleJSON is the Role {name, userId, associationId} of roles row r.
@@ -52,6 +56,7 @@ var roleRelationsJSON = `json_build_object('name', r.name, 'userId', r.user_id, 
 var eventMailPayload = `json_build_object(
 	'eventId', e.id, 'sequence', e.sequence, 'name', e.name,
 	'start', ` + apiTime("e.starts_at") + `, 'end', ` + apiTime("e.ends_at") + `,
+	'place', COALESCE(e.place, ''), 'description', COALESCE(e.description, ''),
 	'associationId', a.id, 'associationName', a.name,
 	'firstname', u.firstname, 'lastname', u.lastname, 'unsubscribe', m.unsubscribe_token,
 	'rsvp', rsvp_token(e.id, u.id, e.ends_at),
@@ -127,20 +132,43 @@ docs AS (
 		FROM minute_voters vt JOIN users u ON u.id = vt.user_id
 		WHERE vt.minute_id = p.id) pv)`
 
-// eventDocs: Event {id, name, start, end, association: {id, name, users}}.
+// attendanceState is the SQL state ("going", "waiting", "not_going", "no_answer") of
+// the answer ea, a row of event_answers (all NULL: no answer).
+func attendanceState(ea string) string {
+	return `CASE WHEN ` + ea + `.going IS NULL THEN 'no_answer' WHEN NOT ` + ea + `.going THEN 'not_going'
+		WHEN ` + ea + `.waiting_order IS NULL THEN 'going' ELSE 'waiting' END`
+}
+
+// attendanceStateJSON is the AttendanceState {state, position} of the answer ea; a
+// position only on the waiting list.
+func attendanceStateJSON(ea string) string {
+	return `json_strip_nulls(json_build_object('state', ` + attendanceState(ea) + `,
+		'position', CASE WHEN ` + ea + `.waiting_order IS NOT NULL THEN (SELECT count(*) FROM event_answers ahead
+		            WHERE ahead.event_id = ` + ea + `.event_id AND ahead.waiting_order <= ` + ea + `.waiting_order) END))`
+}
+
+// eventDocs: Event {id, name, start, end, place, description, capacity, association:
+// {id, name, users}, attendance, myAttendance}; myAttendance only for a member.
 var eventDocs = viewer + `,
 page_association_ids AS (SELECT association_id AS id FROM events WHERE id IN (SELECT id FROM page)),` +
 	nestedAssociations + `,
 docs AS (
 	SELECT p.id, p.ord, json_build_object('id', e.id, 'name', e.name, 'start', ` + apiTime("e.starts_at") + `,
-	       'end', ` + apiTime("e.ends_at") + `, 'association', pa.doc,
-	       'attendance', json_build_object('going', att.going, 'notGoing', att.not_going,
-	                                       'noAnswer', att.members - att.going - att.not_going)) AS doc
+	       'end', ` + apiTime("e.ends_at") + `, 'place', e.place, 'description', e.description,
+	       'capacity', e.capacity, 'association', pa.doc,
+	       'attendance', json_build_object('going', att.going, 'waiting', att.waiting, 'notGoing', att.not_going,
+	                                       'noAnswer', att.members - att.going - att.waiting - att.not_going),
+	       'myAttendance', CASE WHEN mine.user_id IS NOT NULL THEN ` + attendanceStateJSON("my") + ` END) AS doc
 	FROM page p
 	JOIN events e ON e.id = p.id
 	JOIN page_associations pa ON pa.id = e.association_id
+	CROSS JOIN viewer v
+	LEFT JOIN memberships mine ON mine.association_id = e.association_id AND mine.user_id = v.id AND mine.status = 'member'
+	LEFT JOIN event_answers my ON my.event_id = e.id AND my.user_id = mine.user_id
 	CROSS JOIN LATERAL (
-		SELECT count(*) FILTER (WHERE ea.going) AS going, count(*) FILTER (WHERE NOT ea.going) AS not_going,
+		SELECT count(*) FILTER (WHERE ea.going AND ea.waiting_order IS NULL) AS going,
+		       count(*) FILTER (WHERE ea.waiting_order IS NOT NULL) AS waiting,
+		       count(*) FILTER (WHERE NOT ea.going) AS not_going,
 		       (SELECT count(*) FROM memberships m WHERE m.association_id = e.association_id AND m.status = 'member') AS members
 		FROM event_answers ea WHERE ea.event_id = e.id) att)`
 
@@ -174,7 +202,7 @@ const (
 	associationBytes = 39  // {"id" : 1, "name" : "", "members" : []}
 	nestedBytes      = 37  // {"id" : 1, "name" : "", "users" : []}: the association of a minute, an event, a user
 	minuteBytes      = 92  // {"id" : 1, "content" : "", "date" : "...", "association" : , "voters" : []}
-	eventBytes       = 169 // {"id" : 1, "name" : "", "start" : "...", "end" : "...", "association" : , "attendance" : {...}}
+	eventBytes       = 252 // {"id" : 1, "name" : "", "start" : "...", "end" : "...", "place" : , "description" : , "capacity" : , "association" : , "attendance" : {...}, "myAttendance" : null}
 )
 
 // The sizes fragments turn the listed rows, CTE listed(id, ord), into CTE sizes(id,
@@ -209,10 +237,13 @@ sizes AS (
 	JOIN minutes mi ON mi.id = l.id
 	JOIN listed_associations la ON la.id = mi.association_id)`
 
-// eventSizes: an Event and its association's members.
+// eventSizes: an Event and its association's members. Place, description and
+// capacity are a quoted text or a number, or null.
 var eventSizes = nestedAssociationSizes(`SELECT association_id FROM events WHERE id IN (SELECT id FROM listed)`) + `,
 sizes AS (
-	SELECT l.id, l.ord, ` + strconv.Itoa(eventBytes) + ` + octet_length(e.name) + la.bytes AS bytes
+	SELECT l.id, l.ord, ` + strconv.Itoa(eventBytes) + ` + octet_length(e.name) + la.bytes
+	       + COALESCE(octet_length(e.place) + 2, 4) + COALESCE(octet_length(e.description) + 2, 4)
+	       + COALESCE(length(e.capacity::text), 4) AS bytes
 	FROM listed l
 	JOIN events e ON e.id = l.id
 	JOIN listed_associations la ON la.id = e.association_id)`

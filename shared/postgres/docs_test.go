@@ -29,7 +29,9 @@ func TestDocumentsHaveTheDomainShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	name, start, end := "Tournament", mustTime(t, "2030-05-01T08:00:00Z"), mustTime(t, "2030-05-01T18:00:00Z")
-	event, err := f.db.CreateEvent(f.ctx, ada, asso.EventInput{Name: &name, Start: &start, End: &end, AssociationID: &aID})
+	place, capacity := "Town hall", 1
+	event, err := f.db.CreateEvent(f.ctx, ada, asso.EventInput{Name: &name, Start: &start, End: &end, AssociationID: &aID,
+		Place: &place, Capacity: &capacity})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +44,15 @@ func TestDocumentsHaveTheDomainShapes(t *testing.T) {
 	f.scan(`SELECT payload FROM mail_outbox WHERE kind = 'invitation' AND event_id = $1 LIMIT 1`, []any{e.ID}, &payload)
 	var invitation asso.EventEmail
 	decodeStrictly(t, "the invitation's payload", payload, &invitation)
-	if invitation.EventID != e.ID || invitation.Start != e.Start || invitation.AssociationName != e.Association.Name {
+	if invitation.EventID != e.ID || invitation.Start != e.Start || invitation.AssociationName != e.Association.Name ||
+		invitation.Place != place || invitation.Description != "" {
 		t.Errorf("invitation %+v for event %+v", invitation, e)
+	}
+	// One place, two coming: someone waits, so every part of the attendees shows.
+	for _, u := range []asso.User{ada, bob} {
+		if _, err := f.db.AnswerEvent(f.ctx, u, e.ID, asso.Going); err != nil {
+			t.Fatal(err)
+		}
 	}
 	page := asso.Page{Limit: 100}
 	// What the viewer may not see is left out, not sent empty.
@@ -76,6 +85,8 @@ func TestDocumentsHaveTheDomainShapes(t *testing.T) {
 		{"Minute", func() (json.RawMessage, error) { return f.db.Minute(f.ctx, ada, m.ID) }, &asso.Minute{}},
 		{"Minutes", listed(func() (json.RawMessage, asso.Listed, error) { return f.db.Minutes(f.ctx, cyd, page) }), &[]asso.Minute{}},
 		{"Event", func() (json.RawMessage, error) { return f.db.Event(f.ctx, admin, e.ID) }, &asso.Event{}},
+		{"Event, seen by one waiting", func() (json.RawMessage, error) { return f.db.Event(f.ctx, bob, e.ID) }, &asso.Event{}},
+		{"EventAttendees", func() (json.RawMessage, error) { return f.db.EventAttendees(f.ctx, ada, e.ID) }, &asso.Attendees{}},
 		{"Events", listed(func() (json.RawMessage, asso.Listed, error) { return f.db.Events(f.ctx, cyd, page) }), &[]asso.Event{}},
 		{"DeleteEvent", func() (json.RawMessage, error) { return f.db.DeleteEvent(f.ctx, ada, e.ID) }, &asso.Event{}},
 		{"DeleteMinute", func() (json.RawMessage, error) { return f.db.DeleteMinute(f.ctx, ada, m.ID) }, &asso.Minute{}},
@@ -210,7 +221,8 @@ func TestEstimatesAreLowerBounds(t *testing.T) {
 	f.exec(`INSERT INTO memberships (association_id, user_id, status) SELECT 2, id, CASE WHEN id % 3 = 0 THEN 'invited' ELSE 'member' END FROM users`)
 	f.exec(`INSERT INTO minutes (association_id, content, date) VALUES (2, 'Long "minutes"' || E'\n' || 'ünïcode', now())`)
 	f.exec(`INSERT INTO minute_voters (minute_id, user_id) SELECT 2, id FROM users`)
-	f.exec(`INSERT INTO events (association_id, name, starts_at, ends_at) VALUES (2, 'Fête "annuelle"', now(), now())`)
+	f.exec(`INSERT INTO events (association_id, name, starts_at, ends_at, place, description, capacity)
+		VALUES (2, 'Fête "annuelle"', now(), now(), 'Salle "A"', 'Tout le monde\' || E'\n' || 'est invité', 12)`)
 
 	for _, tc := range []struct {
 		name  string
@@ -221,6 +233,7 @@ func TestEstimatesAreLowerBounds(t *testing.T) {
 		{"minutes, seen by A", postgres.MinuteEstimates, []any{1, true}, false},
 		{"minutes, seen by a stranger", postgres.MinuteEstimates, []any{99, false}, true},
 		{"events", postgres.EventEstimates, []any{99, false}, true},
+		{"events, seen by a member", postgres.EventEstimates, []any{1, true}, false},
 		{"associations", postgres.AssociationEstimates, nil, true},
 		{"a user's associations", postgres.UserAssociationEstimates, []any{99, false}, true},
 	} {

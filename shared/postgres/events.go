@@ -43,8 +43,9 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 		}
 		var id int64
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO events (association_id, name, starts_at, ends_at, organiser_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			*in.AssociationID, *in.Name, *in.Start, *in.End, caller.ID).Scan(&id); err != nil {
+			INSERT INTO events (association_id, name, starts_at, ends_at, organiser_id, place, description, capacity)
+			VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, ''), NULLIF($8, 0)) RETURNING id`,
+			*in.AssociationID, *in.Name, *in.Start, *in.End, caller.ID, in.Place, in.Description, in.Capacity).Scan(&id); err != nil {
 			return err
 		}
 		if err := enqueueEventMails(ctx, tx, asso.MailInvitation, id, caller.ID); err != nil {
@@ -60,7 +61,10 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 }
 
 // UpdateEvent changes an event, bumps its calendar SEQUENCE and queues an update to
-// every member of its (new) association. Moving it needs membership of both.
+// every member of its (new) association. Moving it needs membership of both. A
+// capacity that grows (or goes) gives the new places to the first on the waiting
+// list, who are told by e-mail; one lowered below the members who have a place takes
+// no place back.
 func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in asso.EventInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "UpdateEvent(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
@@ -75,13 +79,22 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 		_, err = tx.Exec(ctx, `
 			UPDATE events SET name = COALESCE($2, name), starts_at = COALESCE($3, starts_at),
 			                  ends_at = COALESCE($4, ends_at), association_id = COALESCE($5, association_id),
-			                  sequence = sequence + 1, organiser_id = $6
-			WHERE id = $1`, id, in.Name, in.Start, in.End, in.AssociationID, caller.ID)
-		if isCheckViolation(err) {
+			                  sequence = sequence + 1, organiser_id = $6,
+			                  place = CASE WHEN $7::text IS NULL THEN place ELSE NULLIF($7, '') END,
+			                  description = CASE WHEN $8::text IS NULL THEN description ELSE NULLIF($8, '') END,
+			                  capacity = CASE WHEN $9::integer IS NULL THEN capacity ELSE NULLIF($9, 0) END
+			WHERE id = $1`, id, in.Name, in.Start, in.End, in.AssociationID, caller.ID, in.Place, in.Description, in.Capacity)
+		// The other CHECKs (place, description, capacity) hold what the API validated.
+		if isCheckViolation(err, "events_check") {
 			return asso.ErrEndBeforeStart
 		}
 		if err != nil {
 			return err
+		}
+		if in.Capacity != nil {
+			if err := db.promote(ctx, tx, []int64{id}, caller.ID, associationID); err != nil {
+				return err
+			}
 		}
 		if err := enqueueEventUpdates(ctx, tx, id, caller.ID, db.Limits.UpdateWindow); err != nil {
 			return err

@@ -81,7 +81,8 @@ func (db *DB) ExportMembers(ctx context.Context, caller asso.User, id int64, p a
 }
 
 // answerState is the state of member m's answer ea to an event, as exports name it.
-const answerState = `CASE WHEN ea.user_id IS NULL THEN 'no_answer' WHEN ea.going THEN 'going' ELSE 'not_going' END`
+const answerState = `CASE WHEN ea.user_id IS NULL THEN 'no_answer' WHEN ea.waiting_order IS NOT NULL THEN 'waiting'
+	WHEN ea.going THEN 'going' ELSE 'not_going' END`
 
 // ExportAttendance returns a page of the answers of the members of event id's
 // association, by user id.

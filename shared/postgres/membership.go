@@ -328,7 +328,9 @@ func keepAManager(ctx context.Context, tx *txn, id int64, change func() error) e
 }
 
 // LeaveAssociation ends the caller's membership of association id (or declines their
-// invitation), with their role and answers. The last manager must hand over first.
+// invitation), with their role and answers. The last manager must hand over first. A
+// place they had at an event goes to the first on its waiting list, who is told by an
+// e-mail that counts in the caller's budget and the association's.
 func (db *DB) LeaveAssociation(ctx context.Context, caller asso.User, id int64) (doc json.RawMessage, err error) {
 	defer wrap(&err, "LeaveAssociation(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
@@ -339,7 +341,11 @@ func (db *DB) LeaveAssociation(ctx context.Context, caller asso.User, id int64) 
 			}
 			return err
 		}
-		err := keepAManager(ctx, tx, id, func() error {
+		var freed []int64
+		err := keepAManager(ctx, tx, id, func() (err error) {
+			if freed, err = lockPlacesHeld(ctx, tx, id, []int64{caller.ID}); err != nil {
+				return err
+			}
 			tag, err := tx.Exec(ctx, `DELETE FROM memberships WHERE association_id = $1 AND user_id = $2`, id, caller.ID)
 			if err == nil && tag.RowsAffected() == 0 {
 				return asso.Reasoned(asso.ENOTFOUND, "not_member", fmt.Sprintf("you are not a member of association %d", id))
@@ -347,6 +353,9 @@ func (db *DB) LeaveAssociation(ctx context.Context, caller asso.User, id int64) 
 			return err
 		})
 		if err != nil {
+			return err
+		}
+		if err := db.promote(ctx, tx, freed, caller.ID, id); err != nil {
 			return err
 		}
 		doc, err = json.Marshal(map[string]any{"associationId": id, "associationName": name, "status": "left"})

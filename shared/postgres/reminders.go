@@ -31,8 +31,9 @@ const organiser = `COALESCE((SELECT o.user_id FROM memberships o WHERE o.associa
 	AND o.user_id = e.organiser_id AND o.manager), 0)`
 
 // remindersDue selects columns (of events e, associations a, memberships m, users u)
-// for the members due a reminder, of the event $3 (all events when NULL): coming, or
-// not answered, to an event that starts within $1 seconds; verified members who still
+// for the members due a reminder, of the event $3 (all events when NULL): coming with
+// a place (not on a waiting list), or not answered, to an event that starts within $1
+// seconds; verified members who still
 // get the association's mail, once per event and start (migration 0009), at most $2 of
 // them. Only the query that queues the reminders builds their payloads.
 func remindersDue(columns string) string {
@@ -45,7 +46,8 @@ func remindersDue(columns string) string {
 	WHERE e.starts_at > now() AND e.starts_at <= now() + make_interval(secs => $1)
 	  AND ($3::bigint IS NULL OR e.id = $3)
 	  AND u.verified_at IS NOT NULL AND NOT m.mail_opt_out
-	  AND NOT EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id AND NOT ea.going)
+	  AND NOT EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id
+	                  AND (NOT ea.going OR ea.waiting_order IS NOT NULL))
 	  AND NOT EXISTS (SELECT 1 FROM event_reminders r
 	                  WHERE r.event_id = e.id AND r.user_id = u.id AND r.starts_at = e.starts_at)
 	ORDER BY e.starts_at, e.id, u.id

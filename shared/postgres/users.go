@@ -235,7 +235,8 @@ func requestEmailChange(ctx context.Context, tx *txn, limits asso.Limits, caller
 }
 
 // DeleteUser deletes user id on behalf of caller (oneself or the admin, who may not
-// delete themselves). Memberships, roles, votes and tokens go with it by cascade.
+// delete themselves). Memberships, roles, votes, answers and tokens go with it by
+// cascade; a place it had at an event goes to the first on the waiting list.
 func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u asso.User, err error) {
 	defer wrap(&err, "DeleteUser(%d)", id)
 	switch {
@@ -248,12 +249,21 @@ func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u ass
 		if err := handOverManagement(ctx, tx, id); err != nil {
 			return err
 		}
+		freed, err := lockPlacesHeld(ctx, tx, 0, []int64{id})
+		if err != nil {
+			return err
+		}
 		rows, _ := tx.Query(ctx, `DELETE FROM users u WHERE u.id = $1 RETURNING `+userColumns, id)
 		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[asso.User])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errUserNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// An erasure never waits on a mail budget: the promotions it causes (one a place
+		// it had) are queued, and counted in the association's budget, never refused.
+		return db.promote(ctx, tx, freed, 0, 0)
 	})
 	return u, err
 }

@@ -151,8 +151,10 @@ export function rsvp(page, {query}) {
   handleSubmit(form, errors, async () => {
     const done = await post('/rsvp', {token: query.get('t') || '', answer});
     const params = {event: done.name, association: done.associationName, when: formatDateTime(done.start)};
-    replace(page, heading(t('ui.thanks')), h('p', {class: 'card narrow'},
-      done.answer === 'going' ? t('rsvp.going', params) : t('rsvp.notGoing', params)));
+    const waiting = done.myAttendance?.state === 'waiting';
+    replace(page, heading(t('ui.thanks')), h('p', {class: 'card narrow'}, done.answer !== 'going'
+      ? t('rsvp.notGoing', params)
+      : waiting ? t('rsvp.waiting', {...params, position: done.myAttendance.position}) : t('rsvp.going', params)));
   });
   append(page, [heading(t('rsvp.title')), form]);
 }

@@ -102,12 +102,13 @@ function section(el, {title, titleId, action}) {
   return {status, content};
 }
 
-// act runs a change; once it succeeds, the section's status line says what was done.
-// A failure goes to the caller, the dialog that asked for the change.
+// act runs a change; once it succeeds, the section's status line says what was done
+// (done, or else what work answered). A failure goes to the caller, the dialog that
+// asked for the change.
 async function act(status, work, done) {
   status.textContent = '';
-  await work();
-  status.textContent = done;
+  const said = await work();
+  status.textContent = done ?? said;
 }
 
 async function rename(state) {
@@ -313,21 +314,42 @@ async function loadList(el, path, emptyText) {
   return null;
 }
 
+// attendanceLine counts the answers: going (of how many places), waiting, not going, no answer.
+function attendanceLine(ev) {
+  const {going, waiting = 0, notGoing, noAnswer} = ev.attendance;
+  const goingOf = t('events.going', {count: going}) + (ev.capacity ? ' ' + t('events.places', {count: ev.capacity}) : '');
+  return [goingOf, (ev.capacity || waiting) && t('events.waiting', {count: waiting}),
+    t('events.notGoing', {count: notGoing}), t('events.noAnswer', {count: noAnswer})].filter(Boolean).join(' · ');
+}
+
+// myAnswer says where the member stands: coming, waiting (at which position), not coming.
+function myAnswer(mine) {
+  switch (mine?.state) {
+    case 'going': return t('events.mine.going');
+    case 'waiting': return t('events.mine.waiting', {position: mine.position});
+    case 'not_going': return t('events.mine.notGoing');
+    case 'no_answer': return t('events.mine.noAnswer');
+    default: return null;
+  }
+}
+
 async function loadEvents(state, content, status, refresh) {
   const events = await loadList(content, `/events/association/${state.id}`, t('events.none'));
   if (!events) return;
   replace(content, h('ul', {class: 'rows'}, events.sort(byRelevance).map((ev) => {
     const s = eventStatus(ev);
-    const {going, notGoing, noAnswer} = ev.attendance;
     const answer = (value, label) => h('button', {type: 'button', class: 'secondary small',
       'aria-label': t('events.answerLabel', {answer: label, event: ev.name}),
       onclick: () => answerEvent(ev, value, label, status, refresh)}, label);
     return h('li', {class: 'event'},
-      h('div', {},
+      h('div', {class: 'details'},
         h('strong', {}, ev.name), ' ', h('span', {class: `badge ${s}`}, statusName[s]()), h('br'),
         h('span', {class: 'muted'}, t('events.when', {when: formatRange(ev.start, ev.end), duration: duration(ev)})), h('br'),
-        h('span', {class: 'attendance'}, [t('events.going', {count: going}), t('events.notGoing', {count: notGoing}),
-          t('events.noAnswer', {count: noAnswer})].join(' · '))),
+        ev.place && [h('span', {class: 'place'}, t('events.place', {place: ev.place})), h('br')],
+        h('span', {class: 'attendance'}, attendanceLine(ev)),
+        ev.description && h('p', {class: 'content'}, ev.description),
+        myAnswer(ev.myAttendance) && h('p', {class: 'my-answer'}, myAnswer(ev.myAttendance)),
+        (state.isMember || state.session.isAdmin) && attendees(ev)),
       state.isMember && s !== 'ended' && h('div', {class: 'actions'},
         answer('going', t('event.going')), answer('not_going', t('event.notGoing'))),
       state.canEdit && h('div', {class: 'actions'},
@@ -340,10 +362,37 @@ async function loadEvents(state, content, status, refresh) {
   })));
 }
 
-// answerEvent records the member's answer to an event (they may change it any time).
+// attendees lists who answered what, loaded when the member opens it.
+function attendees(ev) {
+  const list = h('div', {}, loading());
+  const names = (users, none) => users.length ? users.map(fullName).join(', ') : none;
+  const el = h('details', {class: 'attendees'}, h('summary', {}, t('events.who')), list);
+  el.addEventListener('toggle', async () => {
+    if (!el.open) return;
+    try {
+      const who = await get(`/attendance/${ev.id}`);
+      replace(list, h('dl', {},
+        h('dt', {}, t('events.who.going')), h('dd', {}, names(who.going, t('events.who.nobodyYet'))),
+        who.waiting.length > 0 && [h('dt', {}, t('events.who.waiting')),
+          h('dd', {}, h('ol', {}, who.waiting.map((u) => h('li', {}, fullName(u)))))],
+        h('dt', {}, t('events.who.notGoing')), h('dd', {}, names(who.notGoing, t('events.who.nobody'))),
+        h('dt', {}, t('events.who.noAnswer')), h('dd', {}, names(who.noAnswer, t('events.who.nobody')))));
+    } catch (err) {
+      replace(list, errorMessage(err));
+    }
+  });
+  return el;
+}
+
+// answerEvent records the member's answer to an event (they may change it any time)
+// and says where they stand: an event's places may all be taken.
 async function answerEvent(ev, answer, label, status, refresh) {
   try {
-    await act(status, () => put(`/attendance/${ev.id}`, {answer}), t('events.answered', {answer: label, event: ev.name}));
+    await act(status, async () => {
+      const saved = await put(`/attendance/${ev.id}`, {answer});
+      const where = myAnswer(saved.myAttendance);
+      return where ? t('events.answeredWhere', {answer: label, event: ev.name, where}) : t('events.answered', {answer: label, event: ev.name});
+    });
   } catch (err) {
     replace(status, errorMessage(err));
     return;
@@ -362,11 +411,17 @@ function eventDialog(state, ev, status, refresh) {
         field(t('field.start'), 'start', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.start)}),
         field(t('field.end'), 'end', {type: 'datetime-local', required: true, value: ev && toLocalInput(ev.end)})),
       h('p', {class: 'hint'}, t('events.zoneHint', {zone: timeZone().replaceAll('_', ' ')}), ' ',
-        ev ? t('events.updateHint', {count: invited}) : t('events.invitationHint', {count: invited}))]),
+        ev ? t('events.updateHint', {count: invited}) : t('events.invitationHint', {count: invited})),
+      field(t('field.place'), 'place', {maxlength: 200, value: ev?.place}),
+      field(t('field.description'), 'description', {type: 'textarea', rows: 4, maxlength: 5000, value: ev?.description}),
+      field(t('field.capacity'), 'capacity', {type: 'number', min: 1, max: 100000, step: 1, inputmode: 'numeric', value: ev?.capacity},
+        t('field.capacityHint'))]),
     submit: async (f) => {
       const v = formValues(f);
-      const body = {name: v.name, start: fromLocalInput(v.start), end: fromLocalInput(v.end)};
-      if (new Date(body.end) < new Date(body.start)) throw new Problem(t('validation.endBeforeStart'));
+      if (new Date(v.end) < new Date(v.start)) throw new Problem(t('validation.endBeforeStart'));
+      // Empty fields say the event has none: that clears them on a change.
+      const body = {name: v.name, start: fromLocalInput(v.start), end: fromLocalInput(v.end),
+        place: v.place, description: v.description, capacity: v.capacity ? Number(v.capacity) : null};
       await act(status, () => ev ? patch(`/events/${ev.id}`, body) : post('/events', {...body, association: state.id}),
         ev ? t('events.saved', {event: v.name}) : t('events.planned', {event: v.name, count: invited}));
       await refresh();
