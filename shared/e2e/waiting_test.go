@@ -36,7 +36,10 @@ func TestWaitingListThroughTheMail(t *testing.T) {
 		*e.Capacity != 1 || e.MyAttendance == nil || *e.MyAttendance != (asso.AttendanceState{State: "no_answer"}) {
 		t.Errorf("the new event: %+v", e)
 	}
-	checkPlaceAndDescription := func(what string, data []byte) {
+	// An e-mail's .ics describes the event, then names its association in the reader's
+	// language; the feed's describes the event only.
+	mailed := description + "\n\nChess club, on KittenAsso's"
+	checkPlaceAndDescription := func(what string, data []byte, description string) {
 		t.Helper()
 		checkRFC5545(t, data)
 		cal, err := ics.ParseCalendar(bytes.NewReader(data))
@@ -49,10 +52,11 @@ func TestWaitingListThroughTheMail(t *testing.T) {
 		}
 	}
 	invitation := s.pumpMail(bob, "Invitation: Blitz from Chess club")
-	if !strings.Contains(invitation.Body.Text, "Place: "+place) || !strings.Contains(invitation.Body.Text, "Description: Bring a board") {
+	if !strings.Contains(invitation.Body.Text, "Place: "+place) || !strings.Contains(invitation.Body.Text, "\n\n"+description+"\n\n") ||
+		!strings.Contains(invitation.Body.HTML, "Bring a board") {
 		t.Errorf("the invitation's text:\n%s", invitation.Body.Text)
 	}
-	checkPlaceAndDescription("the invitation", calendarOf(t, invitation))
+	checkPlaceAndDescription("the invitation", calendarOf(t, invitation), mailed)
 
 	// bob takes the place through his link; cy and dan wait, in that order.
 	var answered struct{ MyAttendance asso.AttendanceState }
@@ -84,11 +88,12 @@ func TestWaitingListThroughTheMail(t *testing.T) {
 		t.Errorf("bob's second answer: %+v", answered)
 	}
 	promotion := s.pumpMail(cy, "You have a place: Blitz from Chess club")
-	if !strings.Contains(promotion.Body.Text, "you are off the waiting list") || !strings.Contains(promotion.Body.Text, "Place: "+place) {
+	if !strings.Contains(promotion.Body.Text, "you were on the waiting list, and you are now coming") ||
+		!strings.Contains(promotion.Body.Text, "Place: "+place) || !strings.Contains(promotion.Body.Text, "Changed your mind?") {
 		t.Errorf("cy's promotion:\n%s", promotion.Body.Text)
 	}
 	answerLink(t, promotion.Body.Text, "not_going") // she may give it up in one click
-	checkPlaceAndDescription("the promotion", calendarOf(t, promotion))
+	checkPlaceAndDescription("the promotion", calendarOf(t, promotion), mailed)
 
 	// Two places: dan has the new one.
 	var grown asso.Event
@@ -114,7 +119,7 @@ func TestWaitingListThroughTheMail(t *testing.T) {
 	var feed struct{ URL string }
 	s.request("POST", "/api/calendar", bobToken, nil).want(t, 201).decode(t, &feed)
 	_, body, _ := fetchFeed(t, s.url+feed.URL[strings.Index(feed.URL, "/api/calendar/"):], "")
-	checkPlaceAndDescription("the feed", body)
+	checkPlaceAndDescription("the feed", body, description)
 
 	// A change clears them: null or "" for the texts, null for the capacity.
 	var cleared asso.Event
