@@ -83,10 +83,12 @@ func recordAnswer(ctx context.Context, tx *txn, eventID, userID int64, answer as
 }
 
 // answer records member userID's answer to eventID. A "not going" may free a place:
-// it goes to the first on the waiting list, whose promotion e-mail counts in the
-// budgets of userID and of the association.
+// it goes to the first on the waiting list. Saying one cannot come is never refused
+// for the mail it causes (consent comes first): the promotion e-mail counts in the
+// association's budget without a sender, and promote sends at most one a day to a
+// member for an event, so that two members trading a place cannot make mail.
 func (db *DB) answer(ctx context.Context, tx *txn, eventID, userID int64, answer asso.RSVP) error {
-	associationID, capacity, err := lockPlaces(ctx, tx, eventID, answer == asso.NotGoing)
+	_, capacity, err := lockPlaces(ctx, tx, eventID, answer == asso.NotGoing)
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func (db *DB) answer(ctx context.Context, tx *txn, eventID, userID int64, answer
 	if capacity == nil || answer == asso.Going {
 		return nil
 	}
-	return db.promote(ctx, tx, []int64{eventID}, userID, associationID)
+	return db.promote(ctx, tx, []int64{eventID}, 0, 0)
 }
 
 // AnswerEvent records the caller's answer to an event of their association and
@@ -147,12 +149,14 @@ func (db *DB) AnswerByLink(ctx context.Context, token asso.RSVPToken, answer ass
 }
 
 // promote gives the free places of each of eventIDs (locked by the caller, with
-// their associations when the mail is budgeted) to the first on its waiting list, in
-// order, and queues a promotion e-mail to each member moved up who gets the
-// association's mail. An event without a capacity (it was just removed) has room for
-// everyone; one that has ended moves nobody. The e-mails come from senderID and count
-// in its budget and in associationID's, unless 0. A capacity lowered below the number
-// of members who have a place moves nobody up until enough give theirs up.
+// their associations) to the first on its waiting list, in order, and queues a
+// promotion e-mail to each member moved up who gets the association's mail, unless
+// they had one for that event within a day (a place traded back and forth makes no
+// mail). An event without a capacity (it was just removed) has room for everyone; one
+// that has ended moves nobody. The e-mails come from senderID and count in its budget
+// and in associationID's, which may refuse them, unless 0: then they count in their
+// associations' budgets and are never refused. A capacity lowered below the number of
+// members who have a place moves nobody up until enough give theirs up.
 func (db *DB) promote(ctx context.Context, tx *txn, eventIDs []int64, senderID, associationID int64) error {
 	if len(eventIDs) == 0 {
 		return nil
@@ -177,6 +181,8 @@ func (db *DB) promote(ctx context.Context, tx *txn, eventIDs []int64, senderID, 
 		JOIN memberships m ON m.association_id = a.id AND m.user_id = p.user_id
 		JOIN users u ON u.id = m.user_id
 		WHERE u.verified_at IS NOT NULL AND NOT m.mail_opt_out
+		  AND NOT EXISTS (SELECT 1 FROM mail_outbox o WHERE o.kind = 'promotion' AND o.event_id = e.id
+		                  AND o.user_id = u.id AND o.created_at > now() - interval '1 day')
 		ORDER BY e.id, u.id
 		RETURNING id`, eventIDs, senderID, tx.publishing)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
@@ -184,6 +190,9 @@ func (db *DB) promote(ctx context.Context, tx *txn, eventIDs []int64, senderID, 
 		return err
 	}
 	tx.queuedMail = append(tx.queuedMail, ids...)
+	if senderID == 0 && associationID == 0 {
+		return nil
+	}
 	return checkMailBudget(ctx, tx, db.Limits, senderID, associationID)
 }
 

@@ -53,7 +53,7 @@ var roleRelationsJSON = `json_build_object('name', r.name, 'userId', r.user_id, 
 
 // eventMailPayload is asso.EventEmail for one recipient (users u, memberships m),
 // the event e of association a as it now stands.
-var eventMailPayload = `json_build_object(
+var eventMailPayload = `json_strip_nulls(json_build_object(
 	'eventId', e.id, 'sequence', e.sequence, 'name', e.name,
 	'start', ` + apiTime("e.starts_at") + `, 'end', ` + apiTime("e.ends_at") + `,
 	'place', COALESCE(e.place, ''), 'description', COALESCE(e.description, ''),
@@ -61,7 +61,8 @@ var eventMailPayload = `json_build_object(
 	'firstname', u.firstname, 'lastname', u.lastname, 'unsubscribe', m.unsubscribe_token,
 	'rsvp', rsvp_token(e.id, u.id, e.ends_at),
 	'going', EXISTS (SELECT 1 FROM event_answers ea WHERE ea.event_id = e.id AND ea.user_id = u.id AND ea.going),
-	'locale', u.locale, 'timeZone', u.time_zone)`
+	-- A preference not chosen is left out, as asso.Reader writes it.
+	'locale', u.locale, 'timeZone', u.time_zone))`
 
 // memberJSON is the AssociationMember {id, firstname, lastname, age, role, status,
 // manager} of user u, whose membership (or invitation) is m and whose role row in the

@@ -61,10 +61,11 @@ func (db *DB) CreateEvent(ctx context.Context, caller asso.User, in asso.EventIn
 }
 
 // UpdateEvent changes an event, bumps its calendar SEQUENCE and queues an update to
-// every member of its (new) association. Moving it needs membership of both. A
-// capacity that grows (or goes) gives the new places to the first on the waiting
-// list, who are told by e-mail; one lowered below the members who have a place takes
-// no place back.
+// every member of its (new) association. Moving it needs membership of both, and
+// keeps the answers of the members of its new association only. The places free after
+// the change (a capacity grown or gone, answers gone with a move) go to the first on
+// the waiting list, who are told by e-mail; a capacity lowered below the members who
+// have a place takes no place back.
 func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in asso.EventInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "UpdateEvent(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
@@ -91,10 +92,24 @@ func (db *DB) UpdateEvent(ctx context.Context, caller asso.User, id int64, in as
 		if err != nil {
 			return err
 		}
-		if in.Capacity != nil {
-			if err := db.promote(ctx, tx, []int64{id}, caller.ID, associationID); err != nil {
+		if in.AssociationID != nil {
+			// Only the members of its new association answer it: the others' answers go,
+			// and with them the places they held.
+			if _, err := tx.Exec(ctx, `
+				DELETE FROM event_answers ea WHERE ea.event_id = $1 AND ea.association_id <> $2
+				  AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.association_id = $2 AND m.user_id = ea.user_id AND m.status = 'member')`,
+				id, associationID); err != nil {
 				return err
 			}
+			if _, err := tx.Exec(ctx, `UPDATE event_answers SET association_id = $2 WHERE event_id = $1 AND association_id <> $2`,
+				id, associationID); err != nil {
+				return err
+			}
+		}
+		// A capacity raised, an event moved back from the past or to another
+		// association: whatever the change, the free places go to the waiting list.
+		if err := db.promote(ctx, tx, []int64{id}, caller.ID, associationID); err != nil {
+			return err
 		}
 		if err := enqueueEventUpdates(ctx, tx, id, caller.ID, db.Limits.UpdateWindow); err != nil {
 			return err

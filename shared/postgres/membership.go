@@ -355,7 +355,9 @@ func (db *DB) LeaveAssociation(ctx context.Context, caller asso.User, id int64) 
 		if err != nil {
 			return err
 		}
-		if err := db.promote(ctx, tx, freed, caller.ID, id); err != nil {
+		// Leaving is never refused for the mail it causes: the promotions count in the
+		// association's budget, without a sender (as when one says one cannot come).
+		if err := db.promote(ctx, tx, freed, 0, 0); err != nil {
 			return err
 		}
 		doc, err = json.Marshal(map[string]any{"associationId": id, "associationName": name, "status": "left"})

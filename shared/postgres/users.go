@@ -246,11 +246,19 @@ func (db *DB) DeleteUser(ctx context.Context, caller asso.User, id int64) (u ass
 		return u, asso.Reasoned(asso.EINVALID, "cannot_delete_self", "You cannot delete yourself")
 	}
 	err = db.inTx(ctx, func(tx *txn) error {
-		if err := handOverManagement(ctx, tx, id); err != nil {
+		// The associations first, in id order, then their events, as every other write
+		// takes them: an answer that promotes this user, or another member leaving, is
+		// then either done before (and its place seen here) or waits for the deletion.
+		if _, err := tx.Exec(ctx, `
+			SELECT FROM associations WHERE id IN (SELECT association_id FROM memberships WHERE user_id = $1)
+			ORDER BY id FOR NO KEY UPDATE`, id); err != nil {
 			return err
 		}
 		freed, err := lockPlacesHeld(ctx, tx, 0, []int64{id})
 		if err != nil {
+			return err
+		}
+		if err := handOverManagement(ctx, tx, id); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, `DELETE FROM users u WHERE u.id = $1 RETURNING `+userColumns, id)

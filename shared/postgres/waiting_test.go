@@ -112,14 +112,15 @@ func TestWaitingList(t *testing.T) {
 		t.Fatalf("promotions before any place freed: %v", got)
 	}
 
-	// bob gives his place up: dan has it, and one e-mail says so, from bob.
+	// bob gives his place up: dan has it, and one e-mail says so (counted for the
+	// association, from nobody: saying no is never refused for its mail).
 	if got := f.answer(bob, eventID, asso.NotGoing); got != (asso.AttendanceState{State: "not_going"}) {
 		t.Errorf("bob after saying no: %+v", got)
 	}
 	if got := f.answer(eve, eventID, asso.Going); got != (asso.AttendanceState{State: "waiting", Position: 1}) {
 		t.Errorf("eve moved up the list: %+v", got)
 	}
-	if got, want := f.promotions(eventID), []string{"dan@example.org from bob"}; !slices.Equal(got, want) {
+	if got, want := f.promotions(eventID), []string{"dan@example.org from nobody"}; !slices.Equal(got, want) {
 		t.Errorf("promotions %v, want %v", got, want)
 	}
 	// Someone waiting who gives up frees no place: nobody is mailed.
@@ -137,7 +138,7 @@ func TestWaitingList(t *testing.T) {
 	if _, err := f.db.UpdateAssociation(f.ctx, ada, club, asso.AssociationInput{UserIDs: &[]int64{ada.ID, bob.ID, eve.ID, fay.ID}}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"dan@example.org from bob", "eve@example.org from cy", "fay@example.org from ada"}
+	want := []string{"dan@example.org from nobody", "eve@example.org from nobody", "fay@example.org from ada"}
 	if got := f.promotions(eventID); !slices.Equal(got, want) {
 		t.Errorf("promotions %v, want %v", got, want)
 	}
@@ -184,7 +185,7 @@ func TestWaitingList(t *testing.T) {
 	if _, err := f.db.UpdateEvent(f.ctx, ada, eventID, asso.EventInput{Capacity: &four}); err != nil {
 		t.Fatal(err)
 	}
-	want = append(want, "eve@example.org from ada") // when the capacity went
+	// eve moved up when the capacity went: no mail, she had one for this event today.
 	rejoin := func(u asso.User) {
 		f.exec(`INSERT INTO memberships (association_id, user_id, joined_at) VALUES ($1, $2, now())`, club, u.ID)
 	}
@@ -195,10 +196,15 @@ func TestWaitingList(t *testing.T) {
 	if _, err := f.db.DeleteUser(f.ctx, fay, fay.ID); err != nil {
 		t.Fatal(err)
 	}
-	want = append(want, "dan@example.org from nobody")
+	// dan has her place; he had a promotion e-mail for this event today already, so
+	// none again (a place traded back and forth makes no mail).
+	if got := f.answer(dan, eventID, asso.Going); got.State != "going" {
+		t.Errorf("dan after fay's account went: %+v", got)
+	}
 	if got := f.promotions(eventID); !slices.Equal(got, want) {
 		t.Errorf("promotions after fay's account went: %v, want %v", got, want)
 	}
+	f.exec(`UPDATE mail_outbox SET created_at = created_at - interval '25 hours' WHERE kind = 'promotion'`)
 
 	// An event that has ended keeps its list.
 	rejoin(cy)
@@ -288,9 +294,10 @@ func TestNoOverfill(t *testing.T) {
 }
 
 // TestPromotionWithinTheBudget: a promotion e-mail counts in the budgets like every
-// event e-mail: an answer that would send one past the association's budget is refused
-// whole (nobody moves), and goes through once the hour has passed. An account deletion
-// is never refused: its promotion is queued, and counted.
+// event e-mail. A manager's change that would send mail past the association's budget
+// is refused whole (nobody moves). Saying one cannot come and deleting one's account
+// are never refused for the mail they cause: their promotions are queued, counted in
+// the association's budget, from nobody.
 func TestPromotionWithinTheBudget(t *testing.T) {
 	f := newFixture(t)
 	ada, bob, cy, dan := f.user("ada", true), f.user("bob", true), f.user("cy", true), f.user("dan", true)
@@ -301,31 +308,36 @@ func TestPromotionWithinTheBudget(t *testing.T) {
 	f.answer(dan, eventID, asso.Going)
 	f.db.Limits.MailsPerAssociationHour = 4
 
-	_, err := f.db.AnswerEvent(f.ctx, bob, eventID, asso.NotGoing)
+	two := 2
+	_, err := f.db.UpdateEvent(f.ctx, ada, eventID, asso.EventInput{Capacity: &two})
 	if e, ok := appError(err); !ok || e.Code != asso.ETOOMANY || e.Reason != "mail_budget" {
-		t.Fatalf("a promotion past the association's budget: %v, want 429 mail_budget", err)
+		t.Fatalf("a change past the association's budget: %v, want 429 mail_budget", err)
 	}
 	if attendance, waiting := f.places(ada, eventID); attendance.Going != 1 || !slices.Equal(waiting, []string{"cy", "dan"}) {
-		t.Errorf("the refused answer changed the places: %+v, waiting %v", attendance, waiting)
+		t.Errorf("the refused change moved people: %+v, waiting %v", attendance, waiting)
 	}
 	if got := f.promotions(eventID); len(got) != 0 {
-		t.Errorf("a refused answer queued %v", got)
+		t.Errorf("a refused change queued %v", got)
 	}
 
-	f.exec(`UPDATE mail_outbox SET created_at = created_at - interval '61 minutes'`)
-	f.answer(bob, eventID, asso.NotGoing)
-	if got := f.promotions(eventID); !slices.Equal(got, []string{"cy@example.org from bob"}) {
-		t.Errorf("an hour later: %v", got)
+	// Over the budget, bob can still say he cannot come: cy has his place.
+	if _, err := f.db.AnswerEvent(f.ctx, bob, eventID, asso.NotGoing); err != nil {
+		t.Fatalf("saying no over the budget: %v", err)
+	}
+	if got := f.promotions(eventID); !slices.Equal(got, []string{"cy@example.org from nobody"}) {
+		t.Errorf("after bob said no: %v", got)
+	}
+	var counted int
+	f.scan(`SELECT count(*) FROM mail_outbox WHERE association_id = $1 AND kind = 'promotion'`, []any{club}, &counted)
+	if counted != 1 {
+		t.Errorf("%d promotions counted for the association, want 1", counted)
 	}
 
-	// The budget is full again (4 in the hour): cy's account goes all the same, and
-	// dan has her place.
-	f.exec(`INSERT INTO mail_outbox (kind, recipient, payload, association_id, sent_at)
-		SELECT 'reminder', 'x@example.org', '{}', $1, now() FROM generate_series(1, 3)`, club)
+	// cy's account goes all the same, and dan has her place.
 	if _, err := f.db.DeleteUser(f.ctx, cy, cy.ID); err != nil {
 		t.Fatalf("deleting an account over the budget: %v", err)
 	}
-	if got := f.promotions(eventID); !slices.Equal(got, []string{"cy@example.org from bob", "dan@example.org from nobody"}) {
+	if got := f.promotions(eventID); !slices.Equal(got, []string{"cy@example.org from nobody", "dan@example.org from nobody"}) {
 		t.Errorf("after cy's account went: %v", got)
 	}
 }
@@ -346,5 +358,31 @@ func TestNoReminderOnTheWaitingList(t *testing.T) {
 	want := []string{"reminder ada@example.org Tournament#0 due", "reminder bob@example.org Tournament#0 due"}
 	if got := f.outbox("reminder"); !slices.Equal(got, want) {
 		t.Errorf("reminders %v, want %v", got, want)
+	}
+}
+
+// TestMovedEventKeepsItsNewMembersOnly: an event moved to another association keeps
+// the answers of that association's members only; the places the others held go to
+// its waiting list (found by the attack on issue 22: they kept them, unseen).
+func TestMovedEventKeepsItsNewMembersOnly(t *testing.T) {
+	f := newFixture(t)
+	ada, bob, cy, dan := f.user("ada", true), f.user("bob", true), f.user("cy", true), f.user("dan", true)
+	chess := f.association(ada, bob, cy)
+	darts := f.association(ada, cy, dan)
+	eventID := f.plan(ada, chess, 1)
+	f.answer(bob, eventID, asso.Going) // bob has the place
+	f.answer(cy, eventID, asso.Going)  // cy waits
+	if _, err := f.db.UpdateEvent(f.ctx, ada, eventID, asso.EventInput{AssociationID: &darts}); err != nil {
+		t.Fatal(err)
+	}
+	// bob is not a member of darts: his answer went, and cy, a member of both, has his place.
+	if attendance, waiting := f.places(ada, eventID); attendance != (asso.Attendance{Going: 1, NoAnswer: 2}) || len(waiting) != 0 {
+		t.Errorf("after the move: %+v, waiting %v", attendance, waiting)
+	}
+	if got := f.answer(dan, eventID, asso.Going); got != (asso.AttendanceState{State: "waiting", Position: 1}) {
+		t.Errorf("dan, after the move: %+v", got)
+	}
+	if got := f.promotions(eventID); !slices.Equal(got, []string{"cy@example.org from ada"}) {
+		t.Errorf("promotions %v", got)
 	}
 }
