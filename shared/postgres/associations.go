@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
@@ -23,30 +24,57 @@ func associationNotFound(id int64) error {
 // them: a manager, or the admin. A person invited is not yet a member, and a member
 // who is not a manager only reads and answers events. Locking serialises every write
 // to one association, so concurrent membership and role changes apply one after the
-// other.
+// other. lock_association (migration 0013) reads the caller's membership once the
+// lock is granted, so that a change committed by the writer ahead counts.
 func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids ...int64) error {
 	for _, id := range distinct(ids) {
-		var member, manager bool
-		err := tx.QueryRow(ctx, `
-			SELECT COALESCE(m.status = 'member', false), COALESCE(m.manager, false)
-			FROM associations a LEFT JOIN memberships m ON m.association_id = a.id AND m.user_id = $2
-			WHERE a.id = $1
-			FOR NO KEY UPDATE OF a`, id, caller.ID).Scan(&member, &manager)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return associationNotFound(id)
-		}
-		if err != nil {
+		var standing *string
+		if err := tx.QueryRow(ctx, `SELECT lock_association($1, $2)`, id, caller.ID).Scan(&standing); err != nil {
 			return err
 		}
 		switch {
-		case caller.IsAdmin || manager:
-		case member:
-			return asso.NotManager(id)
+		case standing == nil:
+			return refusal(id, "not_found")
+		case caller.IsAdmin || *standing == "manager":
+		case *standing == "member":
+			return refusal(id, "not_manager")
 		default:
-			return asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of association %d", id))
+			return refusal(id, "not_member")
 		}
 	}
 	return nil
+}
+
+// refusal is the error of a write to association id refused because why: not_found,
+// not_member or not_manager (authorizeAssociations, and the SQL function
+// authorize_association of migration 0013 that pipelined writes start with).
+func refusal(id int64, why string) error {
+	switch why {
+	case "not_found":
+		return associationNotFound(id)
+	case "not_manager":
+		return asso.NotManager(id)
+	default:
+		return asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of association %d", id))
+	}
+}
+
+// authorizeFirst queues, as the first statement of a pipelined write (inOneTrip), the
+// check authorizeAssociations makes for one association: authorize_association locks
+// its row for the rest of the transaction, or raises, which skips the statements
+// queued after it and rolls the pipeline back.
+func authorizeFirst(b *pgx.Batch, caller asso.User, id int64) {
+	b.Queue(`SELECT authorize_association($1, $2, $3)`, id, caller.ID, caller.IsAdmin)
+}
+
+// authorized reads the answer to authorizeFirst: nil, or why the write is refused.
+func authorized(br pgx.BatchResults, id int64) error {
+	_, err := br.Exec()
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "KA403" {
+		return refusal(id, pgErr.Detail)
+	}
+	return err
 }
 
 // checkMemberCount refuses an association of more members than the limit.
@@ -56,6 +84,8 @@ func (db *DB) checkMemberCount(members []int64) error {
 	}
 	return nil
 }
+
+var errUsersNotFound = asso.Errorf(asso.ENOTFOUND, "Some users not found")
 
 // checkUsersExist answers 404 "Some users not found" unless every id is a user.
 func checkUsersExist(ctx context.Context, tx *txn, ids []int64) error {
@@ -67,7 +97,7 @@ func checkUsersExist(ctx context.Context, tx *txn, ids []int64) error {
 		return err
 	}
 	if found != len(ids) {
-		return asso.Errorf(asso.ENOTFOUND, "Some users not found")
+		return errUsersNotFound
 	}
 	return nil
 }
@@ -193,9 +223,34 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 
 // UpdateAssociation renames an association and/or sets who belongs to it: members
 // and people invited who are not in UserIDs are removed (their roles go with them),
-// and those who are neither yet are invited. The association keeps a manager.
+// and those who are neither yet are invited. The association keeps a manager. A
+// rename alone is one pipeline (inOneTrip): the lock, the new name and the document,
+// committed in one round trip.
 func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64, in asso.AssociationInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "UpdateAssociation(%d)", id)
+	if in.UserIDs == nil {
+		err = db.inOneTrip(ctx, func(b *pgx.Batch) {
+			authorizeFirst(b, caller, id)
+			if in.Name != nil {
+				b.Queue(`UPDATE associations SET name = $2 WHERE id = $1`, id, *in.Name)
+			}
+			b.Queue(oneAssociation, id)
+		}, func(br pgx.BatchResults) error {
+			if err := authorized(br, id); err != nil {
+				return err
+			}
+			if in.Name != nil {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+			}
+			var association []byte
+			err := br.QueryRow().Scan(&association)
+			doc = association
+			return err
+		})
+		return doc, err
+	}
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
 			return err
