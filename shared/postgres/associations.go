@@ -24,8 +24,9 @@ func associationNotFound(id int64) error {
 // them: a manager, or the admin. A person invited is not yet a member, and a member
 // who is not a manager only reads and answers events. Locking serialises every write
 // to one association, so concurrent membership and role changes apply one after the
-// other. lock_association (migration 0013) reads the caller's membership once the
-// lock is granted, so that a change committed by the writer ahead counts.
+// other (minutes written and roles renamed take it shared: authorizeFirst).
+// lock_association (migration 0013) reads the caller's membership once the lock is
+// granted, so that a change committed by the writer ahead counts.
 func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids ...int64) error {
 	for _, id := range distinct(ids) {
 		var standing *string
@@ -62,9 +63,11 @@ func refusal(id int64, why string) error {
 // authorizeFirst queues, as the first statement of a pipelined write (inOneTrip), the
 // check authorizeAssociations makes for one association: authorize_association locks
 // its row for the rest of the transaction, or raises, which skips the statements
-// queued after it and rolls the pipeline back.
-func authorizeFirst(b *pgx.Batch, caller asso.User, id int64) {
-	b.Queue(`SELECT authorize_association($1, $2, $3)`, id, caller.ID, caller.IsAdmin)
+// queued after it and rolls the pipeline back. shared takes the lock FOR SHARE, for a
+// write that changes neither the association's row nor its members (migration 0013):
+// such writes do not wait for each other, and every other write waits for them.
+func authorizeFirst(b *pgx.Batch, caller asso.User, id int64, shared bool) {
+	b.Queue(`SELECT authorize_association($1, $2, $3, $4)`, id, caller.ID, caller.IsAdmin, shared)
 }
 
 // authorized reads the answer to authorizeFirst: nil, or why the write is refused.
@@ -230,7 +233,7 @@ func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64,
 	defer wrap(&err, "UpdateAssociation(%d)", id)
 	if in.UserIDs == nil {
 		err = db.inOneTrip(ctx, func(b *pgx.Batch) {
-			authorizeFirst(b, caller, id)
+			authorizeFirst(b, caller, id, false)
 			if in.Name != nil {
 				b.Queue(`UPDATE associations SET name = $2 WHERE id = $1`, id, *in.Name)
 			}

@@ -57,9 +57,10 @@ func (db *DB) Minute(ctx context.Context, viewer asso.User, id int64) (doc json.
 	return db.one(ctx, errMinuteNotFound, oneMinute, viewer.ID, viewer.IsAdmin, id)
 }
 
-// CreateMinute records minutes in an association the caller belongs to. It is one
-// pipeline (inOneTrip): the association's lock, the minutes and their voters, and the
-// document, committed in one round trip.
+// CreateMinute records minutes in an association the caller manages. It is one
+// pipeline (inOneTrip): the association's lock (shared: writes of minutes and of roles
+// do not wait for each other), the minutes and their voters, and the document,
+// committed in one round trip.
 func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.MinuteInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "CreateMinute()")
 	voters, err := db.checkVoterCount(*in.VoterIDs)
@@ -67,7 +68,7 @@ func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.Minute
 		return nil, err
 	}
 	err = db.inOneTrip(ctx, func(b *pgx.Batch) {
-		authorizeFirst(b, caller, *in.AssociationID)
+		authorizeFirst(b, caller, *in.AssociationID, true)
 		// A voter who is no user fails the foreign key: the whole pipeline rolls back.
 		b.Queue(`
 			WITH minute AS (INSERT INTO minutes (association_id, content, date) VALUES ($1, $2, $3) RETURNING id)

@@ -91,11 +91,12 @@ func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, n
 // RenameRole names a member's role, creating the role row for a member who has none
 // (the creator of an association has none, and the old web client renames it this
 // way); only a user who is not a member has no role to name (404). It is one pipeline
-// (inOneTrip): the association's lock and the role, committed in one round trip.
+// (inOneTrip): the association's lock (shared, as CreateMinute's; the role row itself
+// orders two renames of it) and the role, committed in one round trip.
 func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
 	defer wrap(&err, "RenameRole(%d/%d)", key.UserID, key.AssociationID)
 	err = db.inOneTrip(ctx, func(b *pgx.Batch) {
-		authorizeFirst(b, caller, key.AssociationID)
+		authorizeFirst(b, caller, key.AssociationID, true)
 		// No member, no row: nothing is written (the statement still counts as a
 		// write of roles for the data version, which only costs the caches a miss).
 		b.Queue(`

@@ -464,3 +464,51 @@ func TestOneTripWritesInEveryQueryMode(t *testing.T) {
 		db.Close()
 	}
 }
+
+// TestSharedWritesDoNotWaitForEachOther: writing minutes and renaming a role take the
+// association's lock shared (migration 0013): they go through while another such write
+// holds it, and a write that changes the association itself (a rename here; membership
+// and manager changes alike) waits for them to commit.
+func TestSharedWritesDoNotWaitForEachOther(t *testing.T) {
+	f := newFixture(t)
+	ada, bob := f.user("ada", true), f.user("bob", true)
+	club := f.association(ada, bob)
+	// A write of minutes in progress, as far as the lock goes.
+	tx, err := f.sql.Begin(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(f.ctx)
+	if _, err := tx.Exec(f.ctx, `SELECT 1 FROM associations WHERE id = $1 FOR SHARE`, club); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(f.ctx, 10*time.Second)
+	defer cancel()
+	content, day := "Minutes", time.Date(2030, 1, 1, 18, 0, 0, 0, time.UTC)
+	if _, err := f.db.CreateMinute(ctx, ada, asso.MinuteInput{Content: &content, Date: &day, AssociationID: &club, VoterIDs: &[]int64{bob.ID}}); err != nil {
+		t.Errorf("CreateMinute beside another shared write: %v", err)
+	}
+	if _, err := f.db.RenameRole(ctx, ada, asso.RoleKey{UserID: bob.ID, AssociationID: club}, "Captain"); err != nil {
+		t.Errorf("RenameRole beside another shared write: %v", err)
+	}
+
+	name := "Renamed"
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.db.UpdateAssociation(f.ctx, ada, club, asso.AssociationInput{Name: &name})
+		done <- err
+	}()
+	waitForLockWait(t, f)
+	select {
+	case err := <-done:
+		t.Fatalf("the association was renamed while a shared write held it: %v", err)
+	default:
+	}
+	if err := tx.Commit(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("the rename, once the shared write committed: %v", err)
+	}
+}

@@ -13,28 +13,44 @@
 -- The common writes (minutes written, a role renamed, an association renamed) are
 -- therefore sent as one pipeline (postgres.inOneTrip): every statement and the commit
 -- in one round trip, one implicit transaction, so that the row is held only while
--- PostgreSQL works. A pipeline cannot stop between its statements to look at an
+-- PostgreSQL works; and those that change neither the association nor who belongs to
+-- it (minutes, roles) hold it shared, so that they do not take turns at all. A pipeline cannot stop between its statements to look at an
 -- answer: this function is the check that starts it, and it refuses by raising an
 -- error, which skips the rest of the pipeline and rolls it back. It is the check
 -- authorizeAssociations makes, in one statement that takes the lock: the statements
 -- after it are planned with snapshots taken once the lock is held, so they see every
 -- change committed before it, like the statements of an ordinary transaction.
 --
--- lock_association locks the association's row (FOR NO KEY UPDATE: foreign keys to
--- it still check) and returns what caller is to it: 'manager', 'member' (invited
--- people are not), 'outsider', or NULL when there is no such association. The
--- membership is read by a statement of its own, after the lock is granted: in READ
--- COMMITTED each statement of a volatile function takes a new snapshot, so it sees a
--- demotion or a removal that the previous holder of the lock committed. Read in the
--- statement that locks, as before this migration, it came from the snapshot taken
--- before that statement waited for the lock: a manager removed by the writer ahead
--- could still write once it had committed (TestWriteRefusedWhenDemotedMeanwhile).
-CREATE FUNCTION lock_association(association bigint, caller bigint) RETURNS text
+-- lock_association locks the association's row and returns what caller is to it:
+-- 'manager', 'member' (invited people are not), 'outsider', or NULL when there is no
+-- such association. The membership is read by a statement of its own, after the lock
+-- is granted: in READ COMMITTED each statement of a volatile function takes a new
+-- snapshot, so it sees a demotion or a removal that the previous holder of the lock
+-- committed. Read in the statement that locks, as before this migration, it came from
+-- the snapshot taken before that statement waited for the lock: a manager removed by
+-- the writer ahead could still write once it had committed
+-- (TestWriteRefusedWhenDemotedMeanwhile).
+--
+-- The lock is FOR NO KEY UPDATE (foreign keys to the association still check), what
+-- every write took before; with shared, FOR SHARE, for the writes that change neither
+-- the association's row nor who belongs to it or manages it (minutes written, a role
+-- renamed). FOR SHARE conflicts with FOR NO KEY UPDATE, so membership and manager
+-- changes, renames and deletions of the association, which all take the strong lock,
+-- wait for such writes to commit and the other way round: the right to write still
+-- holds until the commit. Shared holders do not wait for each other: minutes written
+-- and roles renamed at once no longer take turns (a role itself is one row, locked by
+-- its own update). No write takes the shared lock and then the strong one, so two
+-- holders never deadlock upgrading it.
+CREATE FUNCTION lock_association(association bigint, caller bigint, shared boolean DEFAULT false) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     standing text;
 BEGIN
-    PERFORM FROM associations WHERE id = association FOR NO KEY UPDATE;
+    IF shared THEN
+        PERFORM FROM associations WHERE id = association FOR SHARE;
+    ELSE
+        PERFORM FROM associations WHERE id = association FOR NO KEY UPDATE;
+    END IF;
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
@@ -46,10 +62,11 @@ END $$;
 -- authorize_association locks the association (lock_association) and raises SQLSTATE
 -- KA403 unless caller may change it: one of its managers, or the admin. DETAIL says
 -- why: not_found, not_member or not_manager.
-CREATE FUNCTION authorize_association(association bigint, caller bigint, caller_is_admin boolean)
+CREATE FUNCTION authorize_association(association bigint, caller bigint, caller_is_admin boolean,
+                                      shared boolean DEFAULT false)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    standing text := lock_association(association, caller);
+    standing text := lock_association(association, caller, shared);
 BEGIN
     IF standing IS NULL THEN
         RAISE EXCEPTION 'association % not found', association USING ERRCODE = 'KA403', DETAIL = 'not_found';
