@@ -2,7 +2,8 @@
 //
 //	bench api  [-duration 10s] [-clients 10,50] [-cpuprofile FILE]   the API under load, on a seeded throw-away stack (make bench-api)
 //	bench mail [-members 5000] [-mailers 5]                          an invitation fan-out through the emulators (make bench-mail)
-//	bench writes [-clients 50] [-writes 0.3] [-duration 10s]         reads and writes on one association (make bench-writes)
+//	bench writes [-clients 50] [-writes 0.3] [-duration 10s] [-associations 1] [-diagnose] [-cpuprofile FILE]
+//	                                                                 reads and writes on one association (make bench-writes)
 //	bench rie  [-cold 20] [-warm 300]                                bootstrap sizes, cold starts and warm latency under aws-lambda-rie (make bench-rie)
 //	bench load [-scenario read|write] [-target URL]                  the original load scenario against a running stack (make dev)
 //

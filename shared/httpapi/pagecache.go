@@ -17,8 +17,9 @@ import (
 // An answer is served again only to the same caller, for the same URL and encoding,
 // and only while the data version read by the query that authenticated the request
 // is the one it was rendered at. Every committed write to a table the documents read
-// from increases that version in its own transaction (migration 0006), so an answer
-// is never older than what the database holds when the request reads the version:
+// from increases that version in its own transaction, as it commits (migrations 0006
+// and 0013), so an answer is never older than what the database holds when the
+// request reads the version:
 // a page rendered after a write was stored under the version from before it can only
 // be newer than that version says, never older.
 type PageCache struct {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kittenasso/kittenasso/shared/asso"
 )
@@ -20,38 +21,85 @@ func associationNotFound(id int64) error {
 
 // authorizeAssociations locks the given associations (in id order, so two requests
 // never wait on each other) for the rest of tx, and checks that caller may change
-// them (checkManager). Locking serialises every write to one association, so
-// concurrent membership and role changes apply one after the other.
+// them: a manager, or the admin. A person invited is not yet a member, and a member
+// who is not a manager only reads and answers events. Locking serialises every write
+// to one association, so concurrent membership and role changes apply one after the
+// other (minutes written and roles renamed take it shared: authorizeFirst).
+// lock_association (migration 0013) reads the caller's membership once the lock is
+// granted, so that a change committed by the writer ahead counts.
 func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids ...int64) error {
 	for _, id := range distinct(ids) {
-		if _, err := checkManager(ctx, tx, caller, id, "FOR NO KEY UPDATE OF a"); err != nil {
+		var standing *string
+		if err := tx.QueryRow(ctx, `SELECT lock_association($1, $2)`, id, caller.ID).Scan(&standing); err != nil {
 			return err
+		}
+		switch {
+		case standing == nil:
+			return refusal(id, "not_found")
+		case caller.IsAdmin || *standing == "manager":
+		case *standing == "member":
+			return refusal(id, "not_manager")
+		default:
+			return refusal(id, "not_member")
 		}
 	}
 	return nil
 }
 
-// checkManager checks that caller manages association id, or is the admin, and
-// returns its name: a person invited is not yet a member, and a member who is not a
-// manager only reads and answers events. lock ends the query that reads the
-// membership: a write locks the association; an export, which only reads, does not.
-func checkManager(ctx context.Context, tx *txn, caller asso.User, id int64, lock string) (name string, err error) {
+// refusal is the error of a write to association id refused because why: not_found,
+// not_member or not_manager (authorizeAssociations, and the SQL function
+// authorize_association of migration 0013 that pipelined writes start with).
+func refusal(id int64, why string) error {
+	switch why {
+	case "not_found":
+		return associationNotFound(id)
+	case "not_manager":
+		return asso.NotManager(id)
+	default:
+		return asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of association %d", id))
+	}
+}
+
+// authorizeFirst queues, as the first statement of a pipelined write (inOneTrip), the
+// check authorizeAssociations makes for one association: authorize_association locks
+// its row for the rest of the transaction, or raises, which skips the statements
+// queued after it and rolls the pipeline back. shared takes the lock FOR SHARE, for a
+// write that changes neither the association's row nor its members (migration 0013):
+// such writes do not wait for each other, and every other write waits for them.
+func authorizeFirst(b *pgx.Batch, caller asso.User, id int64, shared bool) {
+	b.Queue(`SELECT authorize_association($1, $2, $3, $4)`, id, caller.ID, caller.IsAdmin, shared)
+}
+
+// authorized reads the answer to authorizeFirst: nil, or why the write is refused.
+func authorized(br pgx.BatchResults, id int64) error {
+	_, err := br.Exec()
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "KA403" {
+		return refusal(id, pgErr.Detail)
+	}
+	return err
+}
+
+// checkManager checks, without locking anything, that caller manages association id,
+// or is the admin, and returns its name (the rule authorizeAssociations applies, for
+// an export, which only reads).
+func checkManager(ctx context.Context, tx *txn, caller asso.User, id int64) (name string, err error) {
 	var member, manager bool
 	err = tx.QueryRow(ctx, `
 		SELECT a.name, COALESCE(m.status = 'member', false), COALESCE(m.manager, false)
 		FROM associations a LEFT JOIN memberships m ON m.association_id = a.id AND m.user_id = $2
-		WHERE a.id = $1 `+lock, id, caller.ID).Scan(&name, &member, &manager)
+		WHERE a.id = $1`, id, caller.ID).Scan(&name, &member, &manager)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return "", associationNotFound(id)
+		return "", refusal(id, "not_found")
 	case err != nil:
 		return "", err
 	case caller.IsAdmin || manager:
 		return name, nil
 	case member:
-		return "", asso.NotManager(id)
+		return "", refusal(id, "not_manager")
 	default:
-		return "", asso.Reasoned(asso.EFORBIDDEN, "not_member", fmt.Sprintf("you are not a member of association %d", id))
+		return "", refusal(id, "not_member")
 	}
 }
 
@@ -63,6 +111,8 @@ func (db *DB) checkMemberCount(members []int64) error {
 	return nil
 }
 
+var errUsersNotFound = asso.Errorf(asso.ENOTFOUND, "Some users not found")
+
 // checkUsersExist answers 404 "Some users not found" unless every id is a user.
 func checkUsersExist(ctx context.Context, tx *txn, ids []int64) error {
 	if len(ids) == 0 {
@@ -73,7 +123,7 @@ func checkUsersExist(ctx context.Context, tx *txn, ids []int64) error {
 		return err
 	}
 	if found != len(ids) {
-		return asso.Errorf(asso.ENOTFOUND, "Some users not found")
+		return errUsersNotFound
 	}
 	return nil
 }
@@ -201,8 +251,33 @@ func (db *DB) CreateAssociation(ctx context.Context, caller asso.User, in asso.A
 // and people invited who are not in UserIDs are removed (their roles and answers go
 // with them; their places at events go to the first on the waiting lists, told by
 // e-mail), and those who are neither yet are invited. The association keeps a manager.
+// A rename alone is one pipeline (inOneTrip): the lock, the new name and the document,
+// committed in one round trip.
 func (db *DB) UpdateAssociation(ctx context.Context, caller asso.User, id int64, in asso.AssociationInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "UpdateAssociation(%d)", id)
+	if in.UserIDs == nil {
+		err = db.inOneTrip(ctx, func(b *pgx.Batch) {
+			authorizeFirst(b, caller, id, false)
+			if in.Name != nil {
+				b.Queue(`UPDATE associations SET name = $2 WHERE id = $1`, id, *in.Name)
+			}
+			b.Queue(oneAssociation, id)
+		}, func(br pgx.BatchResults) error {
+			if err := authorized(br, id); err != nil {
+				return err
+			}
+			if in.Name != nil {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+			}
+			var association []byte
+			err := br.QueryRow().Scan(&association)
+			doc = association
+			return err
+		})
+		return doc, err
+	}
 	err = db.inTx(ctx, func(tx *txn) error {
 		if err := authorizeAssociations(ctx, tx, caller, id); err != nil {
 			return err

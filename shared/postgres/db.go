@@ -159,6 +159,36 @@ func (db *DB) inTx(ctx context.Context, fn func(*txn) error) error {
 	return err
 }
 
+// inOneTrip runs a transaction sent to PostgreSQL as one pipeline: the statements
+// queue puts in a batch, then the commit, in one round trip. With no BEGIN, the
+// statements up to the pipeline's Sync are one implicit transaction: PostgreSQL runs
+// them one after the other, each with a snapshot taken when it starts, and commits at
+// the end; an error skips the rest and rolls everything back. read then reads their
+// results, in order; by then the transaction has committed, or failed as a whole, so
+// read cannot undo it: a refusal must be raised by a statement (authorizeFirst), and
+// a statement whose effect depends on an answer must itself check what it depends on.
+//
+// What it is for: a lock taken by the first statement (an association's row) is held
+// only while PostgreSQL works, never while a round trip waits for this process, busy
+// with other requests, to send the next statement. Like inTx, a transaction that lost
+// a deadlock or a serialization race is run again; queue builds the batch anew for
+// each try (a sent batch keeps the prepared statements of its connection).
+func (db *DB) inOneTrip(ctx context.Context, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
+	for attempt := 1; ; attempt++ {
+		b := &pgx.Batch{}
+		queue(b)
+		br := db.pool.SendBatch(ctx, b)
+		err := read(br)
+		if closeErr := br.Close(); err == nil {
+			err = closeErr // the commit's own failure comes with the Sync
+		}
+		if !isRetryable(err) || attempt == txAttempts || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+	}
+}
+
 // isRetryable reports a deadlock (40P01) or serialization failure (40001).
 func isRetryable(err error) bool {
 	var pgErr *pgconn.PgError
@@ -198,6 +228,12 @@ func wrap(errp *error, format string, args ...any) {
 func isUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
+
+// isForeignKeyViolation reports whether err violates the foreign key constraint.
+func isForeignKeyViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23503" && pgErr.ConstraintName == constraint
 }
 
 // isCheckViolation reports whether err is a violation of CHECK constraint.

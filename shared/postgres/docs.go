@@ -182,11 +182,12 @@ docs AS (
 	JOIN page_associations pa ON pa.id = p.id)`
 
 // dataVersionSQL is the data version: it grows with every committed write to a table
-// the API's documents read from (migration 0006).
+// the API's documents read from, in the transaction of the write, as it commits
+// (migrations 0006 and 0013).
 const dataVersionSQL = `(SELECT sum(version)::bigint FROM data_versions)`
 
-// rowCount is the number of rows of table, kept by the triggers of migration 0006: a
-// whole list's total without counting it.
+// rowCount is the number of rows of table, kept by the triggers of migrations 0006
+// and 0013: a whole list's total without counting it.
 func rowCount(table string) string {
 	return `(SELECT row_count FROM data_versions WHERE name = '` + table + `')`
 }
@@ -298,4 +299,8 @@ var (
 	oneAssociation = oneQuery(`SELECT id, 1 AS ord FROM associations WHERE id = $1`, associationDocs)
 	oneMinute      = oneQuery(`SELECT id, 1 AS ord FROM minutes WHERE id = $3`, minuteDocs)
 	oneEvent       = oneQuery(`SELECT id, 1 AS ord FROM events WHERE id = $3`, eventDocs)
+	// newMinute is the minutes this transaction wrote last, for the viewer ($1, $2): a
+	// pipelined write (CreateMinute) cannot pass on the id its insert returned. The
+	// subquery makes currval a value the planner looks up in the index.
+	newMinute = oneQuery(`SELECT id, 1 AS ord FROM minutes WHERE id = (SELECT currval(pg_get_serial_sequence('minutes', 'id')))`, minuteDocs)
 )

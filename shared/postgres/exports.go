@@ -60,7 +60,7 @@ type ExportedMinute struct {
 func (db *DB) ExportMembers(ctx context.Context, caller asso.User, id int64, p asso.Page) (out Export[ExportedMember], err error) {
 	defer wrap(&err, "ExportMembers(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
-		if out.Name, err = checkManager(ctx, tx, caller, id, ""); err != nil {
+		if out.Name, err = checkManager(ctx, tx, caller, id); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM memberships m WHERE m.association_id = $1 AND `+listedMembership,
@@ -97,7 +97,7 @@ func (db *DB) ExportAttendance(ctx context.Context, caller asso.User, id int64, 
 		if err != nil {
 			return err
 		}
-		if _, err := checkManager(ctx, tx, caller, associationID, ""); err != nil {
+		if _, err := checkManager(ctx, tx, caller, associationID); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM memberships WHERE association_id = $1 AND status = 'member'`,
@@ -128,7 +128,7 @@ const voterBytes = 5
 func (db *DB) ExportMinutes(ctx context.Context, caller asso.User, id int64, p asso.Page) (out Export[ExportedMinute], err error) {
 	defer wrap(&err, "ExportMinutes(%d)", id)
 	err = db.inTx(ctx, func(tx *txn) error {
-		if out.Name, err = checkManager(ctx, tx, caller, id, ""); err != nil {
+		if out.Name, err = checkManager(ctx, tx, caller, id); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM minutes WHERE association_id = $1`, id).Scan(&out.Total); err != nil {

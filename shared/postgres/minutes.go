@@ -57,22 +57,37 @@ func (db *DB) Minute(ctx context.Context, viewer asso.User, id int64) (doc json.
 	return db.one(ctx, errMinuteNotFound, oneMinute, viewer.ID, viewer.IsAdmin, id)
 }
 
-// CreateMinute records minutes in an association the caller belongs to.
+// CreateMinute records minutes in an association the caller manages. It is one
+// pipeline (inOneTrip): the association's lock (shared: writes of minutes and of roles
+// do not wait for each other), the minutes and their voters, and the document,
+// committed in one round trip.
 func (db *DB) CreateMinute(ctx context.Context, caller asso.User, in asso.MinuteInput) (doc json.RawMessage, err error) {
 	defer wrap(&err, "CreateMinute()")
-	err = db.inTx(ctx, func(tx *txn) error {
-		if err := authorizeAssociations(ctx, tx, caller, *in.AssociationID); err != nil {
+	voters, err := db.checkVoterCount(*in.VoterIDs)
+	if err != nil {
+		return nil, err
+	}
+	err = db.inOneTrip(ctx, func(b *pgx.Batch) {
+		authorizeFirst(b, caller, *in.AssociationID, true)
+		// A voter who is no user fails the foreign key: the whole pipeline rolls back.
+		b.Queue(`
+			WITH minute AS (INSERT INTO minutes (association_id, content, date) VALUES ($1, $2, $3) RETURNING id)
+			INSERT INTO minute_voters (minute_id, user_id) SELECT minute.id, unnest($4::bigint[]) FROM minute`,
+			*in.AssociationID, *in.Content, *in.Date, voters)
+		b.Queue(newMinute, caller.ID, caller.IsAdmin)
+	}, func(br pgx.BatchResults) error {
+		if err := authorized(br, *in.AssociationID); err != nil {
 			return err
 		}
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO minutes (association_id, content, date) VALUES ($1, $2, $3) RETURNING id`,
-			*in.AssociationID, *in.Content, *in.Date).Scan(&id); err != nil {
+		if _, err := br.Exec(); err != nil {
+			if isForeignKeyViolation(err, "minute_voters_user_id_fkey") {
+				return errUsersNotFound
+			}
 			return err
 		}
-		if err := db.setVoters(ctx, tx, id, *in.VoterIDs); err != nil {
-			return err
-		}
-		doc, err = queryJSON(ctx, tx, oneMinute, caller.ID, caller.IsAdmin, id)
+		var minute []byte
+		err := br.QueryRow().Scan(&minute)
+		doc = minute
 		return err
 	})
 	return doc, err
@@ -177,15 +192,25 @@ func lockForChange(ctx context.Context, tx *txn, caller asso.User, c child, id i
 	return 0, asso.Errorf(asso.ECONFLICT, "it was moved to another association meanwhile; try again")
 }
 
-// A minute has at most Limits.MaxVoters voters.
-func (db *DB) setVoters(ctx context.Context, tx *txn, minuteID int64, voterIDs []int64) error {
+// checkVoterCount returns the voters sorted, each once, or refuses more than
+// Limits.MaxVoters.
+func (db *DB) checkVoterCount(voterIDs []int64) ([]int64, error) {
 	voters := distinct(voterIDs)
 	if len(voters) > db.Limits.MaxVoters {
-		return asso.Invalid(fmt.Sprintf("a minute has at most %d voters", db.Limits.MaxVoters))
+		return nil, asso.Invalid(fmt.Sprintf("a minute has at most %d voters", db.Limits.MaxVoters))
+	}
+	return voters, nil
+}
+
+// A minute has at most Limits.MaxVoters voters.
+func (db *DB) setVoters(ctx context.Context, tx *txn, minuteID int64, voterIDs []int64) error {
+	voters, err := db.checkVoterCount(voterIDs)
+	if err != nil {
+		return err
 	}
 	if err := checkUsersExist(ctx, tx, voters); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO minute_voters (minute_id, user_id) SELECT $1, unnest($2::bigint[])`, minuteID, voters)
+	_, err = tx.Exec(ctx, `INSERT INTO minute_voters (minute_id, user_id) SELECT $1, unnest($2::bigint[])`, minuteID, voters)
 	return err
 }

@@ -250,3 +250,10 @@ func (db *DB) PoolStats() (inUse, idle, max int32) {
 	s := db.pool.Stat()
 	return s.AcquiredConns(), s.IdleConns(), s.MaxConns()
 }
+
+// PoolWaits returns how many connections were taken from the pool, how many of those
+// takers found none idle and waited, and the time they waited in total.
+func (db *DB) PoolWaits() (acquired, waited int64, waiting time.Duration) {
+	s := db.pool.Stat()
+	return s.AcquireCount(), s.EmptyAcquireCount(), s.EmptyAcquireWaitTime()
+}

@@ -90,21 +90,30 @@ func (db *DB) SetRole(ctx context.Context, caller asso.User, key asso.RoleKey, n
 
 // RenameRole names a member's role, creating the role row for a member who has none
 // (the creator of an association has none, and the old web client renames it this
-// way); only a user who is not a member has no role to name (404).
+// way); only a user who is not a member has no role to name (404). It is one pipeline
+// (inOneTrip): the association's lock (shared, as CreateMinute's; the role row itself
+// orders two renames of it) and the role, committed in one round trip.
 func (db *DB) RenameRole(ctx context.Context, caller asso.User, key asso.RoleKey, name string) (doc json.RawMessage, err error) {
 	defer wrap(&err, "RenameRole(%d/%d)", key.UserID, key.AssociationID)
-	err = db.inTx(ctx, func(tx *txn) error {
-		if err := authorizeRole(ctx, tx, caller, key); err != nil {
-			return err
-		}
-		doc, err = queryJSON(ctx, tx, `
+	err = db.inOneTrip(ctx, func(b *pgx.Batch) {
+		authorizeFirst(b, caller, key.AssociationID, true)
+		// No member, no row: nothing is written (the statement still counts as a
+		// write of roles for the data version, which only costs the caches a miss).
+		b.Queue(`
 			INSERT INTO roles AS r (user_id, association_id, name)
 			SELECT user_id, association_id, $3 FROM memberships m WHERE m.user_id = $1 AND m.association_id = $2 AND `+listedMembership+`
 			ON CONFLICT (association_id, user_id) DO UPDATE SET name = EXCLUDED.name
 			RETURNING `+roleJSON, key.UserID, key.AssociationID, name)
+	}, func(br pgx.BatchResults) error {
+		if err := roleAuthorized(authorized(br, key.AssociationID)); err != nil {
+			return err
+		}
+		var role []byte
+		err := br.QueryRow().Scan(&role)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errRoleNotFound
 		}
+		doc = role
 		return err
 	})
 	return doc, err
@@ -131,7 +140,11 @@ func (db *DB) DeleteRole(ctx context.Context, caller asso.User, key asso.RoleKey
 // authorizeRole checks the caller may change roles of the key's association; a role
 // of an unknown association is simply not found.
 func authorizeRole(ctx context.Context, tx *txn, caller asso.User, key asso.RoleKey) error {
-	err := authorizeAssociations(ctx, tx, caller, key.AssociationID)
+	return roleAuthorized(authorizeAssociations(ctx, tx, caller, key.AssociationID))
+}
+
+// roleAuthorized is the answer of an authorization to a write of a role.
+func roleAuthorized(err error) error {
 	if asso.ErrorCode(err) == asso.ENOTFOUND {
 		return errRoleNotFound
 	}
