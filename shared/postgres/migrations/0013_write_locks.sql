@@ -14,11 +14,12 @@
 -- therefore sent as one pipeline (postgres.inOneTrip): every statement and the commit
 -- in one round trip, one implicit transaction, so that the row is held only while
 -- PostgreSQL works; and those that change neither the association nor who belongs to
--- it (minutes, roles) hold it shared, so that they do not take turns at all. A pipeline cannot stop between its statements to look at an
--- answer: this function is the check that starts it, and it refuses by raising an
--- error, which skips the rest of the pipeline and rolls it back. It is the check
--- authorizeAssociations makes, in one statement that takes the lock: the statements
--- after it are planned with snapshots taken once the lock is held, so they see every
+-- it (minutes, roles) hold it shared, so that they do not take turns at all. A
+-- pipeline cannot stop between its statements to look at an answer:
+-- authorize_association (below) is the check that starts it, and it refuses by
+-- raising an error, which skips the rest of the pipeline and rolls it back. It is the
+-- check authorizeAssociations makes, in one statement that takes the lock: the
+-- statements after it take their snapshots once the lock is held, so they see every
 -- change committed before it, like the statements of an ordinary transaction.
 --
 -- lock_association locks the association's row and returns what caller is to it:
@@ -40,7 +41,9 @@
 -- holds until the commit. Shared holders do not wait for each other: minutes written
 -- and roles renamed at once no longer take turns (a role itself is one row, locked by
 -- its own update). No write takes the shared lock and then the strong one, so two
--- holders never deadlock upgrading it.
+-- holders never deadlock upgrading it. The price: PostgreSQL lets a share lock past a
+-- waiting strong one, so a rename or a membership change may wait for a stream of
+-- shared writes (each one round trip long) to thin out.
 CREATE FUNCTION lock_association(association bigint, caller bigint, shared boolean DEFAULT false) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
