@@ -64,7 +64,7 @@ func New(t Template, invokers map[string]Invoker, cors httpapi.CORS, log *slog.L
 func InProcess(srv *httpapi.Server) map[string]Invoker {
 	invokers := map[string]Invoker{}
 	for _, rt := range httpapi.Routes {
-		invokers[rt.Name] = lambda.NewHandler(lambdahttp.Handler(srv.Handler(rt), srv.Log))
+		invokers[rt.Name] = inProcess{lambdahttp.Handler(srv.Handler(rt), srv.Log)}
 	}
 	return invokers
 }
@@ -227,4 +227,16 @@ func writeResponse(w http.ResponseWriter, resp events.APIGatewayV2HTTPResponse) 
 	}
 	w.WriteHeader(resp.StatusCode)
 	w.Write(body)
+}
+
+// inProcess invokes handler (as lambda.Start takes one) the way Lambda does, one
+// invocation to each environment: aws-lambda-go's Invoke returns the bytes of a buffer
+// that it has already put back in its handler's pool, safe in Lambda, where an
+// environment runs one invocation at a time, but not when the gateway invokes one
+// route from many requests at once (another invocation could write its answer into
+// the bytes being sent). Each invocation gets a handler, and a pool, of its own.
+type inProcess struct{ handler any }
+
+func (p inProcess) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return lambda.NewHandler(p.handler).Invoke(ctx, payload)
 }
