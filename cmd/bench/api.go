@@ -77,15 +77,11 @@ func benchAPI(args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile here")
 	fs.Parse(args)
 
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	refs, err := readReference(referenceFile)
 	if err != nil {
 		return err
@@ -207,4 +203,24 @@ func attack(dir, url, token string, clients int, duration time.Duration) (vegeta
 		return rep, fmt.Errorf("vegeta report: %w", err)
 	}
 	return rep, json.Unmarshal(out, &rep)
+}
+
+// startCPUProfile writes this process's CPU profile to path (nothing when path is
+// empty) until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

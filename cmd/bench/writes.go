@@ -9,8 +9,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,13 +83,9 @@ func benchWrites(args []string) error {
 			return err
 		}
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
 	acquired0, waited0, waiting0 := b.stack.Server.DB.PoolWaits()
 
@@ -125,9 +119,7 @@ func benchWrites(args []string) error {
 		})
 	}
 	wg.Wait()
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	acquired, waited, waiting := b.stack.Server.DB.PoolWaits()
 	fmt.Printf("%d association(s), %d clients, %.0f%% writes, %v\n\n", len(clubs), *clients, *writeShare*100, *duration)
 	fmt.Println("| requests | count | errors | p50 | p99 |")
