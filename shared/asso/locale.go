@@ -1,6 +1,7 @@
 package asso
 
 import (
+	"slices"
 	"strings"
 	"time"
 	// The Lambda runtime (provided.al2023) is not sure to carry /usr/share/zoneinfo:
@@ -20,14 +21,7 @@ const (
 var Locales = []string{LocaleEnglish, LocaleFrench}
 
 // IsLocale reports whether s is one of Locales.
-func IsLocale(s string) bool {
-	for _, l := range Locales {
-		if s == l {
-			return true
-		}
-	}
-	return false
-}
+func IsLocale(s string) bool { return slices.Contains(Locales, s) }
 
 // MaxTimeZoneLen bounds a time zone's name (the longest IANA name has 32 bytes).
 const MaxTimeZoneLen = 64

@@ -77,19 +77,6 @@ func must(err error) {
 	}
 }
 
-// Keys lists every message's key, sorted.
-func (c *Catalogue) Keys() []string {
-	var keys []string
-	for key := range c.texts {
-		keys = append(keys, key)
-	}
-	for key := range c.plurals {
-		keys = append(keys, key)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // Problems lists the messages missing in a language, those whose languages take
 // different arguments, and the keys that are both a text and a plural.
 func (c *Catalogue) Problems() []string {

@@ -33,17 +33,27 @@ func authorizeAssociations(ctx context.Context, tx *txn, caller asso.User, ids .
 		if err := tx.QueryRow(ctx, `SELECT lock_association($1, $2)`, id, caller.ID).Scan(&standing); err != nil {
 			return err
 		}
-		switch {
-		case standing == nil:
-			return refusal(id, "not_found")
-		case caller.IsAdmin || *standing == "manager":
-		case *standing == "member":
-			return refusal(id, "not_manager")
-		default:
-			return refusal(id, "not_member")
+		if err := mayChange(caller, id, standing); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// mayChange is the rule of every change to association id: its managers and the
+// admin may; standing is what caller is to it, as lock_association (migration 0013)
+// names it: "manager", "member", "outsider", or nil for no such association.
+func mayChange(caller asso.User, id int64, standing *string) error {
+	switch {
+	case standing == nil:
+		return refusal(id, "not_found")
+	case caller.IsAdmin || *standing == "manager":
+		return nil
+	case *standing == "member":
+		return refusal(id, "not_manager")
+	default:
+		return refusal(id, "not_member")
+	}
 }
 
 // refusal is the error of a write to association id refused because why: not_found,
@@ -81,26 +91,21 @@ func authorized(br pgx.BatchResults, id int64) error {
 }
 
 // checkManager checks, without locking anything, that caller manages association id,
-// or is the admin, and returns its name (the rule authorizeAssociations applies, for
-// an export, which only reads).
+// or is the admin (mayChange), and returns its name: an export only reads. Its
+// standing is lock_association's, read without the lock.
 func checkManager(ctx context.Context, tx *txn, caller asso.User, id int64) (name string, err error) {
-	var member, manager bool
+	var standing string
 	err = tx.QueryRow(ctx, `
-		SELECT a.name, COALESCE(m.status = 'member', false), COALESCE(m.manager, false)
+		SELECT a.name, CASE WHEN m.manager THEN 'manager' WHEN m.status = 'member' THEN 'member' ELSE 'outsider' END
 		FROM associations a LEFT JOIN memberships m ON m.association_id = a.id AND m.user_id = $2
-		WHERE a.id = $1`, id, caller.ID).Scan(&name, &member, &manager)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return "", refusal(id, "not_found")
-	case err != nil:
-		return "", err
-	case caller.IsAdmin || manager:
-		return name, nil
-	case member:
-		return "", refusal(id, "not_manager")
-	default:
-		return "", refusal(id, "not_member")
+		WHERE a.id = $1`, id, caller.ID).Scan(&name, &standing)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", mayChange(caller, id, nil)
 	}
+	if err != nil {
+		return "", err
+	}
+	return name, mayChange(caller, id, &standing)
 }
 
 // checkMemberCount refuses an association of more members than the limit.

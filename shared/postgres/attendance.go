@@ -24,34 +24,35 @@ func errNotEventMember(eventID int64) error {
 // overfill it, and, when the answer may free a place (freeing), first the row of its
 // association, as every write that may mail takes it (the association's budget).
 // Locks are taken association first, then the event, as lockForChange takes them. It
-// returns the association and the capacity the answer is held to (nil: none).
-func lockPlaces(ctx context.Context, tx *txn, eventID int64, freeing bool) (associationID int64, capacity *int, err error) {
+// returns the capacity the answer is held to (nil: none).
+func lockPlaces(ctx context.Context, tx *txn, eventID int64, freeing bool) (capacity *int, err error) {
 	for range 3 {
+		var associationID int64
 		err := tx.QueryRow(ctx, `SELECT association_id, capacity FROM events WHERE id = $1`, eventID).Scan(&associationID, &capacity)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, nil, errEventNotFound
+			return nil, errEventNotFound
 		}
 		// Without a capacity there is no list to keep: an answer racing a change that
 		// sets one counts as given before it (the change keeps those coming).
 		if err != nil || capacity == nil {
-			return associationID, nil, err
+			return nil, err
 		}
 		if freeing {
 			if _, err := tx.Exec(ctx, `SELECT FROM associations WHERE id = $1 FOR NO KEY UPDATE`, associationID); err != nil {
-				return 0, nil, err
+				return nil, err
 			}
 		}
 		var locked int64
 		err = tx.QueryRow(ctx, `SELECT association_id, capacity FROM events WHERE id = $1 FOR NO KEY UPDATE`, eventID).Scan(&locked, &capacity)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, nil, errEventNotFound
+			return nil, errEventNotFound
 		}
 		if err != nil || !freeing || locked == associationID {
-			return locked, capacity, err
+			return capacity, err
 		}
 		// It moved to another association meanwhile: lock that one instead.
 	}
-	return 0, nil, asso.Errorf(asso.ECONFLICT, "the event was moved to another association meanwhile; try again")
+	return nil, asso.Errorf(asso.ECONFLICT, "the event was moved to another association meanwhile; try again")
 }
 
 // recordAnswer stores member userID's answer to eventID, or reports why it cannot. A
@@ -88,7 +89,7 @@ func recordAnswer(ctx context.Context, tx *txn, eventID, userID int64, answer as
 // association's budget without a sender, and promote sends at most one a day to a
 // member for an event, so that two members trading a place cannot make mail.
 func (db *DB) answer(ctx context.Context, tx *txn, eventID, userID int64, answer asso.RSVP) error {
-	_, capacity, err := lockPlaces(ctx, tx, eventID, answer == asso.NotGoing)
+	capacity, err := lockPlaces(ctx, tx, eventID, answer == asso.NotGoing)
 	if err != nil {
 		return err
 	}
